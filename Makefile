@@ -1,0 +1,58 @@
+# Harbor: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install install-dev lint format messages vendor deploy-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the translation catalogues (needs GNU gettext: apt-get install gettext).
+messages: install
+	$(BIN)/python manage.py makemessages --locale zh_Hant --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --ignore "tests/*"
+	$(BIN)/python manage.py compilemessages --locale zh_Hant
+
+# Refresh the vendored front-end files from package.json (needs node and npm).
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+
+deploy-check: install
+	HARBOR_DEBUG=false SECRET_KEY=$${SECRET_KEY:-check-deploy-only-$$(printf '%064d' 0)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-harbor.example.org} \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/staticfiles

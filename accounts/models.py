@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENCY_ADMIN = "agency_admin", _("Agency admin")
+    PLATFORM_ADMIN = "platform_admin", _("Platform admin")
+
+
+AGENCY_ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN]
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self) -> UserQuerySet:
+        return self.filter(is_active=True)
+
+    def in_agency(self, agency_id: int | None) -> UserQuerySet:
+        return self.filter(agency_id=agency_id)
+
+    def caseworkers(self) -> UserQuerySet:
+        return self.filter(role=Role.CASEWORKER)
+
+    def supervisors(self) -> UserQuerySet:
+        return self.filter(role__in=[Role.SUPERVISOR, Role.AGENCY_ADMIN])
+
+    def manageable_by(self, user: User) -> UserQuerySet:
+        """Staff accounts a user may manage.
+
+        Platform admins manage every account; an agency admin manages the accounts
+        of their own agency; everyone else manages none. Lookups of staff records
+        start here, so another agency's account answers 404.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        if user.is_agency_admin:
+            return self.filter(agency_id=user.agency_id)
+        return self.none()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("role", Role.PLATFORM_ADMIN)
+        extra.setdefault("full_name", "Platform admin")
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A staff member: one agency and one role, or a platform admin with no agency."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "self",
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role=Role.PLATFORM_ADMIN, agency__isnull=True)
+                    | (~models.Q(role=Role.PLATFORM_ADMIN) & models.Q(agency__isnull=False))
+                ),
+                name="accounts_user_agency_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.role == Role.PLATFORM_ADMIN
+
+    @property
+    def is_agency_admin(self) -> bool:
+        return self.role == Role.AGENCY_ADMIN
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_caseworker(self) -> bool:
+        return self.role == Role.CASEWORKER
+
+    @property
+    def sees_whole_agency(self) -> bool:
+        """Supervisors and agency admins see every case of their agency."""
+        return self.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN)
+
+    @property
+    def can_manage_staff(self) -> bool:
+        return self.role in (Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email

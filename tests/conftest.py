@@ -1,0 +1,110 @@
+"""Personas: the people every view test acts as.
+
+Agency A and agency B are two partner organisations on the same installation.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role, User
+from partners.models import Agency, AgencyType
+from tests.factories import AgencyFactory, PlatformAdminFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fast_hashing(settings):
+    """Tests run in English and hash passwords cheaply; real hashing is tested on its own."""
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def agency_a(db) -> Agency:
+    """An NGO that owns the cases under test."""
+    return AgencyFactory(name="Agency A (NGO)", code="AGA", agency_type=AgencyType.NGO)
+
+
+@pytest.fixture
+def agency_b(db) -> Agency:
+    """A second, unrelated organisation: its staff must never see agency A's records."""
+    return AgencyFactory(name="Agency B (Shelter)", code="AGB", agency_type=AgencyType.SHELTER)
+
+
+@pytest.fixture
+def caseworker(agency_a) -> User:
+    """A caseworker of agency A: sees the cases assigned to them."""
+    return UserFactory(
+        email="caseworker.a@example.org",
+        full_name="Casey Worker",
+        agency=agency_a,
+        role=Role.CASEWORKER,
+    )
+
+
+@pytest.fixture
+def other_caseworker(agency_a) -> User:
+    """A second caseworker of agency A, for assignment and concurrent-edit tests."""
+    return UserFactory(
+        email="caseworker2.a@example.org",
+        full_name="Robin Colleague",
+        agency=agency_a,
+        role=Role.CASEWORKER,
+    )
+
+
+@pytest.fixture
+def supervisor(agency_a) -> User:
+    """A supervisor of agency A: sees all of agency A's cases, approves closure."""
+    return UserFactory(
+        email="supervisor.a@example.org",
+        full_name="Sam Supervisor",
+        agency=agency_a,
+        role=Role.SUPERVISOR,
+    )
+
+
+@pytest.fixture
+def agency_admin(agency_a) -> User:
+    """Agency A's admin: manages agency A's staff accounts, reads its audit trail."""
+    return UserFactory(
+        email="admin.a@example.org", full_name="Alex Admin", agency=agency_a, role=Role.AGENCY_ADMIN
+    )
+
+
+@pytest.fixture
+def outsider(agency_b) -> User:
+    """A caseworker of agency B: an outsider to every agency A record (expects 404)."""
+    return UserFactory(
+        email="caseworker.b@example.org",
+        full_name="Blake Outsider",
+        agency=agency_b,
+        role=Role.CASEWORKER,
+    )
+
+
+@pytest.fixture
+def outsider_admin(agency_b) -> User:
+    """Agency B's admin: must not touch agency A's accounts."""
+    return UserFactory(
+        email="admin.b@example.org", full_name="Bo Admin", agency=agency_b, role=Role.AGENCY_ADMIN
+    )
+
+
+@pytest.fixture
+def platform_admin(db) -> User:
+    """Manages agencies and accounts; has no default read access to victims' data."""
+    return PlatformAdminFactory(email="platform@example.org", full_name="Pat Platform")
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login():
+    """`login(user)` gives a test client logged in as that persona."""
+    return _client_for

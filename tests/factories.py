@@ -1,0 +1,57 @@
+"""Factories shared by the tests and by `manage.py seed_demo`.
+
+Every value is obviously fictional. Related objects stay consistent: a staff
+member's agency is the agency their cases belong to.
+"""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Role, User
+from partners.models import Agency, AgencyContact, AgencyType, ServiceType
+
+# The documented demo password (README); seed_demo refuses to run with DEBUG off.
+DEMO_PASSWORD = "harbor-demo-2026"
+
+
+class AgencyFactory(DjangoModelFactory[Agency]):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Example Agency {n}")
+    code = factory.Sequence(lambda n: f"AG{n:03d}")
+    agency_type = AgencyType.NGO
+    country = "TW"
+    services = factory.LazyFunction(lambda: [ServiceType.SHELTER, ServiceType.COUNSELLING])
+    email = factory.LazyAttribute(lambda o: f"contact@{o.code.lower()}.example.org")
+
+
+class AgencyContactFactory(DjangoModelFactory[AgencyContact]):
+    class Meta:
+        model = AgencyContact
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Contact Person {n}")
+    title = "Focal point"
+    email = factory.Sequence(lambda n: f"focal{n}@example.org")
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"staff{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Staff Member {n}")
+    agency = factory.SubFactory(AgencyFactory)
+    role = Role.CASEWORKER
+    password = factory.django.Password(DEMO_PASSWORD)
+
+
+class PlatformAdminFactory(UserFactory):
+    agency = None
+    role = Role.PLATFORM_ADMIN

@@ -10,4 +10,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("partners/", include("partners.urls")),
+    path("cases/", include("cases.urls")),
+    path("victims/", include("victims.urls")),
 ]

@@ -10,7 +10,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
+from cases.models import Case
 from partners.models import Agency, AgencyContact, AgencyType, ServiceType
+from victims.models import Person
 
 # The documented demo password (README); seed_demo refuses to run with DEBUG off.
 DEMO_PASSWORD = "harbor-demo-2026"
@@ -55,3 +57,40 @@ class UserFactory(DjangoModelFactory[User]):
 class PlatformAdminFactory(UserFactory):
     agency = None
     role = Role.PLATFORM_ADMIN
+
+
+# --- victims -------------------------------------------------------------------
+
+
+class PersonFactory(DjangoModelFactory[Person]):
+    class Meta:
+        model = Person
+
+    agency = factory.SubFactory(AgencyFactory)
+    code = factory.Sequence(lambda n: f"P-{n:06d}")
+    created_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+
+
+# --- cases ---------------------------------------------------------------------
+
+
+class CaseFactory(DjangoModelFactory[Case]):
+    """A case of `agency` for a person of the same agency.
+
+    Pass `caseworkers=[user]` to assign it; track statuses are set only by
+    `cases.services.transition_track`, so a factory case starts at the beginning.
+    """
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    reference = factory.Sequence(lambda n: f"TST-2026-{n:05d}")
+    person = factory.SubFactory(PersonFactory, agency=factory.SelfAttribute("..agency"))
+    created_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+
+    @factory.post_generation
+    def caseworkers(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.caseworkers.set(extracted)

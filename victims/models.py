@@ -12,15 +12,22 @@ if TYPE_CHECKING:
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> PersonQuerySet:
-        """The people a user may see: those with at least one case the user may see.
+        """The people a user may see: the single definition, used by every lookup.
 
-        The single definition of who may see a person; every lookup of a person
-        starts here, so anybody else gets 404.
+        A person is visible with at least one case the user may see. A person
+        registered at intake but not yet given a case is visible to whoever
+        registered them and to their agency's supervisors and admins. Anybody
+        else gets 404.
         """
         from cases.models import Case
 
-        visible_cases = Case.objects.visible_to(user)
-        return self.filter(pk__in=visible_cases.values("person_id"))
+        if not user.is_authenticated or user.agency_id is None:
+            return self.none()
+        with_visible_case = models.Q(pk__in=Case.objects.visible_to(user).values("person_id"))
+        caseless = models.Q(agency_id=user.agency_id, cases__isnull=True)
+        if not user.sees_whole_agency:
+            caseless &= models.Q(created_by=user)
+        return self.filter(with_visible_case | caseless).distinct()
 
 
 class Person(models.Model):

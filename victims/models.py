@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import ServiceType
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -67,3 +69,54 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ServiceItem(models.Model):
+    """One service in a case's protection plan (shelter, legal aid, a permit, ...)."""
+
+    class Status(models.TextChoices):
+        # The cases closure rule relies on exactly these values.
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="service_items",
+    )
+    service_type = models.CharField(_("service"), max_length=32, choices=ServiceType.choices)
+    provider = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("provider agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["case", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} ({self.get_status_display()})"

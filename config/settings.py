@@ -5,6 +5,7 @@ HARBOR_DEBUG=false every secret must come from the environment and the security
 settings tighten to pass `manage.py check --deploy --fail-level WARNING`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,9 +64,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -120,6 +121,50 @@ def _database_from_env() -> dict:
 
 DATABASES = {"default": _database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Field encryption (owned by victims) -------------------------------------
+# Identifying fields are encrypted with Fernet keys from the environment, never
+# SECRET_KEY: HARBOR_FIELD_KEYS is a comma-separated list, the first key encrypts
+# and every key decrypts (rotate by putting a new key first). Exact-match lookups
+# use an HMAC-SHA256 "blind index" keyed by HARBOR_BLIND_INDEX_KEY. In DEBUG with
+# no environment, a development key file is generated once under VAR_DIR.
+
+
+def _dev_field_keys(path: Path) -> tuple[str, str]:
+    import base64
+    import secrets
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        field_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        index_key = secrets.token_urlsafe(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # Another process created it first: use theirs.
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(f"{field_key}\n{index_key}\n")
+    lines = path.read_text().split()
+    if len(lines) != 2:
+        raise ImproperlyConfigured(f"The development key file {path} is damaged; delete it.")
+    return lines[0], lines[1]
+
+
+_dev_keys = _dev_field_keys(VAR_DIR / "dev-field-keys.txt") if DEBUG else (None, None)
+HARBOR_FIELD_KEYS = env_list("HARBOR_FIELD_KEYS", [_dev_keys[0]] if DEBUG else [])
+if not HARBOR_FIELD_KEYS:
+    raise ImproperlyConfigured("The environment variable HARBOR_FIELD_KEYS is required.")
+HARBOR_BLIND_INDEX_KEY = env_str("HARBOR_BLIND_INDEX_KEY", _dev_keys[1])
+if len(HARBOR_BLIND_INDEX_KEY) < 32:
+    raise ImproperlyConfigured(
+        "The environment variable HARBOR_BLIND_INDEX_KEY must be at least 32 characters long."
+    )
+if HARBOR_BLIND_INDEX_KEY == SECRET_KEY or SECRET_KEY in HARBOR_FIELD_KEYS:
+    raise ImproperlyConfigured(
+        "HARBOR_FIELD_KEYS and HARBOR_BLIND_INDEX_KEY must differ from SECRET_KEY."
+    )
+# --- end of field encryption -------------------------------------------------
 
 # --- Authentication ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

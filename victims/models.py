@@ -3,13 +3,71 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
-from partners.models import ServiceType
+from partners.models import AgencyType, ServiceType
+from victims.crypto import EncryptedDateField, EncryptedTextField
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+class Sex(models.TextChoices):
+    """HTCDS gender values."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    GENDER_MINORITY = "gender_minority", _("Transgender / gender minority")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class AgeBand(models.TextChoices):
+    """HTCDS ageBroad bands, used when the date of birth is unknown."""
+
+    B0_8 = "0-8", _("0-8")
+    B9_17 = "9-17", _("9-17")
+    B18_20 = "18-20", _("18-20")
+    B21_23 = "21-23", _("21-23")
+    B24_26 = "24-26", _("24-26")
+    B27_29 = "27-29", _("27-29")
+    B30_38 = "30-38", _("30-38")
+    B39_47 = "39-47", _("39-47")
+    B48 = "48+", _("48 and over")
+
+    @classmethod
+    def for_age(cls, age: int) -> AgeBand:
+        for band in cls:
+            low, _sep, high = band.value.replace("+", "-").partition("-")
+            if int(low) <= age and (not high or age <= int(high)):
+                return band
+        return cls.B48
+
+
+class ImmigrationStatus(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    RESIDENT = "resident", _("Resident")
+    MIGRANT_WORKER = "migrant_worker", _("Migrant worker")
+    VISITOR = "visitor", _("Visitor")
+    UNDOCUMENTED = "undocumented", _("Undocumented")
+    OTHER = "other", _("Other")
+
+
+class Vulnerability(models.TextChoices):
+    MINOR = "minor", _("Child (under 18)")
+    DISABILITY = "disability", _("Disability")
+    PREGNANCY = "pregnancy", _("Pregnancy")
+    ILLNESS = "illness", _("Serious illness or injury")
+    MENTAL_HEALTH = "mental_health", _("Mental health needs")
+    SUBSTANCE = "substance", _("Substance dependence")
+    NO_DOCUMENTS = "no_documents", _("No identity documents")
+    DEBT = "debt", _("Debt")
+    LANGUAGE = "language", _("Does not speak the local language")
+    FAMILY_THREATENED = "family_threatened", _("Family threatened")
 
 
 class PersonQuerySet(models.QuerySet):
@@ -60,7 +118,46 @@ class Person(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    # Identifying: encrypted at rest, searched only through PersonLookup digests.
+    legal_name = EncryptedTextField(_("legal name"), max_length=300, default="")
+    other_names = EncryptedTextField(
+        _("other names and spellings"),
+        blank=True,
+        max_length=2000,
+        help_text=_("One per line: aliases, other spellings, names in other scripts."),
+    )
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    document_numbers = EncryptedTextField(
+        _("document numbers"),
+        blank=True,
+        max_length=2000,
+        help_text=_("One per line: passport, ID card, residence permit numbers."),
+    )
+    phone = EncryptedTextField(_("phone"), blank=True, max_length=100)
+    address = EncryptedTextField(_("address"), blank=True, max_length=1000)
+
+    # Not identifying on their own.
+    sex = models.CharField(_("sex/gender"), max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
+    age_years = models.PositiveSmallIntegerField(
+        _("age (years)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Only when the date of birth is unknown."),
+    )
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
+    nationality = CountryField(_("nationality"), blank=True)
+    other_citizenships = CountryField(_("other citizenship"), multiple=True, blank=True)
+    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    immigration_status = models.CharField(
+        _("immigration status"), max_length=16, choices=ImmigrationStatus.choices, blank=True
+    )
+    vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
+
     objects = PersonQuerySet.as_manager()
+    # Encrypted columns keep their field class in the history table: still ciphertext.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("person")
@@ -69,6 +166,60 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("victims:person_detail", args=[self.pk])
+
+    def get_vulnerabilities_display(self) -> list[str]:
+        labels = dict(Vulnerability.choices)
+        return [str(labels.get(code, code)) for code in self.vulnerabilities]
+
+
+class PersonLookup(models.Model):
+    """Blind-index digests of a person's identifying values, for exact-match search.
+
+    Holds keyed hashes only (HMAC-SHA256), never a clear or reversible value.
+    """
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Document number")
+        NAME = "name", _("Name")
+        NAME_DOB = "name_dob", _("Name and date of birth")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lookups")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    digest = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "digest"], name="victims_lookup_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.person_id}"
+
+
+class EncryptionSentinel(models.Model):
+    """One known value encrypted with the field keys: the startup check decrypts it."""
+
+    ciphertext = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"sentinel {self.pk}"
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ServiceItemQuerySet:
+        """Services of the cases the user may see (the case scope decides)."""
+        from cases.models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    def open(self) -> ServiceItemQuerySet:
+        return self.filter(status__in=[ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
 
 
 class ServiceItem(models.Model):
@@ -104,6 +255,24 @@ class ServiceItem(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    # Type-specific details: a few nullable columns, each used by one or two types.
+    shelter_location = EncryptedTextField(
+        _("shelter location"),
+        blank=True,
+        max_length=500,
+        help_text=_("Sensitive: shown only to the caseworker and the supervisor."),
+    )
+    language = models.CharField(_("language"), max_length=100, blank=True)
+    interpreter = models.CharField(_("interpreter"), max_length=200, blank=True)
+    hearing = models.CharField(_("for which interview or hearing"), max_length=200, blank=True)
+    permit_number = EncryptedTextField(_("permit number"), blank=True, max_length=100)
+    permit_issued_on = models.DateField(_("permit issued"), null=True, blank=True)
+    permit_expires_on = models.DateField(_("permit expiry"), null=True, blank=True)
+    embassy_contact = models.CharField(_("embassy contact"), max_length=200, blank=True)
+    travel_document = models.CharField(_("travel document"), max_length=200, blank=True)
+    receiving_organisation = models.CharField(
+        _("receiving organisation abroad"), max_length=200, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,6 +282,8 @@ class ServiceItem(models.Model):
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = ServiceItemQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -120,3 +291,243 @@ class ServiceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} ({self.get_status_display()})"
+
+
+class ExploitationKind(models.TextChoices):
+    FORCED_LABOUR = "forced_labour", _("Forced labour")
+    SEXUAL_EXPLOITATION = "sexual_exploitation", _("Sexual exploitation")
+    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminality (scam operations)")
+
+
+class IndicatorSet(models.Model):
+    """One version of a screening checklist. Answers point at its indicators, so a
+    new version never rewrites old answers."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("exploitation"), max_length=32, choices=ExploitationKind.choices)
+    is_current = models.BooleanField(_("current"), default=True)
+
+    class Meta:
+        verbose_name = _("indicator set")
+        verbose_name_plural = _("indicator sets")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="victims_indicatorset_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Indicator(models.Model):
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.PROTECT, related_name="indicators"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    text = models.CharField(_("question"), max_length=300)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["indicator_set", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator_set", "code"], name="victims_indicator_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ScreeningQuerySet:
+        """Screenings of the cases the user may see (the case scope decides)."""
+        from cases.models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class Screening(models.Model):
+    """An indicator screening of one case; the caseworker decides, the score only suggests."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    class Decision(models.TextChoices):
+        REFER = "refer", _("Refer for formal identification")
+        NOT_REFER = "not_refer", _("Do not refer (back to not screened)")
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="screenings"
+    )
+    indicator_set = models.ForeignKey(
+        IndicatorSet, verbose_name=_("indicator set"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(_("reasons for the decision"), blank=True, max_length=4000)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("screened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_set} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("victims:screening_detail", args=[self.pk])
+
+
+class ScreeningAnswer(models.Model):
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+        UNKNOWN = "unknown", _("Unknown")
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(
+        _("answer"), max_length=8, choices=Answer.choices, default=Answer.UNKNOWN
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["indicator__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screening", "indicator"], name="victims_answer_once_per_indicator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.answer}"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> DecisionQuerySet:
+        """Decisions on the cases the user may see (the case scope decides)."""
+        from cases.models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class IdentificationDecision(models.Model):
+    """The formal decision of an authority on whether the person is a victim."""
+
+    class Authority(models.TextChoices):
+        POLICE = "police", _("Police")
+        PROSECUTOR = "prosecutor", _("Prosecutor")
+        IMMIGRATION = "immigration", _("Immigration")
+        LABOUR = "labour", _("Labour authority")
+        COURT = "court", _("Court")
+
+    class Outcome(models.TextChoices):
+        IDENTIFIED = "identified", _("Identified as a victim")
+        NOT_IDENTIFIED = "not_identified", _("Not identified")
+
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="identification_decisions",
+    )
+    authority = models.CharField(_("authority"), max_length=16, choices=Authority.choices)
+    decided_on = models.DateField(_("decision date"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    notice_given_on = models.DateField(_("notice given to the person on"), null=True, blank=True)
+    notice_language = models.CharField(_("language of the notice"), max_length=100, blank=True)
+    review_requested_on = models.DateField(_("review requested on"), null=True, blank=True)
+    review_outcome = models.CharField(
+        _("review outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
+    review_decided_on = models.DateField(_("review decided on"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identification decision")
+        verbose_name_plural = _("identification decisions")
+        ordering = ["-decided_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_authority_display()}: {self.get_outcome_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("victims:decision_detail", args=[self.pk])
+
+
+class ConsentRecord(models.Model):
+    """One consent statement; append-only. The current state of a purpose (and
+    target) is its latest record, so a withdrawal takes effect at once."""
+
+    class Purpose(models.TextChoices):
+        DATA_PROCESSING = "data_processing", _("Processing of personal data")
+        SHARING = "sharing", _("Sharing with another agency")
+        CONTACT = "contact", _("Being contacted")
+        STATISTICS = "statistics", _("Use in anonymised statistics")
+
+    class Status(models.TextChoices):
+        GIVEN = "given", _("Given")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    target_agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency shared with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_agency_type = models.CharField(
+        _("type of agency shared with"), max_length=32, choices=AgencyType.choices, blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    given_on = models.DateField(_("date"))
+    explained_in = models.CharField(_("language in which it was explained"), max_length=100)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.get_status_display()}"
+
+    def target_key(self) -> tuple:
+        return (self.purpose, self.target_agency_id, self.target_agency_type)

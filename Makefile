@@ -50,8 +50,14 @@ vendor:
 	mkdir -p static/vendor/bootstrap
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 
+# Django's deploy check with production settings; placeholder secrets unless set.
 deploy-check: install
-	HARBOR_DEBUG=false SECRET_KEY=$${SECRET_KEY:-check-deploy-only-$$(printf '%064d' 0)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-harbor.example.org} \
+	HARBOR_DEBUG=false \
+	SECRET_KEY=$${SECRET_KEY:-deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyz} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-harbor.example.org} \
+	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/deploy-check.sqlite3} \
+	HARBOR_FIELD_KEYS=$${HARBOR_FIELD_KEYS:-MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=} \
+	HARBOR_BLIND_INDEX_KEY=$${HARBOR_BLIND_INDEX_KEY:-deploy-check-only-blind-index-key-0123456789} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -31,6 +31,13 @@ class AgencyForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Agency.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another agency already has this name."))
+        return name
+
     def clean_code(self) -> str:
         return self.cleaned_data["code"].upper()
 

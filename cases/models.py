@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -44,6 +47,22 @@ class Track(models.TextChoices):
     IDENTIFICATION = "identification", _("Identification")
     PROTECTION = "protection", _("Protection")
     PROSECUTION = "prosecution", _("Prosecution")
+    # The case's own status (open → closure requested → closed) shares the writer
+    # and the history table; only the closure services move it (never the track form).
+    CASE = "case", _("Case status")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSED = "closed", _("Closed")
+
+
+# The three tracks a caseworker moves from the case page.
+WORK_TRACKS = (Track.IDENTIFICATION, Track.PROTECTION, Track.PROSECUTION)
+
+# An identification decision has been taken in these states (closure needs one).
+IDENTIFICATION_DECIDED = (IdentificationStatus.IDENTIFIED, IdentificationStatus.NOT_IDENTIFIED)
 
 
 _I, _P, _S = IdentificationStatus, ProtectionStatus, ProsecutionStatus
@@ -77,6 +96,11 @@ TRACK_GRAPHS: dict[str, dict[str, set[str]]] = {
         _S.FINAL: set(),
         _S.CLOSED_NO_CHARGES: set(),
     },
+    Track.CASE: {
+        CaseStatus.OPEN: {CaseStatus.CLOSURE_REQUESTED},
+        CaseStatus.CLOSURE_REQUESTED: {CaseStatus.CLOSED, CaseStatus.OPEN},
+        CaseStatus.CLOSED: {CaseStatus.OPEN},
+    },
 }
 
 # The Case field that holds each track's current status.
@@ -84,7 +108,97 @@ TRACK_FIELDS = {
     Track.IDENTIFICATION: "identification_status",
     Track.PROTECTION: "protection_status",
     Track.PROSECUTION: "prosecution_status",
+    Track.CASE: "status",
 }
+
+
+class Source(models.TextChoices):
+    RESCUE = "rescue", _("Rescue operation")
+    HOTLINE = "hotline", _("Hotline")
+    POLICE = "police", _("Police referral")
+    EMBASSY = "embassy", _("Embassy")
+    NGO_OUTREACH = "ngo_outreach", _("NGO outreach")
+    SELF = "self", _("Self-referral")
+    OTHER = "other", _("Other")
+
+
+class ExploitationType(models.TextChoices):
+    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminality")
+    FORCED_LABOUR = "forced_labour", _("Forced labour")
+    SEXUAL = "sexual", _("Sexual exploitation")
+    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+    DOMESTIC_SERVITUDE = "domestic_servitude", _("Domestic servitude")
+    ORGAN_REMOVAL = "organ_removal", _("Organ removal")
+    CHILD = "child", _("Child exploitation")
+    OTHER = "other", _("Other")
+
+
+class CriminalitySubtype(models.TextChoices):
+    ONLINE_FRAUD = "online_fraud", _("Online fraud (scam operations)")
+    MONEY_LAUNDERING = "money_laundering", _("Money laundering / money mule")
+    DRUGS = "drugs", _("Drug cultivation or trafficking")
+    THEFT = "theft", _("Theft or pickpocketing")
+    BEGGING = "begging", _("Forced begging")
+    OTHER = "other", _("Other crime")
+
+
+class LabourIndustry(models.TextChoices):
+    # HTCDS industries (ISIC sections), the ones seen most in casework.
+    AGRICULTURE = "agriculture", _("Agriculture, forestry and fishing")
+    FISHING = "fishing", _("Fishing at sea")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    CONSTRUCTION = "construction", _("Construction")
+    MINING = "mining", _("Mining and quarrying")
+    HOSPITALITY = "hospitality", _("Accommodation and food service")
+    DOMESTIC_WORK = "domestic_work", _("Domestic work in households")
+    CARE = "care", _("Care work")
+    TRANSPORT = "transport", _("Transportation and storage")
+    CLEANING = "cleaning", _("Cleaning and other services to buildings")
+    OTHER = "other", _("Other industry")
+
+
+class RecruitmentMethod(models.TextChoices):
+    JOB_AD = "job_ad", _("Job advertisement")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    MESSAGING_APP = "messaging_app", _("Messaging app")
+    BROKER = "broker", _("Broker or recruitment agency")
+    ACQUAINTANCE = "acquaintance", _("Acquaintance or friend")
+    FAMILY = "family", _("Family member")
+    OTHER = "other", _("Other")
+
+
+class ControlMethod(models.TextChoices):
+    # HTCDS 2.0 "Methods of control".
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+    TAKES_EARNINGS = "takes_earnings", _("Takes earnings")
+    RESTRICTS_FINANCIAL_ACCESS = "restricts_financial_access", _("Restricts financial access")
+    THREATS = "threats", _("Threats")
+    PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological abuse")
+    PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse (violence)")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    FALSE_PROMISES = "false_promises", _("False promises")
+    PSYCHOACTIVE_SUBSTANCES = "psychoactive_substances", _("Psychoactive substances")
+    RESTRICTS_MOVEMENT = "restricts_movement", _("Restricts movement (confinement)")
+    RESTRICTS_MEDICAL_CARE = "restricts_medical_care", _("Restricts medical care")
+    EXCESSIVE_WORKING_HOURS = "excessive_working_hours", _("Excessive working hours")
+    USES_CHILDREN = "uses_children", _("Uses children")
+    THREAT_OF_LAW_ENFORCEMENT = "threat_of_law_enforcement", _("Threat of law enforcement")
+    WITHHOLDS_NECESSITIES = "withholds_necessities", _("Withholds necessities")
+    WITHHOLDS_DOCUMENTS = "withholds_documents", _("Withholds documents")
+    OTHER = "other", _("Other")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class ProsecutionRole(models.TextChoices):
+    NONE = "", _("None yet")
+    COMPLAINANT = "complainant", _("Complainant")
+    WITNESS = "witness", _("Witness")
+    COMPLAINANT_WITNESS = "complainant_witness", _("Complainant and witness")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -103,14 +217,38 @@ class CaseQuerySet(models.QuerySet):
             return own
         return own.filter(caseworkers=user)
 
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=CaseStatus.CLOSED)
+
+    def assigned_to(self, user: User) -> CaseQuerySet:
+        """Cases the user works: assigned as caseworker or named supervisor."""
+        return self.filter(models.Q(caseworkers=user) | models.Q(supervisor=user)).distinct()
+
+    def with_flags(self) -> CaseQuerySet:
+        """Annotate `has_criminal_exposure` and `has_overdue_tasks` (one query, any size)."""
+        today = timezone.localdate()
+        return self.annotate(
+            has_criminal_exposure=models.Exists(
+                CriminalExposure.objects.filter(case=models.OuterRef("pk"))
+            ),
+            has_overdue_tasks=models.Exists(
+                Task.objects.open().filter(case=models.OuterRef("pk"), due_date__lt=today)
+            ),
+        )
+
+    def for_list(self) -> CaseQuerySet:
+        """What a list row shows, in a fixed number of queries whatever the length."""
+        return (
+            self.with_flags()
+            .select_related("person", "supervisor")
+            .prefetch_related("caseworkers", "exploitations")
+        )
+
 
 class Case(models.Model):
     """One person's journey with the agency that owns the case."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
-        CLOSED = "closed", _("Closed")
+    Status = CaseStatus
 
     agency = models.ForeignKey(
         "partners.Agency",
@@ -126,6 +264,41 @@ class Case(models.Model):
         related_name="cases",
     )
     intake_date = models.DateField(_("intake date"), default=timezone.localdate)
+    source = models.CharField(
+        _("source"), max_length=32, choices=Source.choices, default=Source.OTHER
+    )
+    recruitment_method = models.CharField(
+        _("recruitment method"), max_length=32, choices=RecruitmentMethod.choices, blank=True
+    )
+    recruitment_channel = models.CharField(
+        _("recruitment channel"),
+        max_length=100,
+        blank=True,
+        help_text=_("Which app, platform or agency, e.g. the messaging app used."),
+    )
+    methods_of_control = models.JSONField(_("methods of control"), default=list, blank=True)
+    countries_of_recruitment = CountryField(
+        _("countries of recruitment"), multiple=True, blank=True
+    )
+    countries_of_transit = CountryField(_("countries of transit"), multiple=True, blank=True)
+    countries_of_exploitation = CountryField(
+        _("countries of exploitation"), multiple=True, blank=True
+    )
+    place_description = models.TextField(
+        _("place of exploitation"),
+        max_length=4000,
+        blank=True,
+        help_text=_("A free description of the place, e.g. a scam compound."),
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    prosecution_role = models.CharField(
+        _("person's role in proceedings"),
+        max_length=32,
+        choices=ProsecutionRole.choices,
+        blank=True,
+    )
     status = models.CharField(
         _("status"), max_length=32, choices=Status.choices, default=Status.OPEN, editable=False
     )
@@ -197,6 +370,74 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    def get_methods_of_control_display(self) -> list[str]:
+        labels = dict(ControlMethod.choices)
+        return [str(labels.get(value, value)) for value in self.methods_of_control]
+
+    def has_active_service(self) -> bool:
+        """A protection service still planned or in progress (victims.ServiceItem)."""
+        return self.service_items.filter(status__in=["planned", "in_progress"]).exists()
+
+    def closure_blockers(self) -> list[str]:
+        """Why the case should not close yet; a supervisor may override with a reason."""
+        blockers = []
+        if self.has_active_service():
+            blockers.append(str(_("A protection service is still planned or in progress.")))
+        if self.identification_status not in IDENTIFICATION_DECIDED:
+            blockers.append(str(_("The identification decision has not been recorded.")))
+        return blockers
+
+
+class CaseSequence(models.Model):
+    """The last reference number handed out per agency and year (locked to allocate)."""
+
+    agency = models.ForeignKey(
+        "partners.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("case reference sequence")
+        verbose_name_plural = _("case reference sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="cases_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}-{self.year}: {self.last_number}"
+
+
+class CaseExploitation(models.Model):
+    """One type of exploitation the case involves (a case may have several)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="exploitations"
+    )
+    type = models.CharField(_("type"), max_length=32, choices=ExploitationType.choices)
+    subtype = models.CharField(
+        _("crime the person was forced into"),
+        max_length=32,
+        choices=CriminalitySubtype.choices,
+        blank=True,
+    )
+    industry = models.CharField(
+        _("industry"), max_length=32, choices=LabourIndustry.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("type of exploitation")
+        verbose_name_plural = _("types of exploitation")
+        ordering = ["type", "subtype", "industry"]
+
+    def __str__(self) -> str:
+        detail = self.get_subtype_display() or self.get_industry_display()
+        label = self.get_type_display()
+        return f"{label} ({detail})" if detail else str(label)
+
 
 class TrackTransition(models.Model):
     """One move on one track of a case: the timeline is made of these rows."""
@@ -211,6 +452,9 @@ class TrackTransition(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(_("note"), blank=True, max_length=4000)
+    override_reason = models.TextField(
+        _("reason for overriding closure rules"), blank=True, max_length=4000
+    )
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
@@ -233,6 +477,265 @@ def _status_label(track: str, status: str) -> str:
         Track.IDENTIFICATION: IdentificationStatus,
         Track.PROTECTION: ProtectionStatus,
         Track.PROSECUTION: ProsecutionStatus,
-        "case": Case.Status,
+        Track.CASE: CaseStatus,
     }[track]
     return str(dict(choices.choices).get(status, status))
+
+
+class LegalProceeding(models.Model):
+    """Criminal proceedings against the traffickers, in which the person takes part."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proceedings"
+    )
+    police_case_number = models.CharField(_("police case number"), max_length=64, blank=True)
+    prosecutor_case_number = models.CharField(
+        _("prosecutor's case number"), max_length=64, blank=True
+    )
+    court_case_number = models.CharField(_("court case number"), max_length=64, blank=True)
+    court = models.CharField(_("court"), max_length=200, blank=True)
+    verdict = models.TextField(_("verdict"), max_length=4000, blank=True)
+    verdict_date = models.DateField(_("verdict date"), null=True, blank=True)
+    sentence = models.TextField(_("sentence"), max_length=4000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("legal proceeding")
+        verbose_name_plural = _("legal proceedings")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return (
+            self.court_case_number
+            or self.prosecutor_case_number
+            or self.police_case_number
+            or str(_("Proceeding"))
+        )
+
+
+class Defendant(models.Model):
+    """An accused trafficker in a proceeding (not the person the case is about)."""
+
+    proceeding = models.ForeignKey(
+        LegalProceeding,
+        verbose_name=_("proceeding"),
+        on_delete=models.CASCADE,
+        related_name="defendants",
+    )
+    name = models.CharField(_("name or alias"), max_length=200)
+    charges = models.TextField(_("charges"), max_length=4000, blank=True)
+
+    class Meta:
+        verbose_name = _("defendant")
+        verbose_name_plural = _("defendants")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Hearing(models.Model):
+    proceeding = models.ForeignKey(
+        LegalProceeding,
+        verbose_name=_("proceeding"),
+        on_delete=models.CASCADE,
+        related_name="hearings",
+    )
+    date = models.DateField(_("date"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.description}".strip()
+
+
+class CriminalExposure(models.Model):
+    """The person is themself a suspect or defendant (forced criminality).
+
+    Its existence puts a warning on the case for everyone who works it: the
+    non-punishment principle must be raised with police, prosecutors and courts.
+    """
+
+    class Role(models.TextChoices):
+        SUSPECT = "suspect", _("Suspect")
+        DEFENDANT = "defendant", _("Defendant")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        IMMUNITY = "immunity", _("Granted immunity (not punished)")
+        REDUCED = "reduced", _("Reduced sentence")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="criminal_exposures"
+    )
+    role = models.CharField(_("the person is"), max_length=16, choices=Role.choices)
+    case_numbers = models.CharField(
+        _("case numbers"),
+        max_length=200,
+        help_text=_("Police, prosecutor or court numbers of the matter against the person."),
+    )
+    charges = models.TextField(_("charges"), max_length=4000, blank=True)
+    non_punishment_requested_on = models.DateField(
+        _("non-punishment request date"), null=True, blank=True
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("criminal exposure (non-punishment)")
+        verbose_name_plural = _("criminal exposures (non-punishment)")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.case_numbers}"
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self) -> TaskQuerySet:
+        return self.filter(status=Task.Status.OPEN)
+
+    def overdue(self) -> TaskQuerySet:
+        return self.open().filter(due_date__lt=timezone.localdate())
+
+    def upcoming(self, days: int = 14) -> TaskQuerySet:
+        today = timezone.localdate()
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + timezone.timedelta(days=days)
+        )
+
+
+class Task(models.Model):
+    """Something to do on a case by a date, by a person or created by a service."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_tasks",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    auto_created = models.BooleanField(_("created automatically"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+
+class CaseNote(models.Model):
+    """An append-only note; a correction is a new note pointing at the one it corrects."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
+    )
+    text = models.TextField(_("note"), max_length=10000)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.pk}"
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # A random name: the original file name is kept in the row, never on disk.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(models.Model):
+    """An uploaded document, stored outside any public URL (see views.attachment_download)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,33 +1,73 @@
-"""Writes of consequence on cases: domain verbs, atomic, audited."""
+"""Writes of consequence on cases: domain verbs, atomic, audited.
+
+Every function here is the only writer of what it changes. The caller (a view)
+checks the actor's role; the service records the change, its history row and its
+audit row in one transaction.
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import TRACK_FIELDS, TRACK_GRAPHS, Case, Track, TrackTransition
+from cases.models import (
+    TRACK_FIELDS,
+    TRACK_GRAPHS,
+    Attachment,
+    Case,
+    CaseExploitation,
+    CaseNote,
+    CaseSequence,
+    CaseStatus,
+    CriminalExposure,
+    Defendant,
+    Hearing,
+    IdentificationStatus,
+    LegalProceeding,
+    Task,
+    Track,
+    TrackTransition,
+)
+from locking import claim_version
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from partners.models import Agency
+
+# Deadlines the domain makes (days).
+IDENTIFICATION_DECISION_DAYS = 14
+HEARING_PREPARATION_DAYS = 7
 
 
 class TransitionError(Exception):
-    """A move the track's graph does not allow (the message is shown to the user)."""
+    """A move the graph or the closure rules do not allow (the message is shown to the user)."""
 
 
 @transaction.atomic
 def transition_track(
-    case: Case, track: str, to_status: str, *, actor: User, note: str = ""
+    case: Case,
+    track: str,
+    to_status: str,
+    *,
+    actor: User,
+    note: str = "",
+    override_reason: str = "",
 ) -> TrackTransition:
-    """Move one track of a case to `to_status`: the only writer of track statuses.
+    """Move one track of a case (or the case's own status) to `to_status`.
 
-    Locks the case row so two concurrent moves cannot both start from the same
-    state; refuses a move the graph does not allow; writes the history row and
-    the audit row in the same transaction. The caller checks the actor's role.
+    The only writer of track statuses and of `Case.status`. Locks the case row so
+    two concurrent moves cannot both start from the same state; refuses a move the
+    graph does not allow; writes the history row, the audit row and any task the
+    move makes due, in the same transaction. The caller checks the actor's role.
     """
     field = TRACK_FIELDS[track]
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -56,6 +96,281 @@ def transition_track(
         to_status=to_status,
         actor=actor,
         note=note,
+        override_reason=override_reason,
     )
     record_event(actor=actor, action=AuditEvent.Action.TRANSITION, target=locked)
+    if track == Track.IDENTIFICATION and to_status == IdentificationStatus.AWAITING_DECISION:
+        _create_auto_task(
+            locked,
+            title=_("Identification decision awaited"),
+            due_date=timezone.localdate() + datetime.timedelta(days=IDENTIFICATION_DECISION_DAYS),
+            actor=actor,
+        )
     return transition
+
+
+def _create_auto_task(case: Case, *, title: str, due_date: datetime.date, actor: User) -> Task:
+    assignee = case.caseworkers.order_by("pk").first() or case.supervisor
+    return Task.objects.create(
+        case=case,
+        title=title,
+        due_date=due_date,
+        assignee=assignee,
+        auto_created=True,
+        created_by=actor,
+    )
+
+
+# --- creation, editing, assignment -----------------------------------------------------
+
+
+def allocate_reference(agency: Agency, year: int) -> str:
+    """The next reference number of an agency for a year, e.g. DEMONGO-2026-00042.
+
+    Call inside a transaction. The per-agency, per-year counter row is created if
+    missing (a concurrent creator's insert is ignored, not an error) and then
+    locked, so concurrent creations queue on it and never share a number.
+    """
+    CaseSequence.objects.bulk_create(
+        [CaseSequence(agency=agency, year=year)], ignore_conflicts=True
+    )
+    sequence = CaseSequence.objects.select_for_update().get(agency=agency, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{agency.code}-{year}-{sequence.last_number:05d}"
+
+
+@transaction.atomic
+def create_case(
+    case: Case,
+    *,
+    actor: User,
+    exploitations: Iterable[CaseExploitation] = (),
+    request: HttpRequest | None = None,
+) -> Case:
+    """Open a case for a person in the actor's agency; a caseworker is assigned to it."""
+    case.agency_id = actor.agency_id
+    case.created_by = actor
+    case.updated_by = actor
+    case.reference = allocate_reference(actor.agency, case.intake_date.year)
+    case.full_clean(exclude=["reference"])
+    case.save()
+    _replace_exploitations(case, exploitations)
+    if actor.is_caseworker:
+        case.caseworkers.add(actor)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=case, request=request)
+    return case
+
+
+@transaction.atomic
+def update_case(
+    case: Case,
+    *,
+    actor: User,
+    expected_version: int,
+    exploitations: Iterable[CaseExploitation] | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Save the intake details; a stale form raises StaleEditError and writes nothing."""
+    claim_version(case, expected_version)
+    case.updated_by = actor
+    case.full_clean()
+    case.save()
+    if exploitations is not None:
+        _replace_exploitations(case, exploitations)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=case, request=request)
+    return case
+
+
+def _replace_exploitations(case: Case, exploitations: Iterable[CaseExploitation]) -> None:
+    case.exploitations.all().delete()
+    rows = []
+    for row in exploitations:
+        row.case = case
+        row.full_clean()
+        rows.append(row)
+    CaseExploitation.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def assign_case(
+    case: Case,
+    *,
+    actor: User,
+    caseworkers: Iterable[User],
+    supervisor: User | None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Set who works a case. Only staff of the case's agency can be assigned."""
+    caseworkers = list(caseworkers)
+    people = [*caseworkers, *([supervisor] if supervisor else [])]
+    if any(person.agency_id != case.agency_id for person in people):
+        raise ValueError("Cannot assign staff of another agency.")
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked.supervisor = supervisor
+    locked.updated_by = actor
+    locked.version += 1
+    locked.save(update_fields=["supervisor", "updated_by", "version", "updated_at"])
+    locked.caseworkers.set(caseworkers)
+    record_event(actor=actor, action=AuditEvent.Action.ASSIGN, target=locked, request=request)
+    return locked
+
+
+# --- closure -----------------------------------------------------------------------------
+
+
+def request_closure(case: Case, *, actor: User, reason: str) -> TrackTransition:
+    """Ask a supervisor to close the case; the reason goes into the history."""
+    return transition_track(
+        case, Track.CASE, CaseStatus.CLOSURE_REQUESTED, actor=actor, note=reason
+    )
+
+
+@transaction.atomic
+def approve_closure(
+    case: Case, *, actor: User, comment: str = "", override_reason: str = ""
+) -> TrackTransition:
+    """Close the case (a supervisor's decision).
+
+    Refused while a protection service is active or the identification decision
+    is missing, unless `override_reason` says why the case closes anyway.
+    """
+    blockers = case.closure_blockers()
+    if blockers and not override_reason.strip():
+        raise TransitionError(
+            " ".join([*blockers, _("Record a reason to override, or resolve this first.")])
+        )
+    return transition_track(
+        case,
+        Track.CASE,
+        CaseStatus.CLOSED,
+        actor=actor,
+        note=comment,
+        override_reason=override_reason.strip() if blockers else "",
+    )
+
+
+def return_closure(case: Case, *, actor: User, comment: str) -> TrackTransition:
+    """Send a closure request back to open, with the supervisor's comment."""
+    return transition_track(case, Track.CASE, CaseStatus.OPEN, actor=actor, note=comment)
+
+
+def reopen_case(case: Case, *, actor: User, reason: str) -> TrackTransition:
+    """Reopen a closed case, with the reason (a supervisor's decision)."""
+    if case.status != CaseStatus.CLOSED:
+        raise TransitionError(_("Only a closed case can be reopened."))
+    return transition_track(case, Track.CASE, CaseStatus.OPEN, actor=actor, note=reason)
+
+
+# --- work on a case ------------------------------------------------------------------------
+
+
+def _save_child(obj: Model, *, actor: User, request: HttpRequest | None, creating: bool) -> None:
+    obj.full_clean()
+    obj.save()
+    action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
+    record_event(actor=actor, action=action, target=obj, request=request)
+
+
+@transaction.atomic
+def add_note(
+    case: Case,
+    *,
+    actor: User,
+    text: str,
+    corrects: CaseNote | None = None,
+    request: HttpRequest | None = None,
+) -> CaseNote:
+    """Append a note. Notes are never edited: a correction is a new note."""
+    if corrects is not None and corrects.case_id != case.pk:
+        raise ValueError("A correction must refer to a note of the same case.")
+    note = CaseNote(case=case, text=text, corrects=corrects, author=actor)
+    _save_child(note, actor=actor, request=request, creating=True)
+    return note
+
+
+@transaction.atomic
+def add_task(task: Task, *, actor: User, request: HttpRequest | None = None) -> Task:
+    """Create a task by hand on a case."""
+    task.created_by = actor
+    task.auto_created = False
+    _save_child(task, actor=actor, request=request, creating=True)
+    return task
+
+
+@transaction.atomic
+def set_task_status(
+    task: Task, *, actor: User, status: str, request: HttpRequest | None = None
+) -> Task:
+    """Mark a task done or cancelled (or open again)."""
+    task.status = status
+    _save_child(task, actor=actor, request=request, creating=False)
+    return task
+
+
+@transaction.atomic
+def save_proceeding(
+    proceeding: LegalProceeding,
+    *,
+    actor: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> LegalProceeding:
+    """Create or update a legal proceeding (optimistic locking on update)."""
+    creating = proceeding.pk is None
+    if not creating:
+        claim_version(proceeding, expected_version or 0)
+    proceeding.updated_by = actor
+    _save_child(proceeding, actor=actor, request=request, creating=creating)
+    return proceeding
+
+
+@transaction.atomic
+def add_defendant(
+    defendant: Defendant, *, actor: User, request: HttpRequest | None = None
+) -> Defendant:
+    """Add an accused trafficker to a proceeding."""
+    _save_child(defendant, actor=actor, request=request, creating=True)
+    return defendant
+
+
+@transaction.atomic
+def add_hearing(hearing: Hearing, *, actor: User, request: HttpRequest | None = None) -> Hearing:
+    """Record a hearing, and a task to prepare the person before it."""
+    _save_child(hearing, actor=actor, request=request, creating=True)
+    today = timezone.localdate()
+    prepare_by = max(today, hearing.date - datetime.timedelta(days=HEARING_PREPARATION_DAYS))
+    _create_auto_task(
+        hearing.proceeding.case,
+        title=_("Prepare the person for the hearing on %(date)s") % {"date": hearing.date},
+        due_date=prepare_by,
+        actor=actor,
+    )
+    return hearing
+
+
+@transaction.atomic
+def save_criminal_exposure(
+    exposure: CriminalExposure,
+    *,
+    actor: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> CriminalExposure:
+    """Record or update a matter where the person is a suspect or defendant."""
+    creating = exposure.pk is None
+    if not creating:
+        claim_version(exposure, expected_version or 0)
+    exposure.updated_by = actor
+    _save_child(exposure, actor=actor, request=request, creating=creating)
+    return exposure
+
+
+@transaction.atomic
+def add_attachment(
+    attachment: Attachment, *, actor: User, request: HttpRequest | None = None
+) -> Attachment:
+    """Store an uploaded file (already checked by AttachmentForm) in private storage."""
+    attachment.uploaded_by = actor
+    _save_child(attachment, actor=actor, request=request, creating=True)
+    return attachment

@@ -1,5 +1,47 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cases import views
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("my-work/", views.my_work, name="my_work"),
+    path("new/", views.case_create, name="create"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/timeline/", views.case_timeline, name="timeline"),
+    path("<int:pk>/edit/", views.case_edit, name="edit"),
+    path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path("<int:pk>/tracks/", views.case_transition, name="transition"),
+    path("<int:pk>/closure/request/", views.closure_request, name="closure_request"),
+    path("<int:pk>/closure/approve/", views.closure_approve, name="closure_approve"),
+    path("<int:pk>/closure/return/", views.closure_return, name="closure_return"),
+    path("<int:pk>/reopen/", views.case_reopen, name="reopen"),
+    path("<int:pk>/notes/", views.note_add, name="note_add"),
+    path("<int:pk>/tasks/", views.task_add, name="task_add"),
+    path("<int:pk>/tasks/<int:task_pk>/status/", views.task_status, name="task_status"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path("<int:pk>/proceedings/new/", views.proceeding_create, name="proceeding_create"),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/edit/",
+        views.proceeding_edit,
+        name="proceeding_edit",
+    ),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/defendants/",
+        views.defendant_add,
+        name="defendant_add",
+    ),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/hearings/",
+        views.hearing_add,
+        name="hearing_add",
+    ),
+    path("<int:pk>/exposures/new/", views.exposure_create, name="exposure_create"),
+    path("<int:pk>/exposures/<int:exposure_pk>/edit/", views.exposure_edit, name="exposure_edit"),
+]

@@ -12,6 +12,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("partners:agency_list")
     if user.is_agency_admin:
         return redirect("accounts:staff_list")
+    if user.is_caseworker or user.is_supervisor:
+        return redirect("cases:my_work")
     return render(request, "home.html")
 
 

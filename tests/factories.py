@@ -94,3 +94,31 @@ class CaseFactory(DjangoModelFactory[Case]):
     def caseworkers(self, create: bool, extracted, **kwargs) -> None:
         if create and extracted:
             self.caseworkers.set(extracted)
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.Task"
+
+    case = factory.SubFactory(CaseFactory)
+    title = factory.Sequence(lambda n: f"Follow-up task {n}")
+    due_date = factory.Faker("date_between", start_date="+1d", end_date="+10d")
+    created_by = factory.SelfAttribute("case.created_by")
+
+
+class CriminalExposureFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.CriminalExposure"
+
+    case = factory.SubFactory(CaseFactory)
+    role = "suspect"
+    case_numbers = factory.Sequence(lambda n: f"POL-DEMO-{n:04d}")
+    charges = "Fraud (fictional)"
+
+
+class LegalProceedingFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.LegalProceeding"
+
+    case = factory.SubFactory(CaseFactory)
+    police_case_number = factory.Sequence(lambda n: f"PD-{n:05d}")

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import seed_staff
+from cases.demo import seed_cases
 from partners.demo import seed_agencies
 from tests.factories import DEMO_PASSWORD
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             agencies = seed_agencies()
             users = seed_staff(agencies)
+            seed_cases(agencies, users)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:")
         )

@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from cases.models import (
+    WORK_TRACKS,
+    Attachment,
+    Case,
+    CaseExploitation,
+    ControlMethod,
+    CriminalExposure,
+    CriminalitySubtype,
+    Defendant,
+    ExploitationType,
+    Hearing,
+    LabourIndustry,
+    LegalProceeding,
+    Task,
+)
+
+VERSION_FIELD = {
+    "widget": forms.HiddenInput,
+    "required": False,
+    "min_value": 1,
+    "max_value": 2**31 - 1,
+}
+
+
+class CaseForm(forms.ModelForm):
+    """Intake details. Types of exploitation become CaseExploitation rows."""
+
+    exploitation_types = forms.MultipleChoiceField(
+        label=_("Types of exploitation"),
+        choices=ExploitationType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    criminality_subtypes = forms.MultipleChoiceField(
+        label=_("Forced criminality: crimes the person was forced into"),
+        choices=CriminalitySubtype.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    labour_industry = forms.ChoiceField(
+        label=_("Forced labour: industry"),
+        choices=[("", "—"), *LabourIndustry.choices],
+        required=False,
+    )
+    methods_of_control = forms.MultipleChoiceField(
+        label=_("Methods of control"),
+        choices=ControlMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    version = forms.IntegerField(**VERSION_FIELD)
+
+    class Meta:
+        model = Case
+        fields = [
+            "intake_date",
+            "source",
+            "exploitation_types",
+            "criminality_subtypes",
+            "labour_industry",
+            "recruitment_method",
+            "recruitment_channel",
+            "methods_of_control",
+            "countries_of_recruitment",
+            "countries_of_transit",
+            "countries_of_exploitation",
+            "place_description",
+            "risk_level",
+            "prosecution_role",
+        ]
+        widgets = {
+            "intake_date": forms.DateInput(attrs={"type": "date"}),
+            "place_description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            rows = list(self.instance.exploitations.all())
+            self.initial.setdefault("exploitation_types", sorted({row.type for row in rows}))
+            self.initial.setdefault(
+                "criminality_subtypes", [row.subtype for row in rows if row.subtype]
+            )
+            industries = [row.industry for row in rows if row.industry]
+            self.initial.setdefault("labour_industry", industries[0] if industries else "")
+
+    def exploitation_rows(self) -> list[CaseExploitation]:
+        data = self.cleaned_data
+        rows = []
+        for kind in data["exploitation_types"]:
+            if kind == ExploitationType.FORCED_CRIMINALITY and data["criminality_subtypes"]:
+                rows += [
+                    CaseExploitation(type=kind, subtype=s) for s in data["criminality_subtypes"]
+                ]
+            elif kind == ExploitationType.FORCED_LABOUR:
+                rows.append(CaseExploitation(type=kind, industry=data["labour_industry"]))
+            else:
+                rows.append(CaseExploitation(type=kind))
+        return rows
+
+
+class TrackMoveForm(forms.Form):
+    track = forms.ChoiceField(choices=[(t.value, t.label) for t in WORK_TRACKS])
+    to_status = forms.CharField(max_length=32)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    """A reason or comment for a closure step (required)."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClosureApprovalForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for closing despite the warnings"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AssignForm(forms.Form):
+    caseworkers = forms.ModelMultipleChoiceField(
+        label=_("Caseworkers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    supervisor = forms.ModelChoiceField(
+        label=_("Supervisor"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.active().in_agency(agency_id)
+        self.fields["caseworkers"].queryset = staff.caseworkers()
+        self.fields["supervisor"].queryset = staff.supervisors()
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "due_date", "assignee"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.active().in_agency(agency_id)
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Task.Status.choices)
+
+
+class ProceedingForm(forms.ModelForm):
+    version = forms.IntegerField(**VERSION_FIELD)
+
+    class Meta:
+        model = LegalProceeding
+        fields = [
+            "police_case_number",
+            "prosecutor_case_number",
+            "court_case_number",
+            "court",
+            "verdict",
+            "verdict_date",
+            "sentence",
+        ]
+        widgets = {
+            "verdict_date": forms.DateInput(attrs={"type": "date"}),
+            "verdict": forms.Textarea(attrs={"rows": 2}),
+            "sentence": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class DefendantForm(forms.ModelForm):
+    class Meta:
+        model = Defendant
+        fields = ["name", "charges"]
+        widgets = {"charges": forms.Textarea(attrs={"rows": 2})}
+
+
+class HearingForm(forms.ModelForm):
+    class Meta:
+        model = Hearing
+        fields = ["date", "description"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class CriminalExposureForm(forms.ModelForm):
+    version = forms.IntegerField(**VERSION_FIELD)
+
+    class Meta:
+        model = CriminalExposure
+        fields = ["role", "case_numbers", "charges", "non_punishment_requested_on", "outcome"]
+        widgets = {
+            "non_punishment_requested_on": forms.DateInput(attrs={"type": "date"}),
+            "charges": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+# Extension → (content type, magic prefix or None). Text and office files have no
+# reliable magic number we check beyond the zip container of docx/xlsx/odt.
+ALLOWED_UPLOADS: dict[str, tuple[str, bytes | None]] = {
+    "pdf": ("application/pdf", b"%PDF-"),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    "odt": ("application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
+    "txt": ("text/plain", None),
+}
+DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "HARBOR_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["file", "description"]
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        extension = PurePath(upload.name or "").suffix.lower().lstrip(".")
+        if extension not in ALLOWED_UPLOADS:
+            raise forms.ValidationError(
+                _("This type of file is not allowed. Allowed: %(types)s.")
+                % {"types": ", ".join(sorted(ALLOWED_UPLOADS))}
+            )
+        limit = max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(limit)s).") % {"limit": filesizeformat(limit)}
+            )
+        content_type, magic = ALLOWED_UPLOADS[extension]
+        upload.seek(0)
+        head = upload.read(2048)
+        upload.seek(0)
+        if magic is not None and not head.startswith(magic):
+            raise forms.ValidationError(_("The file's content does not match its extension."))
+        if magic is None and not _looks_like_text(head):
+            raise forms.ValidationError(_("The file's content does not match its extension."))
+        self.instance.original_name = PurePath(upload.name).name[:200]
+        self.instance.content_type = content_type
+        self.instance.size = upload.size
+        return upload
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        return error.start >= len(head) - 3
+    return True

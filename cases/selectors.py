@@ -1,0 +1,82 @@
+"""Reads that gather several things for one page (My work, the case timeline)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.utils import timezone
+
+from cases.models import Case, Task, TrackTransition
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+RECENT_DAYS = 14
+MY_WORK_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the case timeline: a track move, a closure step or a note."""
+
+    kind: str  # "transition" or "note"
+    occurred_at: datetime.datetime
+    item: Any
+
+
+def case_timeline(case: Case, limit: int | None = None) -> list[TimelineEntry]:
+    """Track moves, closure steps and notes of a case, newest first."""
+    transitions = case.transitions.select_related("actor")
+    notes = case.notes.select_related("author", "corrects")
+    if limit:
+        transitions, notes = transitions[:limit], notes[:limit]
+    entries = chain(
+        (TimelineEntry("transition", t.occurred_at, t) for t in transitions),
+        (TimelineEntry("note", n.created_at, n) for n in notes),
+    )
+    ordered = sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)
+    return ordered[:limit] if limit else ordered
+
+
+def my_cases(user: User) -> QuerySet[Case]:
+    return Case.objects.visible_to(user).assigned_to(user).open().for_list()
+
+
+def my_tasks(user: User) -> QuerySet[Task]:
+    """Open tasks of cases the user may see that are theirs to do."""
+    visible = Case.objects.visible_to(user).values("pk")
+    return Task.objects.filter(case__in=visible, assignee=user).select_related("case")
+
+
+def recent_changes(user: User) -> QuerySet[TrackTransition]:
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    mine = Case.objects.visible_to(user).assigned_to(user).values("pk")
+    return (
+        TrackTransition.objects.filter(case__in=mine, occurred_at__gte=since)
+        .select_related("case", "actor")
+        .order_by("-occurred_at", "-pk")[:MY_WORK_LIMIT]
+    )
+
+
+def services_attention(user: User) -> dict | None:
+    """The victims app's expiring permits and overdue services, if that app provides them."""
+    try:
+        from victims.selectors import services_needing_attention
+    except ImportError:
+        return None
+    return services_needing_attention(user)
+
+
+def optional_template(name: str) -> str | None:
+    """The template's name if another app provides it (so we can include it), else None."""
+    try:
+        select_template([name])
+    except TemplateDoesNotExist:
+        return None
+    return name

@@ -1,0 +1,475 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from audit.models import AuditEvent
+from audit.services import record_event, record_view
+from cases import selectors, services
+from cases.filters import CaseFilter
+from cases.forms import (
+    AssignForm,
+    AttachmentForm,
+    CaseForm,
+    ClosureApprovalForm,
+    CriminalExposureForm,
+    DefendantForm,
+    HearingForm,
+    NoteForm,
+    ProceedingForm,
+    ReasonForm,
+    TaskForm,
+    TaskStatusForm,
+    TrackMoveForm,
+)
+from cases.models import TRACK_GRAPHS, WORK_TRACKS, Case, CriminalExposure, LegalProceeding, Task
+from cases.services import TransitionError
+from listing import filter_queryset, paginate
+from locking import StaleEditError
+from victims.models import Person
+
+# Who may do what on a case they can see. Agency admins read cases but do not
+# work them: moving tracks, closing and editing belong to caseworkers and supervisors.
+WORKERS = (Role.CASEWORKER, Role.SUPERVISOR)
+SUPERVISORS = (Role.SUPERVISOR,)
+agency_staff_only = role_required(Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN)
+
+
+def _get_case(request: HttpRequest, pk: int, roles: tuple[Role, ...] | None = None) -> Case:
+    """The case if the user may see it (404 otherwise, audited), then the role check (403)."""
+    case = Case.objects.visible_to(request.user).filter(pk=pk).first()
+    if case is None:
+        record_event(
+            actor=request.user,
+            action=AuditEvent.Action.OUT_OF_SCOPE,
+            object_type="cases.case",
+            object_id=str(pk),
+            request=request,
+        )
+        raise Http404
+    if roles is not None and request.user.role not in roles:
+        raise PermissionDenied
+    return case
+
+
+def _form_errors(form: Form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+# --- lists -----------------------------------------------------------------------------
+
+
+@agency_staff_only
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = Case.objects.visible_to(request.user).for_list()
+    filterset = filter_queryset(CaseFilter, request, cases)
+    page = paginate(request, filterset.qs)
+    template = "cases/partials/case_table.html" if request.htmx else "cases/case_list.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+@agency_staff_only
+def my_work(request: HttpRequest) -> HttpResponse:
+    tasks = selectors.my_tasks(request.user)
+    context = {
+        "cases": selectors.my_cases(request.user)[: selectors.MY_WORK_LIMIT],
+        "overdue_tasks": tasks.overdue()[: selectors.MY_WORK_LIMIT],
+        "upcoming_tasks": tasks.upcoming()[: selectors.MY_WORK_LIMIT],
+        "recent_changes": selectors.recent_changes(request.user),
+        "services_attention": selectors.services_attention(request.user),
+        "services_template": selectors.optional_template("victims/partials/my_work_services.html"),
+    }
+    return render(request, "cases/my_work.html", context)
+
+
+# --- the case --------------------------------------------------------------------------
+
+
+@role_required(*WORKERS)
+def case_create(request: HttpRequest) -> HttpResponse:
+    person_pk = request.GET.get("person", "")
+    if not person_pk.isdigit():
+        raise Http404
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
+    form = CaseForm(request.POST or None, instance=Case(person=person))
+    if request.method == "POST" and form.is_valid():
+        case = services.create_case(
+            form.save(commit=False),
+            actor=request.user,
+            exploitations=form.exploitation_rows(),
+            request=request,
+        )
+        messages.success(request, _("Case %(reference)s opened.") % {"reference": case})
+        return redirect(case)
+    heading = _("New case for %(person)s") % {"person": person}
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading})
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    record_view(request, case)
+    return _render_detail(request, case)
+
+
+def _render_detail(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpResponse:
+    context = {
+        "case": case,
+        "tracks": _track_moves(case),
+        "timeline": selectors.case_timeline(case, limit=50),
+        "proceedings": case.proceedings.prefetch_related("defendants", "hearings"),
+        "exposures": case.criminal_exposures.all(),
+        "tasks": case.tasks.select_related("assignee").order_by("status", "due_date"),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "exploitations": case.exploitations.all(),
+        "closure_blockers": case.closure_blockers(),
+        "victims_panel": selectors.optional_template("victims/partials/case_panel.html"),
+        "can_work": request.user.role in WORKERS,
+        "is_supervisor": request.user.role in SUPERVISORS,
+        "note_form": NoteForm(),
+        "task_form": TaskForm(agency_id=case.agency_id),
+        "attachment_form": AttachmentForm(),
+        "defendant_form": DefendantForm(),
+        "hearing_form": HearingForm(),
+        **forms,
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _track_moves(case: Case) -> list[dict]:
+    rows = []
+    for track in WORK_TRACKS:
+        field = Case._meta.get_field(services.TRACK_FIELDS[track])
+        labels = dict(field.flatchoices)
+        current = getattr(case, field.name)
+        allowed = sorted(TRACK_GRAPHS[track].get(current, set()))
+        rows.append(
+            {
+                "track": track,
+                "current": labels[current],
+                "current_value": current,
+                "moves": [(value, labels[value]) for value in allowed],
+            }
+        )
+    return rows
+
+
+def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    record_view(request, case)
+    timeline = selectors.case_timeline(case)
+    template = "cases/partials/timeline.html" if request.htmx else "cases/case_timeline.html"
+    return render(request, template, {"case": case, "timeline": timeline})
+
+
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    form = CaseForm(request.POST or None, instance=case, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_case(
+                form.save(commit=False),
+                actor=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                exploitations=form.exploitation_rows(),
+                request=request,
+            )
+        except StaleEditError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Case saved."))
+            return redirect(case)
+    heading = _("Edit case %(reference)s") % {"reference": case}
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
+
+
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, SUPERVISORS)
+    initial = {"caseworkers": case.caseworkers.all(), "supervisor": case.supervisor}
+    form = AssignForm(request.POST or None, initial=initial, agency_id=case.agency_id)
+    if request.method == "POST" and form.is_valid():
+        services.assign_case(
+            case,
+            actor=request.user,
+            caseworkers=form.cleaned_data["caseworkers"],
+            supervisor=form.cleaned_data["supervisor"],
+            request=request,
+        )
+        messages.success(request, _("Assignment saved."))
+        return redirect(case)
+    heading = _("Assign case %(reference)s") % {"reference": case}
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
+
+
+# --- tracks and closure ----------------------------------------------------------------
+
+
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    form = TrackMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(case)
+    data = form.cleaned_data
+    try:
+        services.transition_track(
+            case, data["track"], data["to_status"], actor=request.user, note=data["note"]
+        )
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Track updated."))
+    return redirect(case)
+
+
+def _closure_step(request: HttpRequest, case: Case, form: Form, step, success: str) -> HttpResponse:
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(case)
+    try:
+        step(case, actor=request.user, **form.cleaned_data)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(case)
+
+
+@require_POST
+def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    return _closure_step(
+        request,
+        case,
+        ReasonForm(request.POST),
+        _reasoned(services.request_closure),
+        _("Closure requested; a supervisor will decide."),
+    )
+
+
+@require_POST
+def closure_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, SUPERVISORS)
+    return _closure_step(
+        request,
+        case,
+        ClosureApprovalForm(request.POST),
+        services.approve_closure,
+        _("Case closed."),
+    )
+
+
+@require_POST
+def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, SUPERVISORS)
+    return _closure_step(
+        request,
+        case,
+        ReasonForm(request.POST),
+        _commented(services.return_closure),
+        _("Closure request sent back; the case is open."),
+    )
+
+
+@require_POST
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, SUPERVISORS)
+    return _closure_step(
+        request,
+        case,
+        ReasonForm(request.POST),
+        _reasoned(services.reopen_case),
+        _("Case reopened."),
+    )
+
+
+def _reasoned(step):
+    return lambda case, *, actor, reason: step(case, actor=actor, reason=reason)
+
+
+def _commented(step):
+    return lambda case, *, actor, reason: step(case, actor=actor, comment=reason)
+
+
+# --- notes, tasks, attachments -------------------------------------------------------------
+
+
+@require_POST
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, note_form=form)
+    corrects = form.cleaned_data["corrects"]
+    corrected = get_object_or_404(case.notes, pk=corrects) if corrects else None
+    services.add_note(
+        case,
+        actor=request.user,
+        text=form.cleaned_data["text"],
+        corrects=corrected,
+        request=request,
+    )
+    messages.success(request, _("Note added."))
+    return redirect(case)
+
+
+@require_POST
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    form = TaskForm(request.POST, instance=Task(case=case), agency_id=case.agency_id)
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, task_form=form)
+    services.add_task(form.save(commit=False), actor=request.user, request=request)
+    messages.success(request, _("Task added."))
+    return redirect(case)
+
+
+@require_POST
+def task_status(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    task = get_object_or_404(case.tasks, pk=task_pk)
+    form = TaskStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(case)
+    services.set_task_status(
+        task, actor=request.user, status=form.cleaned_data["status"], request=request
+    )
+    messages.success(request, _("Task updated."))
+    return redirect(case)
+
+
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    form = AttachmentForm(request.POST, request.FILES)
+    form.instance.case = case
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, attachment_form=form)
+    services.add_attachment(form.save(commit=False), actor=request.user, request=request)
+    messages.success(request, _("File attached."))
+    return redirect(case)
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    case = _get_case(request, pk)
+    attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    record_event(
+        actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=attachment, request=request
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- prosecution: proceedings and the person's own criminal exposure ------------------------
+
+
+def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    return _child_form(
+        request,
+        case,
+        ProceedingForm,
+        LegalProceeding(case=case),
+        services.save_proceeding,
+        _("New legal proceeding"),
+    )
+
+
+def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
+    return _child_form(
+        request,
+        case,
+        ProceedingForm,
+        proceeding,
+        services.save_proceeding,
+        _("Edit legal proceeding"),
+    )
+
+
+def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    return _child_form(
+        request,
+        case,
+        CriminalExposureForm,
+        CriminalExposure(case=case),
+        services.save_criminal_exposure,
+        _("The person as suspect or defendant"),
+    )
+
+
+def exposure_edit(request: HttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    exposure = get_object_or_404(case.criminal_exposures, pk=exposure_pk)
+    return _child_form(
+        request,
+        case,
+        CriminalExposureForm,
+        exposure,
+        services.save_criminal_exposure,
+        _("The person as suspect or defendant"),
+    )
+
+
+def _child_form(request, case, form_class, instance, save, heading) -> HttpResponse:
+    """The shared GET/POST handling of a versioned record belonging to a case."""
+    form = form_class(
+        request.POST or None, instance=instance, initial={"version": instance.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(
+                form.save(commit=False),
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except StaleEditError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(case)
+    context = {"form": form, "heading": heading, "case": case}
+    return render(request, "cases/case_form.html", context)
+
+
+@require_POST
+def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
+    form = DefendantForm(request.POST)
+    form.instance.proceeding = proceeding
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, defendant_form=form)
+    services.add_defendant(form.save(commit=False), actor=request.user, request=request)
+    messages.success(request, _("Defendant added."))
+    return redirect(case)
+
+
+@require_POST
+def hearing_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
+    form = HearingForm(request.POST)
+    form.instance.proceeding = proceeding
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, hearing_form=form)
+    services.add_hearing(form.save(commit=False), actor=request.user, request=request)
+    messages.success(request, _("Hearing recorded; a preparation task was added."))
+    return redirect(case)

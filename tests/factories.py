@@ -6,6 +6,8 @@ member's agency is the agency their cases belong to.
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -63,12 +65,32 @@ class PlatformAdminFactory(UserFactory):
 
 
 class PersonFactory(DjangoModelFactory[Person]):
+    """A fictional person; identifying values are encrypted and blind-indexed on create."""
+
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     agency = factory.SubFactory(AgencyFactory)
     code = factory.Sequence(lambda n: f"P-{n:06d}")
     created_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+    legal_name = factory.Sequence(lambda n: f"Demo Person {n}")
+    date_of_birth = factory.Sequence(
+        lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=n)
+    )
+    document_numbers = factory.Sequence(lambda n: f"X{n:07d}")
+    sex = factory.Iterator(["female", "male", "unknown"])
+    age_band = "30-38"
+    nationality = factory.Iterator(["TW", "VN", "ID", "PH", "TH"])
+    languages = "Mandarin"
+    immigration_status = "migrant_worker"
+
+    @factory.post_generation
+    def lookups(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            from victims.services import index_person
+
+            index_person(self)
 
 
 # --- cases ---------------------------------------------------------------------

@@ -170,6 +170,11 @@ class Person(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("victims:person_detail", args=[self.pk])
 
+    def current_consents(self) -> list:
+        from victims.selectors import current_consents
+
+        return current_consents(self)
+
     def get_vulnerabilities_display(self) -> list[str]:
         labels = dict(Vulnerability.choices)
         return [str(labels.get(code, code)) for code in self.vulnerabilities]

@@ -6,6 +6,7 @@ from accounts.demo import seed_staff
 from cases.demo import seed_cases
 from partners.demo import seed_agencies
 from tests.factories import DEMO_PASSWORD
+from victims.demo import seed_victim_records
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             agencies = seed_agencies()
             users = seed_staff(agencies)
             seed_cases(agencies, users)
+            seed_victim_records()
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:")
         )

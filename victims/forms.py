@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Agency
+from victims.models import (
+    ConsentRecord,
+    IdentificationDecision,
+    IndicatorSet,
+    Person,
+    Screening,
+    ScreeningAnswer,
+    ServiceItem,
+    Vulnerability,
+)
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonForm(forms.ModelForm):
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerabilities"),
+        choices=Vulnerability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "legal_name",
+            "other_names",
+            "date_of_birth",
+            "document_numbers",
+            "phone",
+            "address",
+            "sex",
+            "age_years",
+            "nationality",
+            "other_citizenships",
+            "languages",
+            "interpreter_needed",
+            "immigration_status",
+            "vulnerabilities",
+        ]
+        widgets = {
+            "legal_name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "other_names": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+            "document_numbers": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off"}),
+            "address": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].widget = _DATE
+
+
+class PersonCreateForm(PersonForm):
+    create_anyway = forms.BooleanField(
+        label=_("None of these is the same person: create a new record anyway"),
+        required=False,
+    )
+
+
+class ScreeningStartForm(forms.Form):
+    indicator_set = forms.ModelChoiceField(
+        label=_("Indicator checklist"),
+        queryset=IndicatorSet.objects.filter(is_current=True),
+    )
+
+
+class ScreeningAnswersForm(forms.Form):
+    """One yes/no/unknown choice and a note per indicator of the screening's version."""
+
+    def __init__(self, *args, screening: Screening, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for answer in screening.answers.select_related("indicator"):
+            key = str(answer.indicator_id)
+            self.fields[f"answer_{key}"] = forms.ChoiceField(
+                label=answer.indicator.text,
+                choices=ScreeningAnswer.Answer.choices,
+                initial=answer.answer,
+                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+            )
+            self.fields[f"note_{key}"] = forms.CharField(
+                label=_("Note"), required=False, max_length=2000, initial=answer.note
+            )
+            self.rows.append((self[f"answer_{key}"], self[f"note_{key}"]))
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            int(name.removeprefix("answer_")): (value, data[name.replace("answer_", "note_")])
+            for name, value in data.items()
+            if name.startswith("answer_")
+        }
+
+
+class ScreeningCompleteForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"), choices=Screening.Decision.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Reasons"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = IdentificationDecision
+        fields = ["authority", "decided_on", "outcome", "notice_given_on", "notice_language"]
+        widgets = {"decided_on": _DATE, "notice_given_on": _DATE}
+
+
+class ReviewRequestForm(forms.Form):
+    requested_on = forms.DateField(label=_("Review requested on"), widget=_DATE)
+
+
+class ReviewOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Review outcome"), choices=IdentificationDecision.Outcome.choices
+    )
+    decided_on = forms.DateField(label=_("Review decided on"), widget=_DATE)
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "service_type",
+            "provider",
+            "status",
+            "start_date",
+            "end_date",
+            "due_date",
+            "outcome",
+            "shelter_location",
+            "language",
+            "interpreter",
+            "hearing",
+            "permit_number",
+            "permit_issued_on",
+            "permit_expires_on",
+            "embassy_contact",
+            "travel_document",
+            "receiving_organisation",
+        ]
+        widgets = {
+            "start_date": _DATE,
+            "end_date": _DATE,
+            "due_date": _DATE,
+            "permit_issued_on": _DATE,
+            "permit_expires_on": _DATE,
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "shelter_location": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, sees_sensitive: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Agency.objects.active()
+        if not sees_sensitive:
+            del self.fields["shelter_location"]
+            del self.fields["permit_number"]
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = ConsentRecord
+        fields = [
+            "purpose",
+            "target_agency",
+            "target_agency_type",
+            "status",
+            "given_on",
+            "explained_in",
+        ]
+        widgets = {"given_on": _DATE}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target_agency"].queryset = Agency.objects.active()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        is_sharing = data.get("purpose") == ConsentRecord.Purpose.SHARING
+        has_target = bool(data.get("target_agency") or data.get("target_agency_type"))
+        if is_sharing and not has_target:
+            self.add_error("target_agency", _("Name the agency or the type of agency."))
+        if not is_sharing and has_target:
+            self.add_error("target_agency", _("Only consent to sharing names an agency."))
+        if data.get("target_agency") and data.get("target_agency_type"):
+            self.add_error("target_agency_type", _("Name an agency or a type, not both."))
+        return data

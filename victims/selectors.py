@@ -1,0 +1,160 @@
+"""Reads other features rely on: duplicates, screening suggestions, consent, My work."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from victims.crypto import blind_index, document_key, name_key
+from victims.models import (
+    ConsentRecord,
+    Person,
+    PersonLookup,
+    Screening,
+    ScreeningAnswer,
+    ServiceItem,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from partners.models import Agency
+
+
+def lookup_digests(
+    *, names: list[str], date_of_birth: datetime.date | None, documents: list[str]
+) -> list[tuple[str, str]]:
+    """The (kind, digest) pairs a person is findable by: one per name, document, name+DOB."""
+    pairs: set[tuple[str, str]] = set()
+    for name in names:
+        key = name_key(name)
+        if not key:
+            continue
+        pairs.add((PersonLookup.Kind.NAME, blind_index("name", key)))
+        if date_of_birth:
+            pairs.add(
+                (PersonLookup.Kind.NAME_DOB, blind_index("name_dob", f"{key}|{date_of_birth}"))
+            )
+    for number in documents:
+        key = document_key(number)
+        if key:
+            pairs.add((PersonLookup.Kind.DOCUMENT, blind_index("document", key)))
+    return sorted(pairs)
+
+
+def person_digests(person: Person) -> list[tuple[str, str]]:
+    return lookup_digests(
+        names=[person.legal_name, *person.other_names.splitlines()],
+        date_of_birth=person.date_of_birth,
+        documents=person.document_numbers.splitlines(),
+    )
+
+
+PERMIT_TYPES = ["residence_permit", "work_permit"]
+PERMIT_WARNING_DAYS = 30
+
+
+def possible_duplicates(
+    user: User, digests: list[tuple[str, str]]
+) -> list[tuple[Person, list[str]]]:
+    """Visible people sharing a blind-index digest, each with why it matched.
+
+    Only `Person.objects.visible_to(user)` is searched: a match the user may not
+    see is never revealed, not even as a count.
+    """
+    if not digests:
+        return []
+    labels = dict(PersonLookup.Kind.choices)
+    hits = (
+        PersonLookup.objects.filter(
+            digest__in=[digest for _kind, digest in digests],
+            person__in=Person.objects.visible_to(user),
+        )
+        .select_related("person")
+        .order_by("person__code")
+    )
+    wanted = set(digests)
+    found: dict[int, tuple[Person, set[str]]] = {}
+    for hit in hits:
+        if (hit.kind, hit.digest) in wanted:
+            found.setdefault(hit.person_id, (hit.person, set()))[1].add(str(labels[hit.kind]))
+    return [(person, sorted(reasons)) for person, reasons in found.values()]
+
+
+@dataclass
+class Suggestion:
+    """What the checklist suggests; the caseworker decides."""
+
+    score: int
+    maximum: int
+    outcome: str
+    reasons: list[ScreeningAnswer] = field(default_factory=list)
+
+
+STRONG_WEIGHT = 3
+
+
+def screening_suggestion(screening: Screening) -> Suggestion:
+    answers = list(screening.answers.select_related("indicator"))
+    yes = [a for a in answers if a.answer == ScreeningAnswer.Answer.YES]
+    score = sum(a.indicator.weight for a in yes)
+    maximum = sum(a.indicator.weight for a in answers)
+    strong = [a for a in yes if a.indicator.weight >= STRONG_WEIGHT]
+    if len(strong) >= 2 or (maximum and score * 2 >= maximum):
+        outcome = _("Indicators suggest referring for formal identification.")
+    elif yes:
+        outcome = _("Some indicators present: interview further before deciding.")
+    else:
+        outcome = _("No indicator answered yes so far.")
+    reasons = sorted(yes, key=lambda a: (-a.indicator.weight, a.indicator.position))
+    return Suggestion(score=score, maximum=maximum, outcome=str(outcome), reasons=reasons)
+
+
+def current_consents(person: Person) -> list[ConsentRecord]:
+    """The latest record per purpose and target: the consent in force now."""
+    latest: dict[tuple, ConsentRecord] = {}
+    for record in person.consents.select_related("target_agency").order_by("-recorded_at", "-pk"):
+        latest.setdefault(record.target_key(), record)
+    return list(latest.values())
+
+
+def has_sharing_consent(person: Person, agency: Agency) -> bool:
+    """Whether the person's consent in force allows sharing with `agency`.
+
+    A statement naming the agency decides; otherwise one naming its type. A
+    later withdrawal or refusal overrides an earlier consent at once.
+    """
+    sharing = [c for c in current_consents(person) if c.purpose == ConsentRecord.Purpose.SHARING]
+    for record in sharing:
+        if record.target_agency_id == agency.pk:
+            return record.status == ConsentRecord.Status.GIVEN
+    for record in sharing:
+        if not record.target_agency_id and record.target_agency_type == agency.agency_type:
+            return record.status == ConsentRecord.Status.GIVEN
+    return False
+
+
+def services_needing_attention(user: User) -> dict[str, QuerySet]:
+    """For My work: permits expiring within 30 days and overdue services.
+
+    Cases visible to the user; for caseworkers only the cases assigned to them.
+    Two queries whatever the number of rows.
+    """
+    today = timezone.localdate()
+    services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
+    if user.is_caseworker:
+        services = services.filter(case__caseworkers=user)
+    expiring = services.filter(
+        service_type__in=PERMIT_TYPES,
+        permit_expires_on__gte=today,
+        permit_expires_on__lte=today + datetime.timedelta(days=PERMIT_WARNING_DAYS),
+    ).exclude(status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED])
+    overdue = services.open().filter(due_date__lt=today)
+    return {
+        "expiring_permits": expiring.order_by("permit_expires_on", "pk"),
+        "overdue_services": overdue.order_by("due_date", "pk"),
+    }

@@ -1,0 +1,229 @@
+"""Writes of consequence on victims' records: domain verbs, atomic, audited.
+
+The caller authorises (scoped lookup, role); the service records. Audit rows hold
+ids only, never a field value.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases.models import Case, IdentificationStatus, ProtectionStatus, Track
+from cases.services import transition_track
+from locking import claim_version
+from victims.models import (
+    AgeBand,
+    ConsentRecord,
+    IdentificationDecision,
+    IndicatorSet,
+    Person,
+    PersonLookup,
+    Screening,
+    ScreeningAnswer,
+    ServiceItem,
+)
+from victims.selectors import person_digests
+
+if TYPE_CHECKING:
+    import datetime
+
+    from accounts.models import User
+
+_BASE32 = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no I, L, O, U, 0, 1: read aloud safely
+
+
+def generate_person_code(agency_code: str) -> str:
+    """P-<AGENCY>-<8 random characters>: never derived from identity."""
+    while True:
+        code = f"P-{agency_code}-" + "".join(secrets.choice(_BASE32) for _ in range(8))
+        if not Person.objects.filter(code=code).exists():
+            return code
+
+
+def _derive_age_band(person: Person) -> None:
+    if person.date_of_birth:
+        today = timezone.localdate()
+        born = person.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        person.age_band = AgeBand.for_age(max(age, 0))
+    elif person.age_years is not None:
+        person.age_band = AgeBand.for_age(person.age_years)
+
+
+def index_person(person: Person) -> None:
+    """Rewrite the person's blind-index rows from their current identifying values."""
+    person.lookups.all().delete()
+    PersonLookup.objects.bulk_create(
+        PersonLookup(person=person, kind=kind, digest=digest)
+        for kind, digest in person_digests(person)
+    )
+
+
+@transaction.atomic
+def register_person(person: Person, *, actor: User, request: HttpRequest | None = None) -> Person:
+    """Create a person in the actor's agency with a fresh pseudonymous code."""
+    person.agency_id = actor.agency_id
+    person.created_by = actor
+    person.updated_by = actor
+    person.code = generate_person_code(actor.agency.code)
+    _derive_age_band(person)
+    person.full_clean()
+    person.save()
+    index_person(person)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=person, request=request)
+    return person
+
+
+@transaction.atomic
+def update_person(
+    person: Person, *, actor: User, expected_version: int, request: HttpRequest | None = None
+) -> Person:
+    """Save edits made from a form opened at `expected_version`; stale edits are refused."""
+    claim_version(person, expected_version)
+    person.updated_by = actor
+    _derive_age_band(person)
+    person.full_clean()
+    person.save()
+    index_person(person)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=person, request=request)
+    return person
+
+
+def record_reveal(person: Person, *, actor: User, request: HttpRequest | None = None) -> None:
+    """Audit that the actor unmasked the person's identifying fields."""
+    record_event(actor=actor, action=AuditEvent.Action.REVEAL, target=person, request=request)
+
+
+# --- Screening --------------------------------------------------------------
+
+
+@transaction.atomic
+def start_screening(case: Case, *, indicator_set: IndicatorSet, actor: User) -> Screening:
+    """Open a screening; a case not yet screened moves to "screening"."""
+    screening = Screening(case=case, indicator_set=indicator_set, started_by=actor)
+    screening.full_clean()
+    screening.save()
+    ScreeningAnswer.objects.bulk_create(
+        ScreeningAnswer(screening=screening, indicator=indicator)
+        for indicator in indicator_set.indicators.all()
+    )
+    if case.identification_status == IdentificationStatus.NOT_SCREENED:
+        transition_track(case, Track.IDENTIFICATION, IdentificationStatus.SCREENING, actor=actor)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=screening)
+    return screening
+
+
+@transaction.atomic
+def save_screening_answers(
+    screening: Screening, *, answers: dict[int, tuple[str, str]], actor: User
+) -> Screening:
+    """Store each indicator's answer (yes/no/unknown) and note, keyed by indicator id."""
+    for answer in screening.answers.select_for_update():
+        if answer.indicator_id in answers:
+            answer.answer, answer.note = answers[answer.indicator_id]
+            answer.full_clean()
+            answer.save(update_fields=["answer", "note"])
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=screening)
+    return screening
+
+
+@transaction.atomic
+def complete_screening(screening: Screening, *, decision: str, note: str, actor: User) -> Screening:
+    """Record the caseworker's decision and move the identification track accordingly."""
+    screening.status = Screening.Status.COMPLETED
+    screening.decision = decision
+    screening.decision_note = note
+    screening.completed_at = timezone.now()
+    screening.full_clean()
+    screening.save()
+    case = screening.case
+    if case.identification_status == IdentificationStatus.SCREENING:
+        target = (
+            IdentificationStatus.AWAITING_DECISION
+            if decision == Screening.Decision.REFER
+            else IdentificationStatus.NOT_SCREENED
+        )
+        transition_track(case, Track.IDENTIFICATION, target, actor=actor, note=note)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=screening)
+    return screening
+
+
+# --- Identification decision -------------------------------------------------
+
+
+@transaction.atomic
+def record_identification_decision(
+    decision: IdentificationDecision, *, actor: User
+) -> IdentificationDecision:
+    """Record an authority's decision; moves awaiting_decision → identified/not_identified."""
+    decision.recorded_by = actor
+    decision.full_clean()
+    decision.save()
+    transition_track(decision.case, Track.IDENTIFICATION, decision.outcome, actor=actor)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=decision)
+    return decision
+
+
+@transaction.atomic
+def request_review(
+    decision: IdentificationDecision, *, requested_on: datetime.date, actor: User
+) -> IdentificationDecision:
+    """The person asked for the decision to be reviewed: track → review_requested."""
+    decision.review_requested_on = requested_on
+    decision.full_clean()
+    decision.save()
+    transition_track(
+        decision.case, Track.IDENTIFICATION, IdentificationStatus.REVIEW_REQUESTED, actor=actor
+    )
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=decision)
+    return decision
+
+
+@transaction.atomic
+def record_review_outcome(
+    decision: IdentificationDecision, *, outcome: str, decided_on: datetime.date, actor: User
+) -> IdentificationDecision:
+    """The review's result: track review_requested → identified/not_identified."""
+    decision.review_outcome = outcome
+    decision.review_decided_on = decided_on
+    decision.full_clean()
+    decision.save()
+    transition_track(decision.case, Track.IDENTIFICATION, outcome, actor=actor)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=decision)
+    return decision
+
+
+# --- Protection services and consent -------------------------------------------
+
+
+@transaction.atomic
+def save_service(service: ServiceItem, *, actor: User) -> ServiceItem:
+    """Add or update a service; the first one starts the protection track."""
+    creating = service.pk is None
+    if creating:
+        service.created_by = actor
+    service.full_clean()
+    service.save()
+    case = service.case
+    if creating and case.protection_status == ProtectionStatus.NEEDS_ASSESSMENT:
+        transition_track(case, Track.PROTECTION, ProtectionStatus.IN_PROGRESS, actor=actor)
+    action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
+    record_event(actor=actor, action=action, target=service)
+    return service
+
+
+@transaction.atomic
+def record_consent(consent: ConsentRecord, *, actor: User) -> ConsentRecord:
+    """Append a consent statement; the latest per purpose and target is the current one."""
+    consent.recorded_by = actor
+    consent.full_clean()
+    consent.save()
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=consent)
+    return consent

@@ -42,7 +42,7 @@ format: install-dev
 # Refresh the translation catalogues (needs GNU gettext: apt-get install gettext).
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hant --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --ignore "tests/*"
-	$(BIN)/python manage.py compilemessages --locale zh_Hant
+	$(BIN)/python manage.py compilemessages --locale zh_Hant --ignore ".venv/*" --ignore "node_modules/*"
 
 # Refresh the vendored front-end files from package.json (needs node and npm).
 vendor:

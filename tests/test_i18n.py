@@ -1,0 +1,39 @@
+"""English and Traditional Chinese: the catalogue is complete and compiled."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.urls import reverse
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hant" / "LC_MESSAGES"
+
+
+def test_every_string_has_a_traditional_chinese_translation():
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()][:20]
+    assert not po.fuzzy_entries()
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    mo = polib.mofile(str(CATALOGUE / "django.mo"))
+    compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
+    for entry in po.translated_entries():
+        assert (entry.msgctxt, entry.msgid) in compiled, (
+            f"run `make messages`: {entry.msgid!r} not compiled"
+        )
+        msgstr, plural = compiled[(entry.msgctxt, entry.msgid)]
+        assert msgstr == entry.msgstr or plural == entry.msgstr_plural
+
+
+@pytest.mark.django_db
+def test_the_language_choice_is_remembered(login, caseworker):
+    client = login(caseworker)
+    response = client.post(
+        reverse("set_language"), {"language": "zh-hant", "next": "/partners/agencies/"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("partners:agency_list")).content.decode()
+    assert "合作機構" in page
+    assert 'lang="zh-hant"' in page

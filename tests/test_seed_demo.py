@@ -1,0 +1,62 @@
+"""`manage.py seed_demo`: idempotent, fictional, and never in production."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.models import Role, User
+from partners.models import Agency
+from tests.factories import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def _counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "partners", "cases", "victims"}
+    }
+
+
+def test_seed_demo_creates_agencies_and_one_user_per_role(debug_on):
+    call_command("seed_demo", stdout=StringIO())
+    assert Agency.objects.count() >= 3
+    assert len(set(Agency.objects.values_list("agency_type", flat=True))) >= 3
+    assert User.objects.filter(role=Role.PLATFORM_ADMIN).exists()
+    staffed = Agency.objects.filter(staff__isnull=False).distinct()
+    assert staffed.count() >= 2
+    for agency in staffed:
+        assert {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN} <= set(
+            agency.staff.values_list("role", flat=True)
+        )
+
+
+def test_seed_demo_twice_creates_nothing_new(debug_on):
+    call_command("seed_demo", stdout=StringIO())
+    first = _counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == first
+
+
+def test_every_demo_login_works(debug_on):
+    call_command("seed_demo", stdout=StringIO())
+    for email in User.objects.values_list("email", flat=True):
+        response = Client().post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+
+
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="HARBOR_DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -1,0 +1,88 @@
+"""Intake looks for the same person among the records the user may see, before saving."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CaseFactory, PersonFactory
+from victims.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, **fields):
+    data = {"sex": "unknown", "legal_name": "Somebody New", **fields}
+    return client.post(reverse("victims:person_create"), data)
+
+
+@pytest.fixture
+def existing(agency_a, caseworker):
+    person = PersonFactory(
+        agency=agency_a,
+        created_by=caseworker,
+        legal_name="Nguyễn Văn An",
+        document_numbers="B1234567",
+        date_of_birth="1995-03-04",
+    )
+    CaseFactory(agency=agency_a, person=person, created_by=caseworker, caseworkers=[caseworker])
+    return Person.objects.get(pk=person.pk)
+
+
+def test_a_matching_document_number_is_shown_before_saving(login, caseworker, existing):
+    response = _post(login(caseworker), document_numbers="b-1234 567")
+    assert response.status_code == 200
+    assert existing.code in response.content.decode()
+    assert "Document number" in response.content.decode()
+    assert Person.objects.count() == 1
+
+
+def test_a_matching_name_and_date_of_birth_is_shown(login, caseworker, existing):
+    response = _post(login(caseworker), legal_name="NGUYEN VAN AN", date_of_birth="1995-03-04")
+    assert existing.code in response.content.decode()
+    assert "Name and date of birth" in response.content.decode()
+
+
+def test_a_diacritics_and_word_order_variant_is_found(login, caseworker, existing):
+    response = _post(login(caseworker), legal_name="an  nguyen-VAN")
+    assert response.status_code == 200
+    assert existing.code in response.content.decode()
+
+
+def test_an_alias_in_other_names_is_found(login, caseworker, existing):
+    existing.other_names = "Annie Phuong"
+    from victims.services import index_person
+
+    existing.save()
+    index_person(existing)
+    response = _post(login(caseworker), legal_name="Annie Fuong")
+    assert existing.code in response.content.decode()
+
+
+def test_create_anyway_saves_despite_matches(login, caseworker, existing):
+    response = _post(login(caseworker), document_numbers="B1234567", create_anyway="on")
+    assert response.status_code == 302
+    assert Person.objects.count() == 2
+
+
+def test_no_match_saves_at_once_and_continues_to_the_case_intake(login, caseworker, existing):
+    response = _post(login(caseworker), legal_name="Entirely Different", document_numbers="Z9")
+    assert response.status_code == 302
+    new = Person.objects.exclude(pk=existing.pk).get()
+    assert response["Location"].endswith(f"?person={new.pk}") or str(new.pk) in response["Location"]
+    assert new.code.startswith("P-AGA-")
+
+
+def test_a_match_in_another_agency_is_never_revealed(login, outsider, existing):
+    response = _post(login(outsider), document_numbers="B1234567", legal_name="Nguyen Van An")
+    assert response.status_code == 302  # saved at once: nothing matched in its scope
+    content = login(outsider).get(response["Location"], follow=True).content.decode()
+    assert existing.code not in content
+    assert "Possibly already registered" not in content
+
+
+def test_a_caseworker_does_not_see_matches_on_cases_not_assigned_to_them(
+    login, other_caseworker, existing
+):
+    response = _post(login(other_caseworker), document_numbers="B1234567")
+    assert response.status_code == 302

@@ -38,7 +38,7 @@ def claim_version(instance: models.Model, expected_version: int) -> None:
     """
     model = type(instance)
     current = (
-        model._default_manager.select_for_update()
+        model._default_manager.select_for_update(of=("self",))
         .select_related("updated_by")
         .only("version", "updated_at", "updated_by")
         .get(pk=instance.pk)

@@ -1,0 +1,101 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Track
+from tests.factories import CaseFactory, CriminalExposureFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_sends_caseworkers_and_supervisors_to_my_work(login, caseworker, supervisor):
+    for user in (caseworker, supervisor):
+        response = login(user).get(reverse("home"))
+        assert response["Location"] == reverse("cases:my_work")
+
+
+def test_my_work_lists_my_cases_tasks_and_recent_changes(
+    login, case, caseworker, other_caseworker, agency_a
+):
+    today = timezone.localdate()
+    TaskFactory(
+        case=case,
+        title="Late thing",
+        assignee=caseworker,
+        due_date=today - datetime.timedelta(days=1),
+    )
+    TaskFactory(
+        case=case,
+        title="Soon thing",
+        assignee=caseworker,
+        due_date=today + datetime.timedelta(days=3),
+    )
+    TaskFactory(
+        case=case,
+        title="Far thing",
+        assignee=caseworker,
+        due_date=today + datetime.timedelta(days=60),
+    )
+    services.transition_track(case, Track.PROTECTION, "in_progress", actor=other_caseworker)
+    not_mine = CaseFactory(agency=agency_a, caseworkers=[other_caseworker])
+    response = login(caseworker).get(reverse("cases:my_work"))
+    content = response.content.decode()
+    assert case.reference in content
+    assert not_mine.reference not in content
+    assert [t.title for t in response.context["overdue_tasks"]] == ["Late thing"]
+    assert [t.title for t in response.context["upcoming_tasks"]] == ["Soon thing"]
+    assert "Services in progress" in content
+    assert "Robin Colleague" in content
+
+
+def test_my_work_hides_tasks_of_cases_no_longer_visible(login, case, caseworker, agency_a):
+    moved = CaseFactory(agency=agency_a)
+    TaskFactory(case=moved, title="Stale assignment", assignee=caseworker)
+    response = login(caseworker).get(reverse("cases:my_work"))
+    assert "Stale assignment" not in response.content.decode()
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("cases:my_work")).status_code == 200
+    return len(queries)
+
+
+def test_my_work_query_count_does_not_grow_with_cases(login, caseworker, agency_a):
+    client = login(caseworker)
+
+    def add_case():
+        case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+        TaskFactory(
+            case=case,
+            assignee=caseworker,
+            due_date=timezone.localdate() - datetime.timedelta(days=1),
+        )
+        CriminalExposureFactory(case=case)
+        services.transition_track(case, Track.IDENTIFICATION, "screening", actor=caseworker)
+
+    add_case()
+    one = _queries(client)
+    for _ in range(199):
+        add_case()
+    assert _queries(client) == one
+
+
+def test_my_work_includes_the_victims_services_section(login, caseworker):
+    content = login(caseworker).get(reverse("cases:my_work")).content.decode()
+    assert "Services needing attention" in content
+
+
+def test_case_page_includes_the_victims_panel(login, case, caseworker):
+    content = login(caseworker).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Identification and protection" in content
+
+
+def test_case_list_offers_new_case_through_person_intake(login, caseworker):
+    content = login(caseworker).get(reverse("cases:list")).content.decode()
+    assert reverse("victims:person_create") in content

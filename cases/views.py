@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms import Form
+from django.db.models import Model
+from django.forms import Form, ModelForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -229,7 +232,10 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case)
 
 
-def _closure_step(request: HttpRequest, case: Case, form: Form, step, success: str) -> HttpResponse:
+def _closure_step(
+    request: HttpRequest, case: Case, form: Form, step: Callable[..., object], success: str
+) -> HttpResponse:
+    """Validate the reason form, run one closure service, report the outcome."""
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(case)
@@ -290,11 +296,11 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _reasoned(step):
+def _reasoned(step: Callable[..., object]) -> Callable[..., object]:
     return lambda case, *, actor, reason: step(case, actor=actor, reason=reason)
 
 
-def _commented(step):
+def _commented(step: Callable[..., object]) -> Callable[..., object]:
     return lambda case, *, actor, reason: step(case, actor=actor, comment=reason)
 
 
@@ -427,7 +433,14 @@ def exposure_edit(request: HttpRequest, pk: int, exposure_pk: int) -> HttpRespon
     )
 
 
-def _child_form(request, case, form_class, instance, save, heading) -> HttpResponse:
+def _child_form(
+    request: HttpRequest,
+    case: Case,
+    form_class: type[ModelForm],
+    instance: Model,
+    save: Callable[..., Model],
+    heading: str,
+) -> HttpResponse:
     """The shared GET/POST handling of a versioned record belonging to a case."""
     form = form_class(
         request.POST or None, instance=instance, initial={"version": instance.version}

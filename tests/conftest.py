@@ -5,7 +5,10 @@ Agency A and agency B are two partner organisations on the same installation.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 
@@ -22,6 +25,19 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _restore_migration_data(request) -> None:
+    """A transactional test starts after another one flushed the database, which
+    removes what data migrations installed (screening indicator sets, the
+    encryption sentinel); put it back, as a fresh install has it."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    migration = importlib.import_module("victims.migrations.0004_seed_indicator_sets_and_sentinel")
+    migration.seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -67,7 +67,7 @@ def test_history_rows_keep_the_identifying_values_encrypted(canary_person):
 
 @pytest.mark.postgres
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_pg_dump_of_the_database_holds_no_identifying_value_in_clear(canary_person):
     db = connection.settings_dict
     env = os.environ | {"PGPASSWORD": db.get("PASSWORD") or ""}

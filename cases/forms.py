@@ -242,11 +242,10 @@ ALLOWED_UPLOADS: dict[str, tuple[str, bytes | None]] = {
     "odt": ("application/vnd.oasis.opendocument.text", b"PK\x03\x04"),
     "txt": ("text/plain", None),
 }
-DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "HARBOR_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return settings.HARBOR_ATTACHMENT_MAX_BYTES
 
 
 class AttachmentForm(forms.ModelForm):

@@ -6,7 +6,9 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_login_then_switch_to_traditional_chinese(page: Page, live_server, browser_login, caseworker):
+def test_login_then_switch_to_traditional_chinese(
+    page: Page, live_server, browser_login, caseworker
+):
     browser_login(caseworker)
     navigation = page.get_by_role("navigation", name="Main navigation")
     expect(navigation.get_by_role("link", name="Partners")).to_be_visible()

@@ -211,7 +211,7 @@ def screening_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return _screening_page(request, screening, answers, complete_form=form, status=400)
     services.complete_screening(screening, actor=request.user, **form.cleaned_data)
     messages.success(request, _("Screening completed."))
-    return redirect("victims:case_panel", case_pk=screening.case_id)
+    return redirect(screening.case)
 
 
 def _screening_page(request, screening, form, complete_form=None, status=200) -> HttpResponse:
@@ -322,6 +322,6 @@ def _service_form(request: HttpRequest, service: ServiceItem) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Service saved."))
-            return redirect("victims:case_panel", case_pk=service.case_id)
+            return redirect(service.case)
     context = {"form": form, "service": service, "case": service.case}
     return render(request, "victims/serviceitem_form.html", context)

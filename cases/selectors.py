@@ -8,8 +8,6 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 from django.utils import timezone
 
 from cases.models import Case, Task, TrackTransition
@@ -62,21 +60,3 @@ def recent_changes(user: User) -> QuerySet[TrackTransition]:
         .select_related("case", "actor")
         .order_by("-occurred_at", "-pk")[:MY_WORK_LIMIT]
     )
-
-
-def services_attention(user: User) -> dict | None:
-    """The victims app's expiring permits and overdue services, if that app provides them."""
-    try:
-        from victims.selectors import services_needing_attention
-    except ImportError:
-        return None
-    return services_needing_attention(user)
-
-
-def optional_template(name: str) -> str | None:
-    """The template's name if another app provides it (so we can include it), else None."""
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return None
-    return name

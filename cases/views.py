@@ -37,6 +37,7 @@ from cases.services import TransitionError
 from listing import filter_queryset, paginate
 from locking import StaleEditError
 from victims.models import Person
+from victims.selectors import services_needing_attention
 
 # Who may do what on a case they can see. Agency admins read cases but do not
 # work them: moving tracks, closing and editing belong to caseworkers and supervisors.
@@ -86,8 +87,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "overdue_tasks": tasks.overdue()[: selectors.MY_WORK_LIMIT],
         "upcoming_tasks": tasks.upcoming()[: selectors.MY_WORK_LIMIT],
         "recent_changes": selectors.recent_changes(request.user),
-        "services_attention": selectors.services_attention(request.user),
-        "services_template": selectors.optional_template("victims/partials/my_work_services.html"),
+        "services_attention": services_needing_attention(request.user),
     }
     return render(request, "cases/my_work.html", context)
 
@@ -132,7 +132,6 @@ def _render_detail(request: HttpRequest, case: Case, status: int = 200, **forms)
         "attachments": case.attachments.select_related("uploaded_by"),
         "exploitations": case.exploitations.all(),
         "closure_blockers": case.closure_blockers(),
-        "victims_panel": selectors.optional_template("victims/partials/case_panel.html"),
         "can_work": request.user.role in WORKERS,
         "is_supervisor": request.user.role in SUPERVISORS,
         "note_form": NoteForm(),

@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("<int:pk>/consents/", views.consent_list, name="consent_list"),
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
-    path("cases/<int:case_pk>/", views.case_panel, name="case_panel"),
     path("cases/<int:case_pk>/screenings/new/", views.screening_start, name="screening_start"),
     path("cases/<int:case_pk>/decisions/new/", views.decision_create, name="decision_create"),
     path("cases/<int:case_pk>/services/new/", views.service_create, name="service_create"),

@@ -163,12 +163,6 @@ def _consent_page(request: HttpRequest, person: Person, form: ConsentForm) -> Ht
 # --- Case panel, screening, decisions -------------------------------------
 
 
-def case_panel(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = _case_for(request, case_pk)
-    record_view(request, case)
-    return render(request, "victims/case_panel.html", {"case": case})
-
-
 def screening_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = ScreeningStartForm(request.POST or None)

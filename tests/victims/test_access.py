@@ -63,7 +63,7 @@ def _urls(records: dict) -> list[str]:
 
 def test_every_record_url_is_covered(records):
     named = {p.name for p in urlpatterns if "<int:" in str(p.pattern)}
-    assert len(_urls(records)) == len(named) == 16
+    assert len(_urls(records)) == len(named) == 15
 
 
 @pytest.mark.parametrize("persona", ["outsider", "platform_admin", "outsider_admin"])

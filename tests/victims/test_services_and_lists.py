@@ -44,7 +44,7 @@ def test_the_shelter_location_is_hidden_from_roles_that_do_not_need_it(
     url = reverse("victims:service_edit", args=[service.pk])
     assert "Hidden Lane 5" in login(caseworker).get(url).content.decode()
     assert "Hidden Lane 5" not in login(agency_admin).get(url).content.decode()
-    panel = login(agency_admin).get(reverse("victims:case_panel", args=[case.pk]))
+    panel = login(agency_admin).get(reverse("cases:detail", args=[case.pk]))
     assert "Hidden Lane 5" not in panel.content.decode()
 
 

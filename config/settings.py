@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "partners",
     "victims",
     "cases",
+    "reports",
 ]
 
 MIDDLEWARE = [

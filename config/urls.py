@@ -12,4 +12,5 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),
+    path("reports/", include("reports.urls")),
 ]

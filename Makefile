@@ -49,6 +49,8 @@ vendor:
 	npm install --no-audit --no-fund
 	mkdir -p static/vendor/bootstrap
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	mkdir -p static/vendor/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js* node_modules/chart.js/LICENSE.md static/vendor/chartjs/
 
 # Django's deploy check with production settings; placeholder secrets unless set.
 deploy-check: install

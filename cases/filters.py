@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -16,6 +16,22 @@ from cases.models import (
     RiskLevel,
     Task,
 )
+from victims.selectors import PERMIT_TYPES, PERMIT_WARNING_DAYS
+
+# An identification decision is awaited in these states (the dashboard counts them).
+AWAITING_DECISION = (IdentificationStatus.AWAITING_DECISION, IdentificationStatus.REVIEW_REQUESTED)
+
+
+def expiring_permits() -> QuerySet:
+    """Permits (not cancelled or declined) expiring between today and 30 days from now."""
+    from victims.models import ServiceItem
+
+    today = timezone.localdate()
+    return ServiceItem.objects.filter(
+        service_type__in=PERMIT_TYPES,
+        permit_expires_on__gte=today,
+        permit_expires_on__lte=today + timezone.timedelta(days=PERMIT_WARNING_DAYS),
+    ).exclude(status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED])
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -51,6 +67,13 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Intake until"), field_name="intake_date", lookup_expr="lte"
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue tasks"), method="filter_overdue")
+    open = django_filters.BooleanFilter(label=_("Open (not closed)"), method="filter_open")
+    awaiting_decision = django_filters.BooleanFilter(
+        label=_("Open, awaiting an identification decision"), method="filter_awaiting_decision"
+    )
+    permit_expiring = django_filters.BooleanFilter(
+        label=_("Permit expiring within 30 days"), method="filter_permit_expiring"
+    )
     order = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(
@@ -82,7 +105,71 @@ class CaseFilter(django_filters.FilterSet):
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(pk__in=CaseExploitation.objects.filter(type=value).values("case_id"))
 
+    def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        closed = Q(status=CaseStatus.CLOSED)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_awaiting_decision(
+        self, queryset: QuerySet, name: str, value: bool | None
+    ) -> QuerySet:
+        awaiting = Q(identification_status__in=AWAITING_DECISION) & ~Q(status=CaseStatus.CLOSED)
+        return queryset.filter(awaiting) if value else queryset.exclude(awaiting)
+
+    def filter_permit_expiring(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        ids = expiring_permits().values("case_id")
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         overdue_cases = Task.objects.open().filter(due_date__lt=timezone.localdate())
         ids = overdue_cases.values("case_id")
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+
+def tasks_visible_to(user: User) -> QuerySet[Task]:
+    """Tasks of every case the user may see (the task list's base; belongs in selectors)."""
+    visible = Case.objects.visible_to(user).values("pk")
+    return Task.objects.filter(case__in=visible).select_related("case", "assignee")
+
+
+class TaskFilter(django_filters.FilterSet):
+    """Tasks across the cases a user may see; case-level filters match the case list's."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices)
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), field_name="assignee", queryset=User.objects.none()
+    )
+    exploitation = django_filters.ChoiceFilter(
+        label=_("Type of exploitation"),
+        choices=ExploitationType.choices,
+        method="filter_exploitation",
+    )
+    caseworker = django_filters.ModelChoiceFilter(
+        label=_("Caseworker of the case"),
+        field_name="case__caseworkers",
+        queryset=User.objects.none(),
+    )
+    intake_after = django_filters.DateFilter(
+        label=_("Intake from"), field_name="case__intake_date", lookup_expr="gte"
+    )
+    intake_before = django_filters.DateFilter(
+        label=_("Intake until"), field_name="case__intake_date", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
+        self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
+        self.filters["assignee"].queryset = User.objects.in_agency(agency_id)
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        late = Q(status=Task.Status.OPEN, due_date__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        cases = CaseExploitation.objects.filter(type=value).values("case_id")
+        return queryset.filter(case_id__in=cases)

@@ -263,7 +263,9 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
-    intake_date = models.DateField(_("intake date"), default=timezone.localdate)
+    # Nullable only for imported reference data that has banded years (reports.ctdc);
+    # blank=False keeps every staff form requiring it.
+    intake_date = models.DateField(_("intake date"), null=True, default=timezone.localdate)
     source = models.CharField(
         _("source"), max_length=32, choices=Source.choices, default=Source.OTHER
     )

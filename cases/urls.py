@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("my-work/", views.my_work, name="my_work"),
+    path("tasks/", views.task_list, name="task_list"),
     path("new/", views.case_create, name="create"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/timeline/", views.case_timeline, name="timeline"),

@@ -16,7 +16,7 @@ from accounts.permissions import role_required
 from audit.models import AuditEvent
 from audit.services import record_event, record_view
 from cases import selectors, services
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, TaskFilter, tasks_visible_to
 from cases.forms import (
     AssignForm,
     AttachmentForm,
@@ -77,6 +77,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, filterset.qs)
     template = "cases/partials/case_table.html" if request.htmx else "cases/case_list.html"
     return render(request, template, {"filter": filterset, "page": page})
+
+
+@agency_staff_only
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Tasks of the cases the user may see; the dashboard's task counts link here."""
+    tasks = tasks_visible_to(request.user)
+    filterset = filter_queryset(TaskFilter, request, tasks)
+    page = paginate(request, filterset.qs)
+    return render(request, "cases/task_list.html", {"filter": filterset, "page": page})
 
 
 @agency_staff_only

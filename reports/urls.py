@@ -1,5 +1,9 @@
 from django.urls import path
 
+from reports import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

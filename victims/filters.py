@@ -1,17 +1,100 @@
 import django_filters
+from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts.models import User
+from cases.models import Case, CaseExploitation, ExploitationType
 from victims.models import AgeBand, Person, Sex
+
+UNKNOWN = "unknown"
+
+
+def _keep(queryset: QuerySet, name: str, value: object) -> QuerySet:
+    """Case-level filters are applied together in PersonFilter.filter_queryset."""
+    return queryset
+
+
+class CountryListField(forms.CharField):
+    """Comma-separated ISO country codes, each one a known country."""
+
+    def clean(self, value: str) -> list[str]:
+        value = super().clean(value)
+        codes = [code.strip().upper() for code in (value or "").split(",") if code.strip()]
+        if any(code not in countries for code in codes):
+            raise forms.ValidationError(_("Unknown country code."))
+        return codes
+
+
+class CountryListFilter(django_filters.Filter):
+    field_class = CountryListField
 
 
 class PersonFilter(django_filters.FilterSet):
-    """Filters on non-identifying fields only: identifying ones are encrypted."""
+    """Filters on non-identifying fields only: identifying ones are encrypted.
 
-    nationality = django_filters.ChoiceFilter(label=_("Nationality"), choices=countries)
+    The case-level filters (intake dates, exploitation, caseworker, `with_case`) keep
+    the people with at least one case the user may see that meets all of them at
+    once: the dashboard's victim figures link here and must count the same people.
+    """
+
+    nationality = django_filters.ChoiceFilter(
+        label=_("Nationality"),
+        choices=[(UNKNOWN, _("Unknown")), *countries],
+        method="filter_nationality",
+    )
+    nationality_other = CountryListFilter(
+        label=_("Other nationality than"), method="filter_nationality_other", max_length=400
+    )
     sex = django_filters.ChoiceFilter(label=_("Sex/gender"), choices=Sex.choices)
-    age_band = django_filters.ChoiceFilter(label=_("Age band"), choices=AgeBand.choices)
+    age_band = django_filters.ChoiceFilter(
+        label=_("Age band"),
+        choices=[*AgeBand.choices, (UNKNOWN, _("Unknown"))],
+        method="filter_age_band",
+    )
+    with_case = django_filters.BooleanFilter(label=_("With a case"), method=_keep)
+    exploitation = django_filters.ChoiceFilter(
+        label=_("Type of exploitation"), choices=ExploitationType.choices, method=_keep
+    )
+    caseworker = django_filters.ModelChoiceFilter(
+        label=_("Caseworker"), queryset=User.objects.none(), method=_keep
+    )
+    intake_after = django_filters.DateFilter(label=_("Intake from"), method=_keep)
+    intake_before = django_filters.DateFilter(label=_("Intake until"), method=_keep)
 
     class Meta:
         model = Person
-        fields = ["nationality", "sex", "age_band"]
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
+        self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
+
+    def filter_nationality(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(nationality="" if value == UNKNOWN else value)
+
+    def filter_nationality_other(self, queryset: QuerySet, name: str, value: list) -> QuerySet:
+        return queryset.exclude(nationality="").exclude(nationality__in=value)
+
+    def filter_age_band(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(age_band="" if value == UNKNOWN else value)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        case_keys = ("exploitation", "caseworker", "intake_after", "intake_before")
+        if not (data.get("with_case") or any(data.get(key) for key in case_keys)):
+            return queryset
+        cases = Case.objects.visible_to(self.request.user)
+        if data.get("intake_after"):
+            cases = cases.filter(intake_date__gte=data["intake_after"])
+        if data.get("intake_before"):
+            cases = cases.filter(intake_date__lte=data["intake_before"])
+        if data.get("exploitation"):
+            typed = CaseExploitation.objects.filter(type=data["exploitation"])
+            cases = cases.filter(pk__in=typed.values("case_id"))
+        if data.get("caseworker"):
+            cases = cases.filter(caseworkers=data["caseworker"])
+        return queryset.filter(pk__in=cases.values("person_id"))

@@ -1,0 +1,47 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from cases.models import Case, CaseExploitation, ExploitationType
+
+
+class DashboardFilter(django_filters.FilterSet):
+    """The dashboard's filters, named like the case list's so every link carries them."""
+
+    intake_after = django_filters.DateFilter(
+        label=_("Intake from"), field_name="intake_date", lookup_expr="gte"
+    )
+    intake_before = django_filters.DateFilter(
+        label=_("Intake until"), field_name="intake_date", lookup_expr="lte"
+    )
+    exploitation = django_filters.ChoiceFilter(
+        label=_("Type of exploitation"),
+        choices=ExploitationType.choices,
+        method="filter_exploitation",
+    )
+    caseworker = django_filters.ModelChoiceFilter(
+        label=_("Caseworker"), field_name="caseworkers", queryset=User.objects.none()
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
+        self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
+
+    def filter_exploitation(self, queryset, name: str, value: str):
+        return queryset.filter(pk__in=CaseExploitation.objects.filter(type=value).values("case_id"))
+
+    def link_params(self) -> dict[str, str]:
+        """The applied filters as query parameters, for the links to the lists."""
+        if not self.is_bound:
+            return {}
+        params = {}
+        for key, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            params[key] = str(value.pk) if isinstance(value, User) else str(value)
+        return params

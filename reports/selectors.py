@@ -1,0 +1,525 @@
+"""The dashboard's figures: each a function over an already scoped case queryset.
+
+Every figure is aggregated by the database (COUNT ... GROUP BY, conditional counts)
+in a fixed number of queries, whatever the number of cases; Python only arranges
+the aggregated rows. Every count carries the URL of the list that shows exactly
+those records (the case, people and task lists with filter parameters).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import ExtractQuarter, ExtractYear, TruncDate, TruncMonth
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import User
+from cases.filters import AWAITING_DECISION, expiring_permits
+from cases.models import (
+    Case,
+    CaseExploitation,
+    CaseStatus,
+    ExploitationType,
+    IdentificationStatus,
+    ProsecutionStatus,
+    ProtectionStatus,
+    Task,
+    Track,
+    TrackTransition,
+)
+from reports.models import ImportedRecord
+from victims.models import AgeBand, IdentificationDecision, Person, Sex
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+MONTHS = 24
+QUARTERS = 8
+TOP_COUNTRIES = 5
+UNKNOWN = "unknown"
+# The dashboard filters, by the query parameter the case list also understands.
+CASE_FILTER_KEYS = ("intake_after", "intake_before", "exploitation", "caseworker")
+
+
+@dataclass
+class Cell:
+    value: int | float | None
+    url: str = ""
+
+
+@dataclass
+class Figure:
+    """One chart and the table under it: rows by columns of cells."""
+
+    key: str
+    title: Promise | str
+    row_heading: Promise | str
+    columns: list[Promise | str]
+    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
+    chart_type: str = "bar"
+    stacked: bool = False
+    note: Promise | str = ""
+
+    def chart_data(self) -> dict[str, Any]:
+        """What static/js/dashboard.js draws (passed with json_script, never inline JS)."""
+        return {
+            "type": self.chart_type,
+            "stacked": self.stacked,
+            "labels": [str(label) for label, _cells in self.rows],
+            "datasets": [
+                {"label": str(column), "data": [cells[i].value for _label, cells in self.rows]}
+                for i, column in enumerate(self.columns)
+            ],
+        }
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(cell.value for _label, cells in self.rows for cell in cells)
+
+
+def link(name: str, params: dict[str, str], **extra: Any) -> str:
+    query = {**params, **{key: str(value) for key, value in extra.items()}}
+    return reverse(name) + ("?" + urlencode(sorted(query.items())) if query else "")
+
+
+# --- cases by stage ------------------------------------------------------------------
+
+STAGE_TRACKS = (
+    (Track.IDENTIFICATION, "identification_status", IdentificationStatus),
+    (Track.PROTECTION, "protection_status", ProtectionStatus),
+    (Track.PROSECUTION, "prosecution_status", ProsecutionStatus),
+)
+
+
+def open_cases_by_stage(cases: QuerySet[Case], params: dict[str, str]) -> list[Figure]:
+    """Open cases at each stage of each track, and closure requests (one query)."""
+    aggregates = {
+        f"{fld}__{status}": Count("pk", filter=Q(**{fld: status}) & ~Q(status=CaseStatus.CLOSED))
+        for _track, fld, choices in STAGE_TRACKS
+        for status in choices.values
+    }
+    aggregates["closure_requested"] = Count("pk", filter=Q(status=CaseStatus.CLOSURE_REQUESTED))
+    counts = cases.aggregate(**aggregates)
+    figures = []
+    for track, fld, choices in STAGE_TRACKS:
+        figure = Figure(
+            key=f"stage-{track}",
+            title=_("Open cases by stage: %(track)s") % {"track": track.label},
+            row_heading=_("Stage"),
+            columns=[_("Open cases")],
+        )
+        for status, label in choices.choices:
+            url = link("cases:list", params, open="true", **{fld: status})
+            figure.rows.append((str(label), [Cell(counts[f"{fld}__{status}"], url)]))
+        figures.append(figure)
+    closure = Figure(
+        key="closure-requested",
+        title=_("Closure requests awaiting approval"),
+        row_heading=_("Case status"),
+        columns=[_("Cases")],
+        rows=[
+            (
+                str(CaseStatus.CLOSURE_REQUESTED.label),
+                [
+                    Cell(
+                        counts["closure_requested"],
+                        link("cases:list", params, status=CaseStatus.CLOSURE_REQUESTED),
+                    )
+                ],
+            )
+        ],
+    )
+    return [*figures, closure]
+
+
+# --- new cases per month ---------------------------------------------------------------
+
+
+def _month_starts(today: datetime.date, months: int) -> list[datetime.date]:
+    year, month = today.year, today.month
+    starts = []
+    for _step in range(months):
+        starts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(starts))
+
+
+def _month_end(start: datetime.date) -> datetime.date:
+    following = datetime.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def new_cases_by_month(
+    cases: QuerySet[Case], params: dict[str, str], today: datetime.date
+) -> Figure:
+    """New cases per intake month and type of exploitation, last 24 months (2 queries).
+
+    A case of two types counts once under each type and once in the total. Cases
+    without an intake date (imported reference data) are not in any month.
+    """
+    months = _month_starts(today, MONTHS)
+    recent = cases.filter(intake_date__gte=months[0], intake_date__lte=today)
+    by_type = (
+        CaseExploitation.objects.filter(case__in=recent.values("pk"))
+        .annotate(month=TruncMonth("case__intake_date"))
+        .values("month", "type")
+        .annotate(n=Count("case_id", distinct=True))
+    )
+    totals = (
+        recent.annotate(month=TruncMonth("intake_date")).values("month").annotate(n=Count("pk"))
+    )
+    counts = {(_as_date(row["month"]), row["type"]): row["n"] for row in by_type}
+    total_counts = {_as_date(row["month"]): row["n"] for row in totals}
+    types = [t for t in ExploitationType if any(key[1] == t for key in counts)]
+    figure = Figure(
+        key="new-by-month",
+        title=_("New cases per month by type of exploitation (last 24 months)"),
+        row_heading=_("Month"),
+        columns=[*(t.label for t in types), _("All new cases")],
+        chart_type="bar",
+        stacked=False,
+    )
+    for start in months:
+        bounds = _clip(start, _month_end(start), params)
+        cells = []
+        for t in [*types, None]:
+            value = total_counts.get(start, 0) if t is None else counts.get((start, t), 0)
+            extra = {"exploitation": t} if t else {}
+            url = link("cases:list", params, **bounds, **extra) if bounds else ""
+            cells.append(Cell(value, url))
+        figure.rows.append((start.strftime("%Y-%m"), cells))
+    return figure
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _clip(start: datetime.date, end: datetime.date, params: dict[str, str]) -> dict[str, str]:
+    """The month's date range narrowed by the dashboard's own date filter."""
+    after = max(start, datetime.date.fromisoformat(params.get("intake_after", start.isoformat())))
+    before = min(end, datetime.date.fromisoformat(params.get("intake_before", end.isoformat())))
+    if after > before:
+        return {}
+    return {"intake_after": after.isoformat(), "intake_before": before.isoformat()}
+
+
+# --- victims ------------------------------------------------------------------------------
+
+
+def victims_of(cases: QuerySet[Case]) -> QuerySet[Person]:
+    return Person.objects.filter(pk__in=cases.values("person_id"))
+
+
+def _person_params(params: dict[str, str]) -> dict[str, str]:
+    return {**params, "with_case": "true"}
+
+
+def victims_by_sex(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+    rows = victims_of(cases).values("sex").annotate(n=Count("pk"))
+    counts = {row["sex"]: row["n"] for row in rows}
+    figure = Figure(
+        key="victims-sex",
+        title=_("Victims by sex"),
+        row_heading=_("Sex/gender"),
+        columns=[_("People")],
+        chart_type="doughnut",
+    )
+    person_params = _person_params(params)
+    for value, label in Sex.choices:
+        url = link("victims:person_list", person_params, sex=value)
+        figure.rows.append((str(label), [Cell(counts.get(value, 0), url)]))
+    return figure
+
+
+def victims_by_age_band(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+    rows = victims_of(cases).values("age_band").annotate(n=Count("pk"))
+    counts = {row["age_band"]: row["n"] for row in rows}
+    figure = Figure(
+        key="victims-age",
+        title=_("Victims by age band"),
+        row_heading=_("Age band"),
+        columns=[_("People")],
+    )
+    person_params = _person_params(params)
+    for value, label in [*AgeBand.choices, ("", _("Unknown"))]:
+        url = link("victims:person_list", person_params, age_band=value or UNKNOWN)
+        figure.rows.append((str(label), [Cell(counts.get(value, 0), url)]))
+    return figure
+
+
+def victims_by_nationality(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+    """The five most frequent nationalities, then all others, then unknown (one query)."""
+    rows = victims_of(cases).values("nationality").annotate(n=Count("pk")).order_by("-n")
+    counts = {str(row["nationality"]): row["n"] for row in rows}
+    known = sorted(
+        ((code, n) for code, n in counts.items() if code), key=lambda item: (-item[1], item[0])
+    )
+    top = known[:TOP_COUNTRIES]
+    top_codes = [code for code, _n in top]
+    figure = Figure(
+        key="victims-nationality",
+        title=_("Victims by nationality"),
+        row_heading=_("Nationality"),
+        columns=[_("People")],
+    )
+    person_params = _person_params(params)
+    for code, n in top:
+        url = link("victims:person_list", person_params, nationality=code)
+        figure.rows.append((str(countries.name(code)), [Cell(n, url)]))
+    other = sum(n for _code, n in known[TOP_COUNTRIES:])
+    other_url = link("victims:person_list", person_params, nationality_other=",".join(top_codes))
+    figure.rows.append((str(_("Other countries")), [Cell(other, other_url)]))
+    unknown_url = link("victims:person_list", person_params, nationality=UNKNOWN)
+    figure.rows.append((str(_("Unknown")), [Cell(counts.get("", 0), unknown_url)]))
+    return figure
+
+
+# --- durations --------------------------------------------------------------------------
+
+
+def _percentile(histogram: list[tuple[int, int]], fraction: float) -> int | None:
+    """The nearest-rank percentile of an aggregated (days, count) histogram."""
+    total = sum(n for _days, n in histogram)
+    if not total:
+        return None
+    rank = max(1, math.ceil(total * fraction))
+    seen = 0
+    for days, n in sorted(histogram):
+        seen += n
+        if seen >= rank:
+            return days
+    return None
+
+
+def _quarters(today: datetime.date, count: int) -> list[tuple[int, int]]:
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    result = []
+    for _step in range(count):
+        result.append((year, quarter))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return list(reversed(result))
+
+
+def _histogram(qs: QuerySet, date_field: str) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Per (year, quarter) of `date_field`, how many cases took how many days (grouped)."""
+    rows = (
+        qs.annotate(
+            year=ExtractYear(date_field),
+            quarter=ExtractQuarter(date_field),
+            took=ExpressionWrapper(F(date_field) - F("intake_date"), output_field=DurationField()),
+        )
+        .values("year", "quarter", "took")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for row in rows:
+        result.setdefault((row["year"], row["quarter"]), []).append((row["took"].days, row["n"]))
+    return result
+
+
+def time_to_decision_and_closure(cases: QuerySet[Case], today: datetime.date) -> Figure:
+    """Days from intake to the first identification decision and to closure: median
+    and 90th percentile by the quarter the decision or closure happened (2 queries).
+
+    The database groups the cases by (quarter, days); the percentiles are read off
+    those groups. Cases without an intake date are left out.
+    """
+    quarters = _quarters(today, QUARTERS)
+    since = datetime.date(quarters[0][0], (quarters[0][1] - 1) * 3 + 1, 1)
+    first_decision = (
+        IdentificationDecision.objects.filter(case=OuterRef("pk"))
+        .order_by("decided_on")
+        .values("decided_on")[:1]
+    )
+    decided = (
+        cases.filter(intake_date__isnull=False)
+        .annotate(decided=Subquery(first_decision, output_field=DateField()))
+        .filter(decided__gte=since)
+    )
+    closed_on = (
+        TrackTransition.objects.filter(
+            case=OuterRef("pk"), track=Track.CASE, to_status=CaseStatus.CLOSED
+        )
+        .order_by("-occurred_at")
+        .annotate(day=TruncDate("occurred_at"))
+        .values("day")[:1]
+    )
+    closed = (
+        cases.filter(intake_date__isnull=False, status=CaseStatus.CLOSED)
+        .annotate(closed=Subquery(closed_on, output_field=DateField()))
+        .filter(closed__gte=since)
+    )
+    decisions, closures = _histogram(decided, "decided"), _histogram(closed, "closed")
+    figure = Figure(
+        key="durations",
+        title=_("Days from intake to identification decision and to closure"),
+        row_heading=_("Quarter"),
+        columns=[
+            _("Decisions"),
+            _("Decision: median days"),
+            _("Decision: 90th percentile"),
+            _("Closures"),
+            _("Closure: median days"),
+            _("Closure: 90th percentile"),
+        ],
+        chart_type="line",
+        note=_("Medians and percentiles are days, not records; they have no list behind them."),
+    )
+    for key in quarters:
+        cells = []
+        for histogram in (decisions.get(key, []), closures.get(key, [])):
+            cells += [
+                Cell(sum(n for _d, n in histogram)),
+                Cell(_percentile(histogram, 0.5)),
+                Cell(_percentile(histogram, 0.9)),
+            ]
+        figure.rows.append((f"{key[0]} Q{key[1]}", cells))
+    return figure
+
+
+# --- caseload and overdue work ----------------------------------------------------------
+
+
+def caseload(
+    cases: QuerySet[Case], params: dict[str, str], agency_id: int, today: datetime.date
+) -> Figure:
+    """Open cases and overdue tasks per caseworker of the agency (one query)."""
+    open_ids = cases.exclude(status=CaseStatus.CLOSED).values("pk")
+    staff = User.objects.in_agency(agency_id).caseworkers().active()
+    if params.get("caseworker"):
+        staff = staff.filter(pk=params["caseworker"])
+    rows = staff.annotate(
+        open_cases=Count("assigned_cases", filter=Q(assigned_cases__in=open_ids), distinct=True),
+        overdue_tasks=Count(
+            "case_tasks",
+            filter=Q(
+                case_tasks__case__in=cases.values("pk"),
+                case_tasks__status=Task.Status.OPEN,
+                case_tasks__due_date__lt=today,
+            ),
+            distinct=True,
+        ),
+    ).order_by("full_name", "pk")
+    figure = Figure(
+        key="caseload",
+        title=_("Caseload per caseworker"),
+        row_heading=_("Caseworker"),
+        columns=[_("Open cases"), _("Overdue tasks")],
+    )
+    for user in rows:
+        case_params = {**params, "caseworker": str(user.pk)}
+        figure.rows.append(
+            (
+                user.full_name,
+                [
+                    Cell(user.open_cases, link("cases:list", case_params, open="true")),
+                    Cell(
+                        user.overdue_tasks,
+                        link("cases:task_list", params, assignee=user.pk, overdue="true"),
+                    ),
+                ],
+            )
+        )
+    return figure
+
+
+def overdue_work(cases: QuerySet[Case], params: dict[str, str], today: datetime.date) -> Figure:
+    """What is late or about to be (two queries; partners' figures are added by the view)."""
+    counts = cases.aggregate(
+        awaiting=Count(
+            "pk",
+            filter=Q(identification_status__in=AWAITING_DECISION) & ~Q(status=CaseStatus.CLOSED),
+        ),
+        permits=Count("pk", filter=Q(pk__in=expiring_permits().values("case_id"))),
+    )
+    overdue_tasks = Task.objects.filter(
+        case__in=cases.values("pk"), status=Task.Status.OPEN, due_date__lt=today
+    ).count()
+    return Figure(
+        key="overdue",
+        title=_("Overdue work"),
+        row_heading=_("What"),
+        columns=[_("Count")],
+        chart_type="bar",
+        rows=[
+            (
+                str(_("Overdue tasks")),
+                [Cell(overdue_tasks, link("cases:task_list", params, overdue="true"))],
+            ),
+            (
+                str(_("Cases awaiting an identification decision")),
+                [Cell(counts["awaiting"], link("cases:list", params, awaiting_decision="true"))],
+            ),
+            (
+                str(_("Cases with a permit expiring within 30 days")),
+                [Cell(counts["permits"], link("cases:list", params, permit_expiring="true"))],
+            ),
+        ],
+    )
+
+
+# --- imported reference data --------------------------------------------------------------
+
+
+def imported_distribution(cases: QuerySet[Case]) -> list[Figure]:
+    """Source values of imported rows Harbor has no field for (year band, adult or
+    minor, regions), kept as imported; empty when the scope holds no imported row.
+    One query per figure. These counts have no list behind them."""
+    records = ImportedRecord.objects.for_cases(cases)
+    specs = (
+        ("year_band", _("Imported cases by year of registration (band)"), _("Years")),
+        ("majority_status", _("Imported victims: adult or minor"), _("Adult or minor")),
+        ("origin_region", _("Imported victims by region of origin"), _("Region")),
+        ("exploitation_region", _("Imported victims by region of exploitation"), _("Region")),
+    )
+    figures = []
+    for column, title, heading in specs:
+        rows = records.values(column).annotate(n=Count("pk")).order_by(column)
+        figure = Figure(
+            key=f"imported-{column}",
+            title=title,
+            row_heading=heading,
+            columns=[_("Records")],
+            note=_("As recorded in the source; empty values are unknown."),
+        )
+        for row in rows:
+            figure.rows.append((row[column] or str(_("Unknown")), [Cell(row["n"])]))
+        figures.append(figure)
+    return figures
+
+
+def dashboard_figures(
+    cases: QuerySet[Case], params: dict[str, str], *, agency_id: int, today: datetime.date
+) -> dict[str, list[Figure]]:
+    """Every figure of the dashboard, by section (a fixed number of queries)."""
+    return {
+        "stages": open_cases_by_stage(cases, params),
+        "intake": [new_cases_by_month(cases, params, today)],
+        "victims": [
+            victims_by_sex(cases, params),
+            victims_by_age_band(cases, params),
+            victims_by_nationality(cases, params),
+        ],
+        "durations": [time_to_decision_and_closure(cases, today)],
+        "work": [caseload(cases, params, agency_id, today), overdue_work(cases, params, today)],
+        "imported": [f for f in imported_distribution(cases) if f.rows],
+    }

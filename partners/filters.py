@@ -1,9 +1,29 @@
+from decimal import Decimal
+
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from partners.models import Agency, AgencyType
+from partners.models import (
+    ActivityType,
+    Agency,
+    AgencyType,
+    Agreement,
+    AgreementQuerySet,
+    MLAChannel,
+    MLADirection,
+    MLARequest,
+    MLARequestQuerySet,
+    MLAStatus,
+    PreventionActivity,
+    PreventionActivityQuerySet,
+    Referral,
+    ReferralQuerySet,
+    ReferralStatus,
+    ServiceType,
+)
 
 
 class AgencyFilter(django_filters.FilterSet):
@@ -23,3 +43,99 @@ class AgencyFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+YES = [("1", _("Yes"))]
+
+
+class ReferralFilter(django_filters.FilterSet):
+    """The referral queue's filters; the supervisor dashboard links here with
+    exactly `direction`, `status`, `awaiting=1` and `overdue=1`."""
+
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"),
+        choices=[("in", _("Received")), ("out", _("Sent"))],
+        method="filter_direction",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ReferralStatus.choices)
+    purpose = django_filters.ChoiceFilter(label=_("Purpose"), choices=ServiceType.choices)
+    awaiting = django_filters.ChoiceFilter(
+        label=_("Awaiting a response"), choices=YES, method="filter_awaiting"
+    )
+    overdue = django_filters.ChoiceFilter(
+        label=_("Response overdue"), choices=YES, method="filter_overdue"
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["direction", "status", "purpose", "awaiting", "overdue"]
+
+    def filter_direction(self, queryset: ReferralQuerySet, name: str, value: str) -> QuerySet:
+        agency = self.request.user.agency
+        return queryset.received_by(agency) if value == "in" else queryset.sent_by(agency)
+
+    def filter_awaiting(self, queryset: ReferralQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.awaiting_response()
+
+    def filter_overdue(self, queryset: ReferralQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.overdue_response(timezone.localdate())
+
+
+class MLARequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MLAStatus.choices)
+    direction = django_filters.ChoiceFilter(label=_("Direction"), choices=MLADirection.choices)
+    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=MLAChannel.choices)
+    overdue = django_filters.ChoiceFilter(
+        label=_("Reply overdue"), choices=YES, method="filter_overdue"
+    )
+
+    class Meta:
+        model = MLARequest
+        fields = ["status", "direction", "channel", "overdue"]
+
+    def filter_overdue(self, queryset: MLARequestQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.overdue(timezone.localdate())
+
+
+class ActivityFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=ActivityType.choices, field_name="activity_type"
+    )
+    year = django_filters.NumberFilter(
+        label=_("Year"), method="filter_year", min_value=1900, max_value=2999
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"), queryset=Agency.objects.all(), method="filter_agency"
+    )
+
+    class Meta:
+        model = PreventionActivity
+        fields = ["type", "year", "agency"]
+
+    def filter_year(
+        self, queryset: PreventionActivityQuerySet, name: str, value: Decimal
+    ) -> QuerySet:
+        return queryset.in_year(int(value))
+
+    def filter_agency(
+        self, queryset: PreventionActivityQuerySet, name: str, value: Agency
+    ) -> QuerySet:
+        return queryset.for_agency(value)
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Title or party"), method="search", max_length=100)
+    foreign_country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    expiring = django_filters.ChoiceFilter(
+        label=_("Expiring within 90 days"), choices=YES, method="filter_expiring"
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "foreign_country", "expiring"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(title__icontains=value) | Q(foreign_party__icontains=value))
+
+    def filter_expiring(self, queryset: AgreementQuerySet, name: str, value: str) -> QuerySet:
+        return queryset.expiring()

@@ -144,3 +144,85 @@ class LegalProceedingFactory(DjangoModelFactory):
 
     case = factory.SubFactory(CaseFactory)
     police_case_number = factory.Sequence(lambda n: f"PD-{n:05d}")
+
+
+# --- partners: referrals, MLA, activities, agreements ---------------------------
+
+from django.utils import timezone  # noqa: E402
+
+
+class ConsentFactory(DjangoModelFactory):
+    """A sharing consent statement (victims.ConsentRecord) for the referral tests."""
+
+    class Meta:
+        model = "victims.ConsentRecord"
+
+    person = factory.SubFactory(PersonFactory)
+    purpose = "sharing"
+    status = "given"
+    given_on = factory.LazyFunction(timezone.localdate)
+    explained_in = "English"
+    recorded_by = factory.SelfAttribute("person.created_by")
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A referral sent from the case's agency (status SENT, no transition history).
+
+    Status moves are made by `partners.services`; tests that need an accepted or
+    revoked referral call those services.
+    """
+
+    class Meta:
+        model = "partners.Referral"
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    from_agency = factory.SelfAttribute("case.agency")
+    to_agency = factory.SubFactory(AgencyFactory)
+    purpose = ServiceType.SHELTER
+    sections = factory.LazyFunction(lambda: ["summary", "services"])
+    respond_by = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+    created_by = factory.SelfAttribute("case.created_by")
+
+
+class MLARequestFactory(DjangoModelFactory):
+    class Meta:
+        model = "partners.MLARequest"
+
+    agency = factory.SubFactory(AgencyFactory)
+    direction = "outgoing"
+    requesting_country = "TW"
+    requesting_authority = "Demo District Prosecutors Office"
+    requested_country = "KH"
+    requested_authority = "Demo Ministry of Justice"
+    channel = "formal"
+    requests = factory.LazyFunction(lambda: ["evidence"])
+    sent_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    reply_due = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    created_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
+
+
+class PreventionActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = "partners.PreventionActivity"
+
+    activity_type = "training"
+    title = factory.Sequence(lambda n: f"Frontline training {n}")
+    organiser = factory.SubFactory(AgencyFactory)
+    start_date = factory.LazyFunction(timezone.localdate)
+    place = "Demo City Hall"
+    audience = factory.LazyFunction(lambda: ["frontline"])
+    participants = 30
+    created_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..organiser"))
+
+
+class AgreementFactory(DjangoModelFactory):
+    class Meta:
+        model = "partners.Agreement"
+
+    title = factory.Sequence(lambda n: f"Memorandum of understanding {n}")
+    foreign_party = "Demo Ministry of the Interior"
+    foreign_country = "PH"
+    covers_forced_criminality = True
+    signed_on = datetime.date(2024, 1, 15)
+    expires_on = datetime.date(2029, 1, 14)

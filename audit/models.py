@@ -48,6 +48,7 @@ class AuditEvent(models.Model):
         ASSIGN = "assign", _("Assigned")
         DEACTIVATE = "deactivate", _("Deactivated")
         REACTIVATE = "reactivate", _("Reactivated")
+        DELETE = "delete", _("Deleted")
         ARCHIVE = "archive", _("Archived")
         RESTORE = "restore", _("Restored")
         REVEAL = "reveal", _("Revealed identity")

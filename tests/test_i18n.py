@@ -37,3 +37,18 @@ def test_the_language_choice_is_remembered(login, caseworker):
     page = client.get(reverse("partners:agency_list")).content.decode()
     assert "合作機構" in page
     assert 'lang="zh-hant"' in page
+
+
+@pytest.mark.django_db
+def test_every_screening_question_and_checklist_title_is_translated():
+    from django.utils import translation
+
+    from victims.models import Indicator, IndicatorSet
+
+    indicators = list(Indicator.objects.all())
+    sets = list(IndicatorSet.objects.all())
+    assert indicators and sets
+    with translation.override("zh-hant"):
+        untranslated = [i.text for i in indicators if i.display_text == i.text]
+        untranslated += [s.title for s in sets if s.display_title == s.title]
+    assert untranslated == []

@@ -55,6 +55,17 @@ def decrypt(token: str) -> str:
         raise DecryptionError("An encrypted field could not be decrypted with any key.") from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return fernet().decrypt(bytes(token))
+    except InvalidToken:
+        raise DecryptionError("Encrypted content could not be decrypted with any key.") from None
+
+
 def blind_index(kind: str, normalised: str) -> str:
     """A keyed hash of an already-normalised value, namespaced by `kind`."""
     key = settings.HARBOR_BLIND_INDEX_KEY.encode()

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from partners.models import Agency
 from victims.models import (
@@ -27,6 +30,10 @@ class PersonForm(forms.ModelForm):
     )
     version = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
+    # Shown only when the duplicate check found matches (at intake and on edit).
+    save_anyway = forms.BooleanField(
+        label=_("None of these is the same person: save anyway"), required=False
     )
 
     class Meta:
@@ -60,11 +67,55 @@ class PersonForm(forms.ModelForm):
         self.fields["date_of_birth"].widget = _DATE
 
 
-class PersonCreateForm(PersonForm):
-    create_anyway = forms.BooleanField(
-        label=_("None of these is the same person: create a new record anyway"),
-        required=False,
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_MAX_SIDE = 1600
+
+
+class PhotoForm(forms.Form):
+    """A JPEG, PNG or WebP photo, re-encoded as JPEG without metadata (GPS, camera)."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+    def clean_photo(self) -> bytes:
+        upload = self.cleaned_data["photo"]
+        invalid = forms.ValidationError(
+            _("This file is not a JPEG, PNG or WebP image."), code="invalid_image"
+        )
+        if upload.size > PHOTO_MAX_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 5 MB."), code="too_large")
+        try:
+            with Image.open(upload) as probe:
+                if probe.format not in PHOTO_FORMATS:
+                    raise invalid
+                width, height = probe.size
+                if width * height > PHOTO_MAX_PIXELS:
+                    raise forms.ValidationError(
+                        _("The photo has too many pixels."), code="too_many_pixels"
+                    )
+                probe.verify()
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image = ImageOps.exif_transpose(image).convert("RGB")
+                image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+                output = io.BytesIO()
+                image.save(output, format="JPEG", quality=85)
+        except forms.ValidationError:
+            raise
+        except (
+            UnidentifiedImageError,
+            OSError,
+            ValueError,
+            SyntaxError,
+            Image.DecompressionBombError,
+        ):
+            raise invalid from None
+        return output.getvalue()
 
 
 class ScreeningStartForm(forms.Form):
@@ -83,7 +134,7 @@ class ScreeningAnswersForm(forms.Form):
         for answer in screening.answers.select_related("indicator"):
             key = str(answer.indicator_id)
             self.fields[f"answer_{key}"] = forms.ChoiceField(
-                label=answer.indicator.text,
+                label=answer.indicator.display_text,
                 choices=ScreeningAnswer.Answer.choices,
                 initial=answer.answer,
                 widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -180,6 +181,34 @@ class Person(models.Model):
         return [str(labels.get(code, code)) for code in self.vulnerabilities]
 
 
+class PersonPhoto(models.Model):
+    """A person's photo: re-encoded as JPEG without metadata, then encrypted.
+
+    The image bytes never touch the file system or a public URL; they are served
+    only by `victims:person_photo` to roles that may see identity, and each view
+    is audited (see victims.services.set_person_photo and victims.crypto).
+    """
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="photo"
+    )
+    ciphertext = models.BinaryField(_("encrypted image"), editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"{self.person.code} photo"
+
+
 class PersonLookup(models.Model):
     """Blind-index digests of a person's identifying values, for exact-match search.
 
@@ -323,7 +352,12 @@ class IndicatorSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (v{self.version})"
+        return f"{self.display_title} (v{self.version})"
+
+    @property
+    def display_title(self) -> str:
+        """The stored English title, translated when the catalogue has it."""
+        return gettext(self.title)
 
 
 class Indicator(models.Model):
@@ -344,7 +378,12 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        """The stored English question, translated when the catalogue has it."""
+        return gettext(self.text)
 
 
 class ScreeningQuerySet(models.QuerySet):

@@ -59,7 +59,7 @@ PERMIT_WARNING_DAYS = 30
 
 
 def possible_duplicates(
-    user: User, digests: list[tuple[str, str]]
+    user: User, digests: list[tuple[str, str]], *, exclude: Person | None = None
 ) -> list[tuple[Person, list[str]]]:
     """Visible people sharing a blind-index digest, each with why it matched.
 
@@ -77,6 +77,8 @@ def possible_duplicates(
         .select_related("person")
         .order_by("person__code")
     )
+    if exclude is not None:
+        hits = hits.exclude(person=exclude)
     wanted = set(digests)
     found: dict[int, tuple[Person, set[str]]] = {}
     for hit in hits:

@@ -18,6 +18,7 @@ from audit.services import record_event
 from cases.models import Case, IdentificationStatus, ProtectionStatus, Track
 from cases.services import transition_track
 from locking import claim_version
+from victims.crypto import encrypt_bytes
 from victims.models import (
     AgeBand,
     ConsentRecord,
@@ -25,6 +26,7 @@ from victims.models import (
     IndicatorSet,
     Person,
     PersonLookup,
+    PersonPhoto,
     Screening,
     ScreeningAnswer,
     ServiceItem,
@@ -94,6 +96,27 @@ def update_person(
     index_person(person)
     record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=person, request=request)
     return person
+
+
+@transaction.atomic
+def set_person_photo(
+    person: Person, jpeg: bytes, *, actor: User, request: HttpRequest | None = None
+) -> PersonPhoto:
+    """Store (or replace) the person's photo, encrypted; audited as a change of the person."""
+    photo, _created = PersonPhoto.objects.update_or_create(
+        person=person, defaults={"ciphertext": encrypt_bytes(jpeg), "uploaded_by": actor}
+    )
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=photo, request=request)
+    return photo
+
+
+@transaction.atomic
+def remove_person_photo(person: Person, *, actor: User, request: HttpRequest | None = None) -> None:
+    photo = PersonPhoto.objects.filter(person=person).first()
+    if photo is None:
+        return
+    record_event(actor=actor, action=AuditEvent.Action.DELETE, target=photo, request=request)
+    photo.delete()
 
 
 def record_reveal(person: Person, *, actor: User, request: HttpRequest | None = None) -> None:

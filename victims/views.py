@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,12 +16,13 @@ from cases.services import TransitionError
 from listing import filter_queryset, paginate
 from locking import StaleEditError
 from victims import selectors, services
+from victims.crypto import decrypt_bytes
 from victims.filters import PersonFilter
 from victims.forms import (
     ConsentForm,
     DecisionForm,
-    PersonCreateForm,
     PersonForm,
+    PhotoForm,
     ReviewOutcomeForm,
     ReviewRequestForm,
     ScreeningAnswersForm,
@@ -29,7 +30,14 @@ from victims.forms import (
     ScreeningStartForm,
     ServiceForm,
 )
-from victims.models import ConsentRecord, IdentificationDecision, Person, Screening, ServiceItem
+from victims.models import (
+    ConsentRecord,
+    IdentificationDecision,
+    Person,
+    PersonPhoto,
+    Screening,
+    ServiceItem,
+)
 
 # Who may unmask identifying fields (names, documents, shelter location): the
 # caseworker assigned to the case and the supervisor. Agency admins manage staff.
@@ -54,10 +62,7 @@ def _require_identity_role(request: HttpRequest) -> None:
 
 
 def _after_intake(person: Person) -> str:
-    try:
-        return reverse("cases:create") + f"?person={person.pk}"
-    except NoReverseMatch:
-        return person.get_absolute_url()
+    return reverse("cases:create") + f"?person={person.pk}"
 
 
 # --- Person -----------------------------------------------------------------
@@ -72,12 +77,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*IDENTITY_ROLES)
 def person_create(request: HttpRequest) -> HttpResponse:
-    form = PersonCreateForm(request.POST or None)
+    form = PersonForm(request.POST or None)
     matches = []
     if request.method == "POST" and form.is_valid():
         person = form.save(commit=False)
         matches = selectors.possible_duplicates(request.user, selectors.person_digests(person))
-        if not matches or form.cleaned_data["create_anyway"]:
+        if not matches or form.cleaned_data["save_anyway"]:
             services.register_person(person, actor=request.user, request=request)
             messages.success(request, _("Person registered as %(code)s.") % {"code": person.code})
             return redirect(_after_intake(person))
@@ -104,6 +109,8 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
         "person": person,
         "cases": Case.objects.visible_to(request.user).filter(person=person),
         "can_reveal": sees_identity(request.user),
+        "has_photo": PersonPhoto.objects.filter(person=person).exists(),
+        "photo_form": PhotoForm(),
         "new_case_url": _after_intake(person),
     }
 
@@ -111,23 +118,68 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     _require_identity_role(request)
-    form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_person(
-                form.save(commit=False),
-                actor=request.user,
-                expected_version=form.cleaned_data["version"] or 0,
-                request=request,
-            )
-        except StaleEditError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(person)
-    elif request.method != "POST":
+    if request.method != "POST":
         services.record_reveal(person, actor=request.user, request=request)
-    return render(request, "victims/person_form.html", {"form": form, "person": person})
+    digests_before = set(selectors.person_digests(person))
+    form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        # Identifying values that changed are checked again, against other people.
+        changed = [d for d in selectors.person_digests(person) if d not in digests_before]
+        matches = selectors.possible_duplicates(request.user, changed, exclude=person)
+        if not matches or form.cleaned_data["save_anyway"]:
+            try:
+                services.update_person(
+                    form.save(commit=False),
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    request=request,
+                )
+            except StaleEditError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(person)
+    return render(
+        request, "victims/person_form.html", {"form": form, "person": person, "matches": matches}
+    )
+
+
+@require_POST
+def person_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request, pk)
+    _require_identity_role(request)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.set_person_photo(
+            person, form.cleaned_data["photo"], actor=request.user, request=request
+        )
+        messages.success(request, _("Photo saved."))
+        return redirect(person)
+    services.record_reveal(person, actor=request.user, request=request)
+    context = _detail_context(request, person) | {"revealed": True, "photo_form": form}
+    return render(request, "victims/person_detail.html", context, status=400)
+
+
+@require_POST
+def person_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_for(request, pk)
+    _require_identity_role(request)
+    services.remove_person_photo(person, actor=request.user, request=request)
+    messages.success(request, _("Photo removed."))
+    return redirect(person)
+
+
+def person_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decrypted photo, for roles that may see identity; every view is audited."""
+    person = _person_for(request, pk)
+    _require_identity_role(request)
+    photo = get_object_or_404(PersonPhoto, person=person)
+    record_view(request, photo)
+    response = HttpResponse(decrypt_bytes(photo.ciphertext), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 # --- Consent ----------------------------------------------------------------

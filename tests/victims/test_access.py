@@ -33,6 +33,7 @@ def records(case, person, caseworker):
         ServiceItem(case=case, service_type="shelter", shelter_location="Secret place"),
         actor=caseworker,
     )
+    services.set_person_photo(person, b"\xff\xd8not-really-a-jpeg", actor=caseworker)
     return {
         "pk_person": person.pk,
         "case_pk": case.pk,
@@ -63,7 +64,7 @@ def _urls(records: dict) -> list[str]:
 
 def test_every_record_url_is_covered(records):
     named = {p.name for p in urlpatterns if "<int:" in str(p.pattern)}
-    assert len(_urls(records)) == len(named) == 15
+    assert len(_urls(records)) == len(named) == 18
 
 
 @pytest.mark.parametrize("persona", ["outsider", "platform_admin", "outsider_admin"])

@@ -59,8 +59,8 @@ def test_an_alias_in_other_names_is_found(login, caseworker, existing):
     assert existing.code in response.content.decode()
 
 
-def test_create_anyway_saves_despite_matches(login, caseworker, existing):
-    response = _post(login(caseworker), document_numbers="B1234567", create_anyway="on")
+def test_save_anyway_saves_despite_matches(login, caseworker, existing):
+    response = _post(login(caseworker), document_numbers="B1234567", save_anyway="on")
     assert response.status_code == 302
     assert Person.objects.count() == 2
 
@@ -86,3 +86,59 @@ def test_a_caseworker_does_not_see_matches_on_cases_not_assigned_to_them(
 ):
     response = _post(login(other_caseworker), document_numbers="B1234567")
     assert response.status_code == 302
+
+
+def _edit(client, person, **fields):
+    data = {"sex": "unknown", "legal_name": "Somebody Else", "version": person.version, **fields}
+    return client.post(reverse("victims:person_edit", args=[person.pk]), data)
+
+
+@pytest.fixture
+def second(agency_a, caseworker):
+    person = PersonFactory(agency=agency_a, created_by=caseworker, legal_name="Somebody Else")
+    CaseFactory(agency=agency_a, person=person, created_by=caseworker, caseworkers=[caseworker])
+    return Person.objects.get(pk=person.pk)
+
+
+def test_editing_in_a_matching_document_number_shows_the_match_before_saving(
+    login, caseworker, existing, second
+):
+    response = _edit(login(caseworker), second, document_numbers="B1234567")
+    assert response.status_code == 200
+    assert existing.code in response.content.decode()
+    second.refresh_from_db()
+    assert second.document_numbers != "B1234567"
+
+
+def test_editing_with_save_anyway_saves_despite_the_match(login, caseworker, existing, second):
+    response = _edit(login(caseworker), second, document_numbers="B1234567", save_anyway="on")
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.document_numbers == "B1234567"
+
+
+def test_editing_unchanged_identity_does_not_warn_about_itself(login, caseworker, existing):
+    response = _edit(
+        login(caseworker),
+        existing,
+        legal_name="Nguyễn Văn An",
+        document_numbers="B1234567",
+        date_of_birth="1995-03-04",
+        languages="Vietnamese",
+    )
+    assert response.status_code == 302
+    existing.refresh_from_db()
+    assert existing.languages == "Vietnamese"
+
+
+def test_editing_never_reveals_a_match_the_user_may_not_see(
+    login, other_caseworker, agency_a, existing
+):
+    person = PersonFactory(agency=agency_a, created_by=other_caseworker, legal_name="Other Name")
+    CaseFactory(
+        agency=agency_a, person=person, created_by=other_caseworker, caseworkers=[other_caseworker]
+    )
+    person = Person.objects.get(pk=person.pk)
+    response = _edit(login(other_caseworker), person, document_numbers="B1234567")
+    assert response.status_code == 302
+    assert existing.code not in response.content.decode()

@@ -28,6 +28,8 @@ from cases.models import (
 )
 from partners.models import Agency
 from tests.factories import PersonFactory
+from victims.models import IdentificationDecision
+from victims.services import record_identification_decision
 
 CASES_PER_AGENCY = 18
 
@@ -135,7 +137,23 @@ def _walk(case: Case, actor: User, rng: random.Random) -> None:
         (Track.PROSECUTION, PROSECUTION_PATHS),
     ):
         for status in rng.choice(paths):
-            services.transition_track(case, track, status, actor=actor, note="Demo step")
+            if status == IdentificationStatus.IDENTIFIED:
+                _decide(case, actor)
+            else:
+                services.transition_track(case, track, status, actor=actor, note="Demo step")
+
+
+def _decide(case: Case, actor: User) -> None:
+    """Identified through a recorded decision, as staff would do it (closes the awaited task)."""
+    record_identification_decision(
+        IdentificationDecision(
+            case=case,
+            authority=IdentificationDecision.Authority.POLICE,
+            decided_on=timezone.localdate(),
+            outcome=IdentificationDecision.Outcome.IDENTIFIED,
+        ),
+        actor=actor,
+    )
 
 
 def _close(case: Case, caseworker: User, supervisor: User) -> None:

@@ -640,6 +640,13 @@ class Task(models.Model):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        """What made the task: a person, or a step of a track (closed by the next step)."""
+
+        MANUAL = "manual", _("Added by staff")
+        DECISION_AWAITED = "decision_awaited", _("Identification decision awaited")
+        HEARING_PREPARATION = "hearing_preparation", _("Hearing preparation")
+
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks"
     )
@@ -657,6 +664,7 @@ class Task(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     auto_created = models.BooleanField(_("created automatically"), default=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.MANUAL)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -99,9 +99,15 @@ def transition_track(
         override_reason=override_reason,
     )
     record_event(actor=actor, action=AuditEvent.Action.TRANSITION, target=locked)
+    if track == Track.IDENTIFICATION and from_status == IdentificationStatus.AWAITING_DECISION:
+        # The decision (or a step back) ends the wait: its task is done, not overdue.
+        Task.objects.open().filter(case=locked, kind=Task.Kind.DECISION_AWAITED).update(
+            status=Task.Status.DONE
+        )
     if track == Track.IDENTIFICATION and to_status == IdentificationStatus.AWAITING_DECISION:
         _create_auto_task(
             locked,
+            kind=Task.Kind.DECISION_AWAITED,
             title=_("Identification decision awaited"),
             due_date=timezone.localdate() + datetime.timedelta(days=IDENTIFICATION_DECISION_DAYS),
             actor=actor,
@@ -109,10 +115,13 @@ def transition_track(
     return transition
 
 
-def _create_auto_task(case: Case, *, title: str, due_date: datetime.date, actor: User) -> Task:
+def _create_auto_task(
+    case: Case, *, kind: str, title: str, due_date: datetime.date, actor: User
+) -> Task:
     assignee = case.caseworkers.order_by("pk").first() or case.supervisor
     return Task.objects.create(
         case=case,
+        kind=kind,
         title=title,
         due_date=due_date,
         assignee=assignee,
@@ -342,6 +351,7 @@ def add_hearing(hearing: Hearing, *, actor: User, request: HttpRequest | None = 
     prepare_by = max(today, hearing.date - datetime.timedelta(days=HEARING_PREPARATION_DAYS))
     _create_auto_task(
         hearing.proceeding.case,
+        kind=Task.Kind.HEARING_PREPARATION,
         title=_("Prepare the person for the hearing on %(date)s") % {"date": hearing.date},
         due_date=prepare_by,
         actor=actor,
@@ -366,11 +376,21 @@ def save_criminal_exposure(
     return exposure
 
 
-@transaction.atomic
 def add_attachment(
     attachment: Attachment, *, actor: User, request: HttpRequest | None = None
 ) -> Attachment:
-    """Store an uploaded file (already checked by AttachmentForm) in private storage."""
+    """Store an uploaded file (already checked by AttachmentForm) in private storage.
+
+    The file is written when the row is saved; if the transaction then fails, the
+    file is deleted again, so no orphan stays on disk. (Called inside an outer
+    transaction that rolls back later, the file would remain: views don't do that.)
+    """
     attachment.uploaded_by = actor
-    _save_child(attachment, actor=actor, request=request, creating=True)
+    try:
+        with transaction.atomic():
+            _save_child(attachment, actor=actor, request=request, creating=True)
+    except BaseException:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
     return attachment

@@ -97,3 +97,16 @@ def test_attachment_of_another_case_is_404(login, case, caseworker, agency_a):
         reverse("cases:attachment_download", args=[mine.pk, attachment.pk])
     )
     assert response.status_code == 404
+
+
+def test_a_failed_save_leaves_no_file_behind(login, case, caseworker, private_storage, monkeypatch):
+    def refuse(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr("cases.services.record_event", refuse)
+    client = login(caseworker)
+    client.raise_request_exception = False
+    response = _upload(client, case, "record.pdf", PDF)
+    assert response.status_code == 500
+    assert not Attachment.objects.exists()
+    assert [path for path in private_storage.rglob("*") if path.is_file()] == []

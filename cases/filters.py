@@ -18,6 +18,9 @@ from cases.models import (
 )
 from victims.selectors import PERMIT_TYPES, PERMIT_WARNING_DAYS
 
+# The exploitation filter value for cases with no type recorded (e.g. imported rows).
+NOT_RECORDED = "unknown"
+
 # An identification decision is awaited in these states (the dashboard counts them).
 AWAITING_DECISION = (IdentificationStatus.AWAITING_DECISION, IdentificationStatus.REVIEW_REQUESTED)
 
@@ -50,7 +53,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),
-        choices=ExploitationType.choices,
+        choices=[*ExploitationType.choices, (NOT_RECORDED, _("Not recorded"))],
         method="filter_exploitation",
     )
     caseworker = django_filters.ModelChoiceFilter(
@@ -103,6 +106,8 @@ class CaseFilter(django_filters.FilterSet):
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NOT_RECORDED:
+            return queryset.exclude(pk__in=CaseExploitation.objects.values("case_id"))
         return queryset.filter(pk__in=CaseExploitation.objects.filter(type=value).values("case_id"))
 
     def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
@@ -141,7 +146,7 @@ class TaskFilter(django_filters.FilterSet):
     )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),
-        choices=ExploitationType.choices,
+        choices=[*ExploitationType.choices, (NOT_RECORDED, _("Not recorded"))],
         method="filter_exploitation",
     )
     caseworker = django_filters.ModelChoiceFilter(
@@ -171,5 +176,7 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NOT_RECORDED:
+            return queryset.exclude(case_id__in=CaseExploitation.objects.values("case_id"))
         cases = CaseExploitation.objects.filter(type=value).values("case_id")
         return queryset.filter(case_id__in=cases)

@@ -11,6 +11,7 @@ the others are imported.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -250,7 +251,8 @@ def import_ctdc(
     result = ImportResult(source=source)
     agency = reference_agency()
     done = set(ImportedRecord.objects.filter(source=source).values_list("row_number", flat=True))
-    reference_prefix = f"{AGENCY_CODE}-"
+    # References are unique per agency: a short digest of the source keeps two files apart.
+    reference_prefix = f"{AGENCY_CODE}-{hashlib.sha256(source.encode()).hexdigest()[:6].upper()}-"
     for batch in _batches(_read_rows(path, result.errors), BATCH_SIZE):
         result.rows += len(batch)
         new = [row for _line, row in batch if row.row_number not in done]

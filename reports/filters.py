@@ -1,7 +1,9 @@
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
 
 
@@ -16,7 +18,7 @@ class DashboardFilter(django_filters.FilterSet):
     )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),
-        choices=ExploitationType.choices,
+        choices=[*ExploitationType.choices, (NOT_RECORDED, _("Not recorded"))],
         method="filter_exploitation",
     )
     caseworker = django_filters.ModelChoiceFilter(
@@ -32,7 +34,9 @@ class DashboardFilter(django_filters.FilterSet):
         agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
 
-    def filter_exploitation(self, queryset, name: str, value: str):
+    def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == NOT_RECORDED:
+            return queryset.exclude(pk__in=CaseExploitation.objects.values("case_id"))
         return queryset.filter(pk__in=CaseExploitation.objects.filter(type=value).values("case_id"))
 
     def link_params(self) -> dict[str, str]:

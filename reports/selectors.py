@@ -149,6 +149,31 @@ def open_cases_by_stage(cases: QuerySet[Case], params: dict[str, str]) -> list[F
     return [*figures, closure]
 
 
+def cases_by_exploitation(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+    """Cases by type of exploitation, whatever their intake date (one query).
+
+    A case of two types counts under each; "not recorded" counts the cases with none.
+    """
+    aggregates = {
+        t.value: Count(
+            "pk", filter=Q(pk__in=CaseExploitation.objects.filter(type=t).values("case_id"))
+        )
+        for t in ExploitationType
+    }
+    aggregates[UNKNOWN] = Count("pk", filter=~Q(pk__in=CaseExploitation.objects.values("case_id")))
+    counts = cases.aggregate(**aggregates)
+    figure = Figure(
+        key="by-exploitation",
+        title=_("Cases by type of exploitation"),
+        row_heading=_("Type of exploitation"),
+        columns=[_("Cases")],
+    )
+    for value, label in [*ExploitationType.choices, (UNKNOWN, _("Not recorded"))]:
+        url = link("cases:list", params, exploitation=value)
+        figure.rows.append((str(label), [Cell(counts[value], url)]))
+    return figure
+
+
 # --- new cases per month ---------------------------------------------------------------
 
 
@@ -513,7 +538,7 @@ def dashboard_figures(
     """Every figure of the dashboard, by section (a fixed number of queries)."""
     return {
         "stages": open_cases_by_stage(cases, params),
-        "intake": [new_cases_by_month(cases, params, today)],
+        "intake": [new_cases_by_month(cases, params, today), cases_by_exploitation(cases, params)],
         "victims": [
             victims_by_sex(cases, params),
             victims_by_age_band(cases, params),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
+from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
 from victims.models import AgeBand, Person, Sex
 
@@ -55,7 +56,9 @@ class PersonFilter(django_filters.FilterSet):
     )
     with_case = django_filters.BooleanFilter(label=_("With a case"), method=_keep)
     exploitation = django_filters.ChoiceFilter(
-        label=_("Type of exploitation"), choices=ExploitationType.choices, method=_keep
+        label=_("Type of exploitation"),
+        choices=[*ExploitationType.choices, (NOT_RECORDED, _("Not recorded"))],
+        method=_keep,
     )
     caseworker = django_filters.ModelChoiceFilter(
         label=_("Caseworker"), queryset=User.objects.none(), method=_keep
@@ -92,7 +95,9 @@ class PersonFilter(django_filters.FilterSet):
             cases = cases.filter(intake_date__gte=data["intake_after"])
         if data.get("intake_before"):
             cases = cases.filter(intake_date__lte=data["intake_before"])
-        if data.get("exploitation"):
+        if data.get("exploitation") == NOT_RECORDED:
+            cases = cases.exclude(pk__in=CaseExploitation.objects.values("case_id"))
+        elif data.get("exploitation"):
             typed = CaseExploitation.objects.filter(type=data["exploitation"])
             cases = cases.filter(pk__in=typed.values("case_id"))
         if data.get("caseworker"):

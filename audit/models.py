@@ -119,3 +119,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+    @property
+    def role_label(self) -> str:
+        from accounts.models import Role
+
+        return str(dict(Role.choices).get(self.role, self.role))

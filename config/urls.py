@@ -9,6 +9,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("partners/", include("partners.urls")),
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),

@@ -15,3 +15,5 @@ urlpatterns = [
     path("victims/", include("victims.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+handler500 = "config.views.server_error"

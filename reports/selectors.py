@@ -169,6 +169,8 @@ def cases_by_exploitation(cases: QuerySet[Case], params: dict[str, str]) -> Figu
         columns=[_("Cases")],
     )
     for value, label in [*ExploitationType.choices, (UNKNOWN, _("Not recorded"))]:
+        if params.get("exploitation", value) != value:
+            continue  # "this type and the filtered one": no list shows it
         url = link("cases:list", params, exploitation=value)
         figure.rows.append((str(label), [Cell(counts[value], url)]))
     return figure
@@ -212,7 +214,13 @@ def new_cases_by_month(
     )
     counts = {(_as_date(row["month"]), row["type"]): row["n"] for row in by_type}
     total_counts = {_as_date(row["month"]): row["n"] for row in totals}
-    types = [t for t in ExploitationType if any(key[1] == t for key in counts)]
+    # With the dashboard filtered to one type, another type's count would mean "both
+    # types", which no list can show: only the filtered type gets a column.
+    types = [
+        t
+        for t in ExploitationType
+        if any(key[1] == t for key in counts) and params.get("exploitation", t) == t
+    ]
     figure = Figure(
         key="new-by-month",
         title=_("New cases per month by type of exploitation (last 24 months)"),

@@ -6,4 +6,10 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("statistics/", views.statistics_page, name="statistics"),
+    path(
+        "statistics/export.<str:fmt>",
+        views.statistics_export,
+        name="statistics_export",
+    ),
 ]

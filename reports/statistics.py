@@ -1,0 +1,175 @@
+"""The yearly figures agencies report (DOMAIN.md "Statistics"), aggregated in the database.
+
+Each table is one GROUP BY query over the agency's cases (the caller scopes them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Case as Switch
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cases.models import (
+    Case,
+    CaseExploitation,
+    Defendant,
+    ExploitationType,
+    ProsecutionStatus,
+    Track,
+    TrackTransition,
+)
+from partners.models import Referral
+from victims.models import AgeBand, IdentificationDecision, Person, ServiceItem, Sex
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+SUPPRESS_BELOW = 11  # CTDC / IOM publish only groups of at least 11
+SUPPRESSED = f"<{SUPPRESS_BELOW}"
+
+# The reporting types of exploitation (TIP questionnaire shape).
+TYPE_LABELS = {
+    "forced_criminality": _("Forced criminality"),
+    "both": _("Sex and labour trafficking"),
+    "sex": _("Sex trafficking"),
+    "labour": _("Labour trafficking"),
+    "other": _("Other or not recorded"),
+}
+
+
+@dataclass
+class StatTable:
+    key: str
+    title: Promise | str
+    rows: list[tuple[str, int]] = field(default_factory=list)
+
+    def suppressed_rows(self) -> list[tuple[str, int | str]]:
+        """Counts from 1 to 10 shown as "<11" (zero stays zero: it reveals nobody)."""
+        return [(label, SUPPRESSED if 0 < n < SUPPRESS_BELOW else n) for label, n in self.rows]
+
+
+def _has(exploitation_type: str, case_ref: str = "pk") -> Exists:
+    return Exists(CaseExploitation.objects.filter(case=OuterRef(case_ref), type=exploitation_type))
+
+
+def reporting_type(case_ref: str = "pk") -> Switch:
+    """Forced criminality first, then sex and labour together, sex, labour, other."""
+    sexual, labour = (
+        _has(ExploitationType.SEXUAL, case_ref),
+        _has(ExploitationType.FORCED_LABOUR, case_ref),
+    )
+    return Switch(
+        When(_has(ExploitationType.FORCED_CRIMINALITY, case_ref), then=Value("forced_criminality")),
+        When(sexual & labour, then=Value("both")),
+        When(sexual, then=Value("sex")),
+        When(labour, then=Value("labour")),
+        default=Value("other"),
+    )
+
+
+def _by_type(qs: QuerySet, key: str, title: Promise, case_ref: str = "pk") -> StatTable:
+    rows = qs.annotate(kind=reporting_type(case_ref)).values("kind").annotate(n=Count("pk"))
+    counts = {row["kind"]: row["n"] for row in rows.order_by()}
+    return StatTable(
+        key, title, [(str(label), counts.get(k, 0)) for k, label in TYPE_LABELS.items()]
+    )
+
+
+def _reached(cases: QuerySet[Case], status: str, year: int) -> QuerySet[Case]:
+    moved = TrackTransition.objects.filter(
+        track=Track.PROSECUTION, to_status=status, occurred_at__year=year
+    )
+    return cases.filter(pk__in=moved.values("case_id"))
+
+
+def _grouped(qs: QuerySet, column: str, choices: list, key: str, title: Promise) -> StatTable:
+    counts = {row[column]: row["n"] for row in qs.values(column).annotate(n=Count("pk")).order_by()}
+    return StatTable(key, title, [(str(label), counts.get(value, 0)) for value, label in choices])
+
+
+def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[StatTable]:
+    """Every table of the statistics page for one calendar year."""
+    investigated = _reached(cases, ProsecutionStatus.INVESTIGATION, year)
+    prosecuted = _reached(cases, ProsecutionStatus.INDICTED, year)
+    judged = _reached(cases, ProsecutionStatus.JUDGMENT, year)
+    identified = IdentificationDecision.objects.filter(case__in=cases.values("pk")).filter(
+        Q(outcome="identified", decided_on__year=year)
+        | Q(review_outcome="identified", review_decided_on__year=year)
+    )
+    victims = Person.objects.filter(pk__in=identified.values("case__person_id"))
+    victim_cases = cases.filter(pk__in=identified.values("case_id"))
+    nationality_rows = victims.values("nationality").annotate(n=Count("pk")).order_by("nationality")
+    services = ServiceItem.objects.filter(case__in=cases.values("pk"), start_date__year=year)
+    service_rows = (
+        services.values("service_type").annotate(n=Count("case__person", distinct=True)).order_by()
+    )
+    service_labels = dict(ServiceItem._meta.get_field("service_type").choices)
+    sent = Referral.objects.sent_by(agency_id).filter(sent_at__year=year)
+    received = Referral.objects.received_by(agency_id).filter(sent_at__year=year)
+    referral_counts = {
+        **sent.aggregate(
+            sent=Count("pk"),
+            accepted=Count("pk", filter=Q(status=Referral.Status.ACCEPTED)),
+            declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+        ),
+        "received": received.count(),
+    }
+    return [
+        _by_type(investigated, "investigated", _("Cases investigated")),
+        _by_type(prosecuted, "prosecuted", _("Cases prosecuted (indicted)")),
+        _by_type(
+            judged,
+            "judged",
+            _("Cases reaching a judgment (Harbor does not record convictions separately)"),
+        ),
+        _by_type(
+            Defendant.objects.filter(proceeding__case__in=prosecuted.values("pk")),
+            "individuals-prosecuted",
+            _("Individuals prosecuted"),
+            case_ref="proceeding__case",
+        ),
+        _grouped(victims, "sex", Sex.choices, "victims-sex", _("Victims identified by sex")),
+        _grouped(
+            victims,
+            "age_band",
+            [*AgeBand.choices, ("", _("Unknown"))],
+            "victims-age",
+            _("Victims identified by age band"),
+        ),
+        StatTable(
+            "victims-nationality",
+            _("Victims identified by nationality"),
+            [
+                (
+                    str(countries.name(r["nationality"]))
+                    if r["nationality"]
+                    else str(_("Unknown")),
+                    r["n"],
+                )
+                for r in nationality_rows
+            ],
+        ),
+        _by_type(victim_cases, "victims-type", _("Cases of victims identified, by type")),
+        StatTable(
+            "services",
+            _("Victims given each service"),
+            [
+                (str(service_labels.get(r["service_type"], r["service_type"])), r["n"])
+                for r in service_rows
+            ],
+        ),
+        StatTable(
+            "referrals",
+            _("Referrals"),
+            [
+                (str(_("Sent")), referral_counts["sent"]),
+                (str(_("Sent and accepted")), referral_counts["accepted"]),
+                (str(_("Sent and declined")), referral_counts["declined"]),
+                (str(_("Received")), referral_counts["received"]),
+            ],
+        ),
+    ]

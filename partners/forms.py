@@ -75,6 +75,25 @@ ContactFormSet = forms.inlineformset_factory(
 )
 
 
+MAX_PK = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of records whose ids are checked before the database sees them:
+    a huge or non-numeric id is an "invalid choice" error, never an overflow (500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isdigit() or int(text) > MAX_PK:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
+
+
 VERSION_FIELD = {
     "widget": forms.HiddenInput,
     "required": False,
@@ -180,7 +199,7 @@ class ReferralForm(forms.ModelForm):
 
 
 class AcceptReferralForm(forms.Form):
-    assignees = forms.ModelMultipleChoiceField(
+    assignees = BoundedModelMultipleChoiceField(
         label=_("Who works this referral"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -227,6 +246,12 @@ class ReferralUpdateForm(forms.ModelForm):
 
 
 class AgreementForm(forms.ModelForm):
+    parties = BoundedModelMultipleChoiceField(
+        label=_("Agencies party to it"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     version = forms.IntegerField(**VERSION_FIELD)
 
     class Meta:
@@ -324,6 +349,12 @@ class PreventionActivityForm(forms.ModelForm):
     )
     participants = forms.IntegerField(
         label=_("Number of participants"), required=False, min_value=0, max_value=10_000_000
+    )
+    partner_agencies = BoundedModelMultipleChoiceField(
+        label=_("Partner agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(**VERSION_FIELD)
 

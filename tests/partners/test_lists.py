@@ -1,0 +1,222 @@
+"""The referral queue, MLA list and activity list: filters the dashboard links to,
+counts scoped to the user's agency, and a query count that does not grow with rows."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from partners import services
+from partners.models import Referral
+from tests.factories import (
+    AgencyFactory,
+    MLARequestFactory,
+    PreventionActivityFactory,
+    ReferralFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def _rows(client, name: str, params: dict | None = None) -> list:
+    response = client.get(reverse(name), params or {})
+    assert response.status_code == 200
+    return list(response.context["page"].object_list)
+
+
+def _count(client, name: str, params: dict) -> int:
+    return client.get(reverse(name), params).context["page"].paginator.count
+
+
+def test_referral_filters_match_the_dashboard_parameters(
+    login, case, agency_a, agency_b, receiver_supervisor, supervisor
+):
+    late = ReferralFactory(
+        case=case, to_agency=agency_b, respond_by=TODAY() - datetime.timedelta(1)
+    )
+    waiting = ReferralFactory(case=case, to_agency=agency_b)
+    answered = ReferralFactory(case=case, to_agency=agency_b)
+    services.decline_referral(answered, actor=receiver_supervisor, reason="no_capacity")
+    external = ReferralFactory(case=case, to_agency=None, external_name="X", status="recorded")
+    other_case = ReferralFactory(to_agency=agency_b)  # from a third agency
+    receiving = login(receiver_supervisor)
+    assert set(_rows(receiving, "partners:referral_list", {"direction": "in"})) == {
+        late,
+        waiting,
+        answered,
+        other_case,
+    }
+    assert set(_rows(receiving, "partners:referral_list", {"awaiting": "1"})) == {
+        late,
+        waiting,
+        other_case,
+    }
+    assert _rows(receiving, "partners:referral_list", {"overdue": "1"}) == [late]
+    assert _rows(receiving, "partners:referral_list", {"status": "declined"}) == [answered]
+    assert _rows(receiving, "partners:referral_list", {"direction": "out"}) == []
+    sending = login(supervisor)
+    assert set(_rows(sending, "partners:referral_list", {"direction": "out"})) == {
+        late,
+        waiting,
+        answered,
+        external,
+    }
+    assert _count(sending, "partners:referral_list", {"direction": "in"}) == 0
+    assert _count(sending, "partners:referral_list", {"status": "recorded"}) == 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"direction": "sideways"}, {"status": "lost"}, {"awaiting": "2"}, {"overdue": "x"}]
+)
+def test_referral_filter_values_outside_the_allow_list_give_400(login, supervisor, params):
+    assert login(supervisor).get(reverse("partners:referral_list"), params).status_code == 400
+
+
+def test_referral_filters_are_kept_across_pages(login, case, agency_b, supervisor, settings):
+    settings.HARBOR_PAGE_SIZE = 2
+    for _ in range(5):
+        ReferralFactory(case=case, to_agency=agency_b)
+    response = login(supervisor).get(reverse("partners:referral_list"), {"direction": "out"})
+    assert "direction=out&amp;page=2" in response.content.decode()
+
+
+def test_empty_queue_says_how_to_refer(login, caseworker):
+    page = login(caseworker).get(reverse("partners:referral_list")).content.decode()
+    assert "No referrals yet" in page
+
+
+def _queries(client, url: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_referral_queue_query_count_is_the_same_for_1_and_200_rows(
+    login, case, agency_b, receiver_supervisor, receiver, settings
+):
+    settings.HARBOR_PAGE_SIZE = 250
+    client = login(receiver_supervisor)
+    url = reverse("partners:referral_list")
+    first = ReferralFactory(case=case, to_agency=agency_b)
+    first.assigned_to.add(receiver)
+    one = _queries(client, url, {"direction": "in"})
+    for _ in range(199):
+        ReferralFactory(case=case, to_agency=agency_b).assigned_to.add(receiver)
+    assert _queries(client, url, {"direction": "in"}) == one
+    assert len(_rows(client, "partners:referral_list", {"direction": "in"})) == 200
+
+
+def test_activity_list_query_count_is_the_same_for_1_and_200_rows(
+    login, caseworker, agency_a, agency_b, settings
+):
+    settings.HARBOR_PAGE_SIZE = 250
+    client = login(caseworker)
+    url = reverse("partners:activity_list")
+    PreventionActivityFactory(organiser=agency_a, created_by=caseworker).partner_agencies.add(
+        agency_b
+    )
+    one = _queries(client, url)
+    for _ in range(199):
+        activity = PreventionActivityFactory(organiser=agency_a, created_by=caseworker)
+        activity.partner_agencies.add(agency_b)
+    assert _queries(client, url) == one
+
+
+def test_activities_filter_by_type_year_and_agency(login, caseworker, agency_a, agency_b):
+    training = PreventionActivityFactory(organiser=agency_a, created_by=caseworker)
+    takedown = PreventionActivityFactory(
+        organiser=agency_b,
+        activity_type="takedown",
+        start_date=datetime.date(2024, 3, 1),
+        platform="Example Social",
+        link_or_identifier="https://example.org/ad/1",
+    )
+    partnered = PreventionActivityFactory(organiser=agency_b)
+    partnered.partner_agencies.add(agency_a)
+    client = login(caseworker)
+    assert _rows(client, "partners:activity_list", {"type": "takedown"}) == [takedown]
+    assert _rows(client, "partners:activity_list", {"year": "2024"}) == [takedown]
+    assert set(_rows(client, "partners:activity_list", {"agency": agency_a.pk})) == {
+        training,
+        partnered,
+    }
+    assert (
+        login(caseworker).get(reverse("partners:activity_list"), {"type": "x"}).status_code == 400
+    )
+
+
+def test_platform_admin_sees_activities(login, platform_admin, agency_a):
+    activity = PreventionActivityFactory(organiser=agency_a)
+    assert _rows(login(platform_admin), "partners:activity_list") == [activity]
+
+
+def test_mla_list_shows_the_agencys_overdue_requests(login, supervisor, agency_a, agency_b):
+    overdue = MLARequestFactory(agency=agency_a, reply_due=TODAY() - datetime.timedelta(1))
+    MLARequestFactory(agency=agency_a)
+    replied = MLARequestFactory(
+        agency=agency_a, reply_due=TODAY() - datetime.timedelta(1), status="replied"
+    )
+    MLARequestFactory(agency=agency_b, reply_due=TODAY() - datetime.timedelta(1))
+    client = login(supervisor)
+    assert _rows(client, "partners:mla_list", {"overdue": "1"}) == [overdue]
+    assert _rows(client, "partners:mla_list", {"status": "replied"}) == [replied]
+    assert _count(client, "partners:mla_list", {}) == 3
+
+
+def test_mla_list_query_count_is_constant(login, supervisor, agency_a, case, settings):
+    settings.HARBOR_PAGE_SIZE = 100
+    client = login(supervisor)
+    MLARequestFactory(agency=agency_a, case=case)
+    one = _queries(client, reverse("partners:mla_list"))
+    for _ in range(50):
+        MLARequestFactory(agency=agency_a, case=case)
+    assert _queries(client, reverse("partners:mla_list")) == one
+
+
+def test_my_work_shows_awaiting_referrals_and_overdue_mla(
+    login, referral, receiver, caseworker, agency_a, case
+):
+    mla = MLARequestFactory(
+        agency=agency_a, case=case, reply_due=TODAY() - datetime.timedelta(days=2)
+    )
+    receiver_page = login(receiver).get(reverse("cases:my_work")).content.decode()
+    assert referral.get_absolute_url() in receiver_page
+    owner_page = login(caseworker).get(reverse("cases:my_work")).content.decode()
+    assert mla.get_absolute_url() in owner_page
+    assert referral.get_absolute_url() not in owner_page  # sent, not awaiting us
+
+
+def test_my_work_query_count_is_constant_with_referrals_and_mla(
+    login, case, agency_a, agency_b, receiver
+):
+    client = login(receiver)
+    other = AgencyFactory(code="AGX")
+    ReferralFactory(case=case, to_agency=agency_b)
+    MLARequestFactory(
+        agency=agency_b, reply_due=TODAY() - datetime.timedelta(1), created_by=receiver
+    )
+    one = _queries(client, reverse("cases:my_work"))
+    for _ in range(30):
+        ReferralFactory(case=case, to_agency=agency_b)
+        MLARequestFactory(
+            agency=agency_b, reply_due=TODAY() - datetime.timedelta(1), created_by=receiver
+        )
+    ReferralFactory(case=case, to_agency=other)
+    assert _queries(client, reverse("cases:my_work")) == one
+
+
+def test_case_page_query_count_is_constant_with_referrals(login, case, caseworker, agency_b):
+    client = login(caseworker)
+    ReferralFactory(case=case, to_agency=agency_b)
+    one = _queries(client, reverse("cases:detail", args=[case.pk]))
+    for _ in range(20):
+        ReferralFactory(case=case, to_agency=agency_b)
+    assert _queries(client, reverse("cases:detail", args=[case.pk])) == one
+    assert Referral.objects.count() == 21

@@ -541,9 +541,12 @@ def imported_distribution(cases: QuerySet[Case]) -> list[Figure]:
 
 
 def dashboard_figures(
-    cases: QuerySet[Case], params: dict[str, str], *, agency_id: int, today: datetime.date
+    cases: QuerySet[Case], params: dict[str, str], *, user: User, today: datetime.date
 ) -> dict[str, list[Figure]]:
     """Every figure of the dashboard, by section (a fixed number of queries)."""
+    agency_id = user.agency_id
+    overdue = overdue_work(cases, params, today)
+    overdue.rows += partner_overdue_rows(user, today)
     return {
         "stages": open_cases_by_stage(cases, params),
         "intake": [new_cases_by_month(cases, params, today), cases_by_exploitation(cases, params)],
@@ -553,6 +556,85 @@ def dashboard_figures(
             victims_by_nationality(cases, params),
         ],
         "durations": [time_to_decision_and_closure(cases, today)],
-        "work": [caseload(cases, params, agency_id, today), overdue_work(cases, params, today)],
+        "work": [caseload(cases, params, agency_id, today), overdue],
+        "partnership": partnership_figures(user, today),
         "imported": [f for f in imported_distribution(cases) if f.rows],
     }
+
+
+# --- prevention and partnership -----------------------------------------------------------
+# These read the partners app's own scopes (Referral/MLARequest/PreventionActivity
+# .visible_to) so each count equals its partners list; the dashboard's case filters
+# (dates, type, caseworker) do not apply to them: those lists cannot filter by case.
+
+
+def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
+    """Referrals by direction and outcome, and this year's prevention activities (2 queries)."""
+    from django.db.models import Sum
+
+    from partners.models import ActivityType, PreventionActivity, Referral
+
+    referrals = Referral.objects.visible_to(user)
+    agency_id = user.agency_id
+    counts = referrals.aggregate(
+        **{
+            f"{direction}_{status or 'all'}": Count(
+                "pk",
+                filter=Q(**{side: agency_id}) & (Q(status=status) if status else Q()),
+            )
+            for direction, side in (("out", "from_agency_id"), ("in", "to_agency_id"))
+            for status in ("", Referral.Status.ACCEPTED, Referral.Status.DECLINED)
+        }
+    )
+    referral_figure = Figure(
+        key="referrals",
+        title=_("Referrals sent and received"),
+        row_heading=_("Direction"),
+        columns=[_("All"), _("Accepted"), _("Declined")],
+    )
+    for direction, label in (("out", _("Sent")), ("in", _("Received"))):
+        cells = []
+        for status in ("", Referral.Status.ACCEPTED, Referral.Status.DECLINED):
+            extra = {"status": status} if status else {}
+            url = link("partners:referral_list", {}, direction=direction, **extra)
+            cells.append(Cell(counts[f"{direction}_{status or 'all'}"], url))
+        referral_figure.rows.append((str(label), cells))
+    activities = (
+        PreventionActivity.objects.visible_to(user)
+        .filter(pk__in=PreventionActivity.objects.for_agency(user.agency).values("pk"))
+        .in_year(today.year)
+        .values("activity_type")
+        .annotate(n=Count("pk"), people=Sum("participants"))
+        .order_by()
+    )
+    by_type = {row["activity_type"]: row for row in activities}
+    activity_figure = Figure(
+        key="activities",
+        title=_("Prevention activities this year, by type"),
+        row_heading=_("Type"),
+        columns=[_("Activities"), _("Participants")],
+        note=_("Participants are people counted at the activity, not records."),
+    )
+    for value, label in ActivityType.choices:
+        row = by_type.get(value, {"n": 0, "people": 0})
+        url = link("partners:activity_list", {}, type=value, year=today.year, agency=agency_id)
+        activity_figure.rows.append((str(label), [Cell(row["n"], url), Cell(row["people"] or 0)]))
+    return [activity_figure, referral_figure]
+
+
+def partner_overdue_rows(user: User, today: datetime.date) -> list[tuple[str, list[Cell]]]:
+    """Referrals awaiting a response and MLA replies overdue (2 queries)."""
+    from partners.models import MLARequest, Referral
+
+    awaiting = Referral.objects.visible_to(user).awaiting_response().count()
+    mla = MLARequest.objects.visible_to(user).overdue(today).count()
+    return [
+        (
+            str(_("Referrals awaiting a response")),
+            [Cell(awaiting, link("partners:referral_list", {}, awaiting="1"))],
+        ),
+        (
+            str(_("MLA replies overdue")),
+            [Cell(mla, link("partners:mla_list", {}, overdue="1"))],
+        ),
+    ]

@@ -27,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filterset = filter_queryset(DashboardFilter, request, cases)
     params = filterset.link_params()
     sections = selectors.dashboard_figures(
-        filterset.qs, params, agency_id=request.user.agency_id, today=timezone.localdate()
+        filterset.qs, params, user=request.user, today=timezone.localdate()
     )
     context = {"filter": filterset, "sections": sections, "params": params}
     response = render(request, "reports/dashboard.html", context)

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AGENCY_ROLES, Role, User
@@ -68,3 +69,21 @@ class StaffEditForm(forms.Form):
             self.fields["role"].choices = [(Role.PLATFORM_ADMIN.value, Role.PLATFORM_ADMIN.label)]
         else:
             self.fields["role"].choices = [(r.value, r.label) for r in AGENCY_ROLES]
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        min_length=6,
+        max_length=6,
+        strip=True,
+        validators=[RegexValidator(r"^[0-9]{6}$", _("Enter the 6 digits shown in the app."))],
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+            }
+        ),
+    )

@@ -1,11 +1,13 @@
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,3 +33,44 @@ class AbsoluteSessionLifetimeMiddleware:
                 messages.info(request, _("Your session has ended. Please log in again."))
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+# Pages a signed-in user may reach before passing the second factor.
+SECOND_FACTOR_EXEMPT = {
+    "accounts:mfa_setup",
+    "accounts:mfa_verify",
+    "accounts:logout",
+    "set_language",
+    "health",
+}
+
+
+class SecondFactorRequiredMiddleware:
+    """With HARBOR_REQUIRE_MFA, a session is only usable after a TOTP code.
+
+    Staff without an authenticator are sent to enrol one; staff with one are asked
+    for a code. Runs after LoginRequiredMiddleware (anonymous users go to login)
+    and django-otp's OTPMiddleware (which provides `user.is_verified()`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = request.user
+        if not settings.HARBOR_REQUIRE_MFA or not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        from accounts.models import TOTPDevice
+
+        step = (
+            "accounts:mfa_verify"
+            if TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            else "accounts:mfa_setup"
+        )
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

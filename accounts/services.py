@@ -13,7 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import TOTPDevice, User
 from audit.models import AuditEvent
 from audit.services import record_event
 from locking import claim_version
@@ -87,3 +87,25 @@ def set_staff_active(
     action = AuditEvent.Action.REACTIVATE if active else AuditEvent.Action.DEACTIVATE
     record_event(actor=actor, action=action, target=user, request=request)
     return user
+
+
+@transaction.atomic
+def enrol_second_factor(
+    device: TOTPDevice, *, step: int, request: HttpRequest | None = None
+) -> TOTPDevice:
+    """Save a confirmed authenticator for its user, replacing any earlier one; audited."""
+    TOTPDevice.objects.filter(user=device.user).delete()
+    device.confirmed = True
+    device.last_t = step  # the code used to confirm it cannot be used again
+    device.save()
+    record_event(
+        actor=device.user, action=AuditEvent.Action.MFA_ENROL, target=device.user, request=request
+    )
+    return device
+
+
+@transaction.atomic
+def reset_second_factor(staff: User, *, actor: User, request: HttpRequest | None = None) -> None:
+    """Remove a staff member's authenticator (lost phone): they enrol again at next login."""
+    TOTPDevice.objects.filter(user=staff).delete()
+    record_event(actor=actor, action=AuditEvent.Action.MFA_RESET, target=staff, request=request)

@@ -60,9 +60,12 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("second-factor/setup/", views.mfa_setup, name="mfa_setup"),
+    path("second-factor/", views.mfa_verify, name="mfa_verify"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/active/", views.staff_set_active, name="staff_set_active"),
+    path("staff/<int:pk>/second-factor/reset/", views.staff_mfa_reset, name="staff_mfa_reset"),
 ]

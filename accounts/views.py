@@ -1,15 +1,22 @@
+from base64 import b64encode
+
+import qrcode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.util import random_hex
+from qrcode.image.svg import SvgPathImage
 
 from accounts import services
 from accounts.filters import StaffFilter
-from accounts.forms import LoginForm, StaffCreateForm, StaffEditForm
-from accounts.models import User
+from accounts.forms import LoginForm, SecondFactorCodeForm, StaffCreateForm, StaffEditForm
+from accounts.models import TOTPDevice, User
 from accounts.permissions import staff_managers_only
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -52,7 +59,9 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(
         User.objects.manageable_by(request.user).select_related("agency"), pk=pk
     )
-    return render(request, "accounts/user_detail.html", {"staff": staff})
+    has_second_factor = TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
+    context = {"staff": staff, "has_second_factor": has_second_factor}
+    return render(request, "accounts/user_detail.html", context)
 
 
 @staff_managers_only
@@ -124,3 +133,98 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                 request=self.request,
             )
         return response
+
+
+# --- Second factor ----------------------------------------------------------------
+
+PENDING_SECRET_KEY = "harbor_pending_totp_secret"  # noqa: S105 (a session key name)
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url("home")
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=SvgPathImage, box_size=8)
+    return "data:image/svg+xml;base64," + b64encode(image.to_string()).decode()
+
+
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan, then prove it works with one code."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        messages.info(request, _("Your authenticator app is already set up."))
+        return redirect(_next_url(request))
+    secret = request.session.get(PENDING_SECRET_KEY) or random_hex(20)
+    request.session[PENDING_SECRET_KEY] = secret
+    device = TOTPDevice.new_for(request.user)
+    device.secret = secret
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        step = device.matching_step(form.cleaned_data["code"])
+        if step is None:
+            form.add_error("code", _("That code is not valid. Check the app and try again."))
+        else:
+            services.enrol_second_factor(device, step=step, request=request)
+            del request.session[PENDING_SECRET_KEY]
+            otp_login(request, device)
+            messages.success(
+                request, _("Authenticator app set up. Harbor will ask for a code at each sign-in.")
+            )
+            return redirect(_next_url(request))
+    context = {
+        "form": form,
+        "qr": _qr_data_uri(device.config_url()),
+        "secret": device.base32_secret,
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/mfa_setup.html", context, status=400 if form.errors else 200)
+
+
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """Ask for a code from the enrolled app; each code works once, guesses are throttled."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None:
+        return redirect(f"{resolve_url('accounts:mfa_setup')}?next={_next_url(request)}")
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _details = device.verify_is_allowed()
+        if device.verify_token(form.cleaned_data["code"]):
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        record_event(
+            actor=request.user,
+            action=AuditEvent.Action.MFA_FAILED,
+            target=request.user,
+            request=request,
+        )
+        form.add_error(
+            "code",
+            _("That code is not valid. Check the app and try again.")
+            if allowed
+            else _("Too many wrong codes. Wait a minute, then try again."),
+        )
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/mfa_verify.html",
+        {"form": form, "next": _next_url(request)},
+        status=status,
+    )
+
+
+@require_POST
+@staff_managers_only
+def staff_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
+    services.reset_second_factor(staff, actor=request.user, request=request)
+    messages.success(
+        request,
+        _("%(name)s's authenticator app was removed; they will set up a new one at next sign-in.")
+        % {"name": staff.full_name},
+    )
+    return redirect("accounts:staff_detail", pk=staff.pk)

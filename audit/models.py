@@ -61,6 +61,9 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Logged out")
         PASSWORD_CHANGE = "password_change", _("Changed password")
         PASSWORD_RESET = "password_reset", _("Reset password")
+        MFA_ENROL = "mfa_enrol", _("Enrolled a second factor")
+        MFA_FAILED = "mfa_failed", _("Wrong second-factor code")
+        MFA_RESET = "mfa_reset", _("Reset a second factor")
         OUT_OF_SCOPE = "out_of_scope", _("Refused out-of-scope access")
 
     class Channel(models.TextChoices):

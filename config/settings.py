@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "axes",
+    "django_otp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,6 +202,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"
 AXES_VERBOSE = False
+
+# Second factor (TOTP): every staff account must enrol one and use it at each login.
+# On by default in production; off by default for the local demo (HARBOR_DEBUG),
+# where staff may still enrol from their account page.
+HARBOR_REQUIRE_MFA = env_bool("HARBOR_REQUIRE_MFA", not DEBUG)
 
 # Idle timeout: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = env_int("HARBOR_SESSION_IDLE_MINUTES", 30, minimum=1) * 60

@@ -100,7 +100,7 @@ VERSION_FIELD = {
     "min_value": 1,
     "max_value": 2**31 - 1,
 }
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RESPONSE_DAYS = 7
 
 
@@ -146,9 +146,10 @@ class ReferralForm(forms.ModelForm):
         self.fields["to_agency"].queryset = Agency.objects.active().exclude(
             pk=self.instance.case.agency_id
         )
-        self.fields["respond_by"].initial = timezone.localdate() + datetime.timedelta(
-            days=RESPONSE_DAYS
-        )
+        if not self.instance.respond_by:
+            self.initial["respond_by"] = timezone.localdate() + datetime.timedelta(
+                days=RESPONSE_DAYS
+            )
         if not user.is_supervisor:
             del self.fields["override_reason"]
 

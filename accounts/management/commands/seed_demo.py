@@ -4,7 +4,7 @@ from django.db import transaction
 
 from accounts.demo import seed_staff
 from cases.demo import seed_cases
-from partners.demo import seed_agencies
+from partners.demo import seed_agencies, seed_partnerships
 from tests.factories import DEMO_PASSWORD
 from victims.demo import seed_victim_records
 
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             users = seed_staff(agencies)
             seed_cases(agencies, users)
             seed_victim_records()
+            seed_partnerships(agencies, users)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:")
         )

@@ -141,7 +141,7 @@ def send_referral(
         missing = sections_without_consent(
             referral.case.person, referral.to_agency, referral.sections
         )
-        if missing and not override_reason:
+        if missing and not (override_reason.strip() and actor.is_supervisor):
             raise ReferralError(_missing_consent_message(missing))
         if missing:
             referral.consent_override_reason = override_reason

@@ -333,3 +333,13 @@ def test_a_failing_audit_write_rolls_the_response_back(referral, receiver):
     referral.refresh_from_db()
     assert referral.status == "sent"
     assert referral.transitions.count() == 1
+
+
+def test_the_service_refuses_an_override_by_a_caseworker(case, caseworker, agency_b):
+    with pytest.raises(ReferralError, match="has not consented"):
+        services.send_referral(
+            Referral(case=case, to_agency=agency_b, purpose="shelter", sections=["summary"]),
+            actor=caseworker,
+            override_reason="I decide",
+        )
+    assert not Referral.objects.exists()

@@ -287,3 +287,21 @@ def test_stored_markup_is_escaped_on_the_referral_page(login, accepted, receiver
     page = login(caseworker).get(accepted.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
+def test_list_filters_survive_hostile_input(login, supervisor, platform_admin, payload):
+    from tests.hostile import get_raw
+
+    lists = {
+        "partners:referral_list": ["direction", "status", "awaiting", "overdue", "page"],
+        "partners:mla_list": ["status", "overdue", "page"],
+        "partners:activity_list": ["type", "year", "agency", "page"],
+        "partners:agreement_list": ["q", "expiring", "page"],
+    }
+    for user in (supervisor, platform_admin):
+        client = login(user)
+        for name, params in lists.items():
+            for param in params:
+                response = get_raw(client, reverse(name), {param: payload})
+                assert response.status_code in (200, 400, 403), (name, param)

@@ -13,9 +13,27 @@ from tests.factories import DEMO_PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+SMALL_CTDC = (
+    "yearRegister,gender,majorityStatus,isForcedLabour,isSexualExploit,UN_COO_Region,"
+    "UN_COE_Region,IP_Exploiter,IP_Gender,IP_ageBroad,IP_citizen_UNRegion,IP_Relation,"
+    "IP_PayMoney,IP_RecruiterBroker,IP_TransactionProcess,IP_ControlAbuseKidnap\n"
+    "2019,Female,Adult,1,,Asia,Asia,1,Male,,Asia,StrangerUnknownOther,No,1,,\n"
+    ",Male,Minor,,1,Europe,Europe,,,,,,,,,\n"
+)
+
+
 @pytest.fixture
 def debug_on(settings):
     settings.DEBUG = True
+
+
+@pytest.fixture(autouse=True)
+def small_reference_file(tmp_path, monkeypatch):
+    """The shipped CTDC file takes seconds to import; seed_demo gets a two-row one here."""
+    path = tmp_path / "ctdc.csv"
+    path.write_text(SMALL_CTDC, encoding="utf-8")
+    monkeypatch.setattr("accounts.management.commands.seed_demo.CTDC_FILE", path)
+    return path
 
 
 def _counts() -> dict[str, int]:
@@ -33,7 +51,7 @@ def test_seed_demo_creates_agencies_and_one_user_per_role(debug_on):
     assert Agency.objects.count() >= 3
     assert len(set(Agency.objects.values_list("agency_type", flat=True))) >= 3
     assert User.objects.filter(role=Role.PLATFORM_ADMIN).exists()
-    staffed = Agency.objects.filter(staff__isnull=False).distinct()
+    staffed = Agency.objects.filter(staff__isnull=False).exclude(code="CTDC").distinct()
     assert staffed.count() >= 2
     for agency in staffed:
         assert {Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN} <= set(
@@ -53,6 +71,16 @@ def test_every_demo_login_works(debug_on):
     for email in User.objects.values_list("email", flat=True):
         response = Client().post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
+
+
+def test_seed_demo_loads_reference_data_with_a_supervisor_to_see_it(debug_on):
+    from cases.models import Case
+
+    call_command("seed_demo", stdout=StringIO())
+    supervisor = User.objects.get(email="supervisor@ctdc.example.org")
+    assert supervisor.role == Role.SUPERVISOR
+    assert supervisor.agency.name == "CTDC reference data"
+    assert Case.objects.filter(agency=supervisor.agency).count() == 2
 
 
 def test_seed_demo_refuses_when_debug_is_off(settings):

@@ -11,13 +11,16 @@ def test_login_then_switch_to_traditional_chinese(
 ):
     browser_login(caseworker)
     navigation = page.get_by_role("navigation", name="Main navigation")
-    expect(navigation.get_by_role("link", name="Partners")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Cases", exact=True)).to_be_visible()
+    # The Partnership menu opens (Bootstrap's script runs under the CSP) and lists referrals.
+    navigation.get_by_role("button", name="Partnership").click()
+    expect(navigation.get_by_role("link", name="Referrals")).to_be_visible()
 
     page.get_by_label("Language").select_option("zh-hant")
     page.get_by_role("button", name="Change language").click()
 
     navigation = page.get_by_role("navigation", name="主選單")
-    expect(navigation.get_by_role("link", name="合作機構")).to_be_visible()
+    expect(navigation.get_by_role("link", name="案件", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="登出")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "zh-hant"
 

@@ -1,10 +1,14 @@
+from pathlib import Path
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.demo import seed_staff
 from cases.demo import seed_cases
+from cases.models import Case
 from partners.demo import seed_agencies, seed_partnerships
+from reports.demo import CTDC_FILE, seed_reference_data
 from tests.factories import DEMO_PASSWORD
 from victims.demo import seed_victim_records
 
@@ -14,7 +18,15 @@ class Command(BaseCommand):
         "Create fictional demo agencies, staff and cases (idempotent; refuses when DEBUG is off)."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reference-data",
+            type=Path,
+            default=CTDC_FILE,
+            help="CTDC file imported as the 'CTDC reference data' agency (default: shipped one).",
+        )
+
+    def handle(self, *args, reference_data: Path, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates accounts with a published password; "
@@ -24,8 +36,17 @@ class Command(BaseCommand):
             agencies = seed_agencies()
             users = seed_staff(agencies)
             seed_cases(agencies, users)
-            seed_victim_records()
+            # Only the demo agencies' cases: the reference data stays as imported.
+            seed_victim_records(
+                Case.objects.filter(agency__in=agencies).select_related("person").order_by("pk")
+            )
             seed_partnerships(agencies, users)
+        self.stdout.write(f"Importing CTDC reference data from {reference_data.name}…")
+        result, reference_supervisor = seed_reference_data(users[0], reference_data)
+        self.stdout.write(
+            f"  {result.created} rows imported, {result.already_imported} already there."
+        )
+        users.append(reference_supervisor)
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000 with:")
         )

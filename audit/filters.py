@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditEvent
+from config.widgets import DateInput
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -13,10 +14,10 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(label=_("Record type"), max_length=64)
     object_id = django_filters.CharFilter(label=_("Record id"), max_length=64)
     after = django_filters.DateFilter(
-        label=_("From"), field_name="occurred_at", lookup_expr="date__gte"
+        label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput
     )
     before = django_filters.DateFilter(
-        label=_("Until"), field_name="occurred_at", lookup_expr="date__lte"
+        label=_("Until"), field_name="occurred_at", lookup_expr="date__lte", widget=DateInput
     )
 
     class Meta:
@@ -29,7 +30,3 @@ class AuditEventFilter(django_filters.FilterSet):
         self.filters["actor"].queryset = User.objects.filter(agency_id=user.agency_id).order_by(
             "full_name"
         )
-        for name in ("after", "before"):
-            self.filters[name].extra["widget"] = django_filters.widgets.forms.DateInput(
-                attrs={"type": "date"}
-            )

@@ -16,6 +16,7 @@ from cases.models import (
     RiskLevel,
     Task,
 )
+from config.widgets import DateInput
 from victims.selectors import PERMIT_TYPES, PERMIT_WARNING_DAYS
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
@@ -64,10 +65,10 @@ class CaseFilter(django_filters.FilterSet):
     )
     risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=RiskLevel.choices)
     intake_after = django_filters.DateFilter(
-        label=_("Intake from"), field_name="intake_date", lookup_expr="gte"
+        label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = django_filters.DateFilter(
-        label=_("Intake until"), field_name="intake_date", lookup_expr="lte"
+        label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue tasks"), method="filter_overdue")
     open = django_filters.BooleanFilter(label=_("Open (not closed)"), method="filter_open")
@@ -155,10 +156,10 @@ class TaskFilter(django_filters.FilterSet):
         queryset=User.objects.none(),
     )
     intake_after = django_filters.DateFilter(
-        label=_("Intake from"), field_name="case__intake_date", lookup_expr="gte"
+        label=_("Intake from"), field_name="case__intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = django_filters.DateFilter(
-        label=_("Intake until"), field_name="case__intake_date", lookup_expr="lte"
+        label=_("Intake until"), field_name="case__intake_date", lookup_expr="lte", widget=DateInput
     )
 
     class Meta:

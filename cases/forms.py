@@ -24,6 +24,7 @@ from cases.models import (
     LegalProceeding,
     Task,
 )
+from config.widgets import DateInput
 
 VERSION_FIELD = {
     "widget": forms.HiddenInput,
@@ -79,7 +80,7 @@ class CaseForm(forms.ModelForm):
             "prosecution_role",
         ]
         widgets = {
-            "intake_date": forms.DateInput(attrs={"type": "date"}),
+            "intake_date": DateInput(),
             "place_description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -169,7 +170,7 @@ class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
         fields = ["title", "due_date", "assignee"]
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"due_date": DateInput()}
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -195,7 +196,7 @@ class ProceedingForm(forms.ModelForm):
             "sentence",
         ]
         widgets = {
-            "verdict_date": forms.DateInput(attrs={"type": "date"}),
+            "verdict_date": DateInput(),
             "verdict": forms.Textarea(attrs={"rows": 2}),
             "sentence": forms.Textarea(attrs={"rows": 2}),
         }
@@ -212,7 +213,7 @@ class HearingForm(forms.ModelForm):
     class Meta:
         model = Hearing
         fields = ["date", "description"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": DateInput()}
 
 
 class CriminalExposureForm(forms.ModelForm):
@@ -222,7 +223,7 @@ class CriminalExposureForm(forms.ModelForm):
         model = CriminalExposure
         fields = ["role", "case_numbers", "charges", "non_punishment_requested_on", "outcome"]
         widgets = {
-            "non_punishment_requested_on": forms.DateInput(attrs={"type": "date"}),
+            "non_punishment_requested_on": DateInput(),
             "charges": forms.Textarea(attrs={"rows": 2}),
         }
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from cases.models import Case, LegalProceeding
+from config.widgets import DateInput
 from partners.models import (
     ActivityType,
     Agency,
@@ -100,7 +101,7 @@ VERSION_FIELD = {
     "min_value": 1,
     "max_value": 2**31 - 1,
 }
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 RESPONSE_DAYS = 7
 
 

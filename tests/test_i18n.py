@@ -52,3 +52,16 @@ def test_every_screening_question_and_checklist_title_is_translated():
         untranslated = [i.text for i in indicators if i.display_text == i.text]
         untranslated += [s.title for s in sets if s.display_title == s.title]
     assert untranslated == []
+
+
+def test_date_pickers_get_iso_values_in_every_language():
+    import datetime
+
+    from django.utils import translation
+
+    from config.widgets import DateInput
+
+    with translation.override("zh-hant"):
+        html = DateInput().render("day", datetime.date(2026, 11, 21))
+    assert 'type="date"' in html
+    assert 'value="2026-11-21"' in html

@@ -7,6 +7,7 @@ from django_countries import countries
 from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
+from config.widgets import DateInput
 from victims.models import AgeBand, Person, Sex
 
 UNKNOWN = "unknown"
@@ -63,8 +64,10 @@ class PersonFilter(django_filters.FilterSet):
     caseworker = django_filters.ModelChoiceFilter(
         label=_("Caseworker"), queryset=User.objects.none(), method=_keep
     )
-    intake_after = django_filters.DateFilter(label=_("Intake from"), method=_keep)
-    intake_before = django_filters.DateFilter(label=_("Intake until"), method=_keep)
+    intake_after = django_filters.DateFilter(label=_("Intake from"), method=_keep, widget=DateInput)
+    intake_before = django_filters.DateFilter(
+        label=_("Intake until"), method=_keep, widget=DateInput
+    )
 
     class Meta:
         model = Person

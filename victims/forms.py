@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from config.widgets import DateInput
 from partners.models import Agency
 from victims.models import (
     ConsentRecord,
@@ -18,7 +19,7 @@ from victims.models import (
     Vulnerability,
 )
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_DATE = DateInput()
 
 
 class PersonForm(forms.ModelForm):

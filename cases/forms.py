@@ -203,10 +203,24 @@ class ProceedingForm(forms.ModelForm):
 
 
 class DefendantForm(forms.ModelForm):
+    version = forms.IntegerField(**VERSION_FIELD)
+
     class Meta:
         model = Defendant
-        fields = ["name", "charges"]
-        widgets = {"charges": forms.Textarea(attrs={"rows": 2})}
+        fields = ["name", "charges", "outcome", "judgment_date"]
+        widgets = {"charges": forms.Textarea(attrs={"rows": 2}), "judgment_date": DateInput()}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = False  # a new defendant awaits judgment
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome") or Defendant.Outcome.PENDING
+        cleaned["outcome"] = outcome
+        if outcome != Defendant.Outcome.PENDING and not cleaned.get("judgment_date"):
+            self.add_error("judgment_date", _("Give the date of the judgment or decision."))
+        return cleaned
 
 
 class HearingForm(forms.ModelForm):

@@ -534,8 +534,29 @@ class Defendant(models.Model):
         on_delete=models.CASCADE,
         related_name="defendants",
     )
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Awaiting judgment")
+        CONVICTED = "convicted", _("Convicted")
+        ACQUITTED = "acquitted", _("Acquitted")
+        DISMISSED = "dismissed", _("Charges dropped or dismissed")
+
     name = models.CharField(_("name or alias"), max_length=200)
     charges = models.TextField(_("charges"), max_length=4000, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    judgment_date = models.DateField(_("judgment date"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("defendant")

@@ -335,11 +335,19 @@ def save_proceeding(
 
 
 @transaction.atomic
-def add_defendant(
-    defendant: Defendant, *, actor: User, request: HttpRequest | None = None
+def save_defendant(
+    defendant: Defendant,
+    *,
+    actor: User,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Defendant:
-    """Add an accused trafficker to a proceeding."""
-    _save_child(defendant, actor=actor, request=request, creating=True)
+    """Add an accused trafficker to a proceeding, or record their charges and outcome."""
+    creating = defendant.pk is None
+    if not creating:
+        claim_version(defendant, expected_version or 0)
+    defendant.updated_by = actor
+    _save_child(defendant, actor=actor, request=request, creating=creating)
     return defendant
 
 

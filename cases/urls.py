@@ -39,6 +39,11 @@ urlpatterns = [
         name="defendant_add",
     ),
     path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/defendants/<int:defendant_pk>/",
+        views.defendant_edit,
+        name="defendant_edit",
+    ),
+    path(
         "<int:pk>/proceedings/<int:proceeding_pk>/hearings/",
         views.hearing_add,
         name="hearing_add",

@@ -32,7 +32,15 @@ from cases.forms import (
     TaskStatusForm,
     TrackMoveForm,
 )
-from cases.models import TRACK_GRAPHS, WORK_TRACKS, Case, CriminalExposure, LegalProceeding, Task
+from cases.models import (
+    TRACK_GRAPHS,
+    WORK_TRACKS,
+    Case,
+    CriminalExposure,
+    Defendant,
+    LegalProceeding,
+    Task,
+)
 from cases.services import TransitionError
 from listing import filter_queryset, paginate
 from locking import StaleEditError
@@ -478,9 +486,22 @@ def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResp
     form.instance.proceeding = proceeding
     if not form.is_valid():
         return _render_detail(request, case, status=400, defendant_form=form)
-    services.add_defendant(form.save(commit=False), actor=request.user, request=request)
+    services.save_defendant(form.save(commit=False), actor=request.user, request=request)
     messages.success(request, _("Defendant added."))
     return redirect(case)
+
+
+def defendant_edit(
+    request: HttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
+) -> HttpResponse:
+    case = _get_case(request, pk, WORKERS)
+    defendant = get_object_or_404(
+        Defendant.objects.filter(proceeding__case=case, proceeding_id=proceeding_pk),
+        pk=defendant_pk,
+    )
+    return _child_form(
+        request, case, DefendantForm, defendant, services.save_defendant, _("Edit defendant")
+    )
 
 
 @require_POST

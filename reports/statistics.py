@@ -96,6 +96,12 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
     investigated = _reached(cases, ProsecutionStatus.INVESTIGATION, year)
     prosecuted = _reached(cases, ProsecutionStatus.INDICTED, year)
     judged = _reached(cases, ProsecutionStatus.JUDGMENT, year)
+    convicted_defendants = Defendant.objects.filter(
+        proceeding__case__in=cases.values("pk"),
+        outcome=Defendant.Outcome.CONVICTED,
+        judgment_date__year=year,
+    )
+    convicted = cases.filter(pk__in=convicted_defendants.values("proceeding__case_id"))
     identified = IdentificationDecision.objects.filter(case__in=cases.values("pk")).filter(
         Q(outcome="identified", decided_on__year=year)
         | Q(review_outcome="identified", review_decided_on__year=year)
@@ -121,15 +127,18 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
     return [
         _by_type(investigated, "investigated", _("Cases investigated")),
         _by_type(prosecuted, "prosecuted", _("Cases prosecuted (indicted)")),
-        _by_type(
-            judged,
-            "judged",
-            _("Cases reaching a judgment (Harbor does not record convictions separately)"),
-        ),
+        _by_type(judged, "judged", _("Cases reaching a judgment")),
+        _by_type(convicted, "convicted", _("Cases with a conviction")),
         _by_type(
             Defendant.objects.filter(proceeding__case__in=prosecuted.values("pk")),
             "individuals-prosecuted",
             _("Individuals prosecuted"),
+            case_ref="proceeding__case",
+        ),
+        _by_type(
+            convicted_defendants,
+            "individuals-convicted",
+            _("Individuals convicted"),
             case_ref="proceeding__case",
         ),
         _grouped(victims, "sex", Sex.choices, "victims-sex", _("Victims identified by sex")),

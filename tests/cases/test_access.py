@@ -6,7 +6,7 @@ from django.urls import URLPattern, reverse
 
 from audit.models import AuditEvent
 from cases import urls as case_urls
-from cases.models import Attachment
+from cases.models import Attachment, Defendant
 from tests.factories import (
     CaseFactory,
     CriminalExposureFactory,
@@ -42,11 +42,13 @@ def case_urls_of(private_storage):
             uploaded_by=case.created_by,
         )
         attachment.file.save("a.txt", ContentFile(b"hello"))
+        proceeding = LegalProceedingFactory(case=case)
         ids = {
             "pk": case.pk,
             "task_pk": TaskFactory(case=case).pk,
             "attachment_pk": attachment.pk,
-            "proceeding_pk": LegalProceedingFactory(case=case).pk,
+            "proceeding_pk": proceeding.pk,
+            "defendant_pk": Defendant.objects.create(proceeding=proceeding, name="Alias").pk,
             "exposure_pk": CriminalExposureFactory(case=case).pk,
         }
         found = []

@@ -85,3 +85,51 @@ def test_hearing_without_date_is_refused_with_400(login, case, caseworker):
     )
     assert response.status_code == 400
     assert not proceeding.hearings.exists()
+
+
+def _defendant(case):
+    from cases.models import Defendant
+
+    proceeding = LegalProceedingFactory(case=case)
+    return Defendant.objects.create(proceeding=proceeding, name="Alias Boss", charges="Trafficking")
+
+
+def _edit_url(defendant):
+    return reverse(
+        "cases:defendant_edit",
+        args=[defendant.proceeding.case_id, defendant.proceeding_id, defendant.pk],
+    )
+
+
+def test_a_defendants_outcome_is_recorded_with_its_date(login, case, caseworker):
+    defendant = _defendant(case)
+    data = {"name": "Alias Boss", "charges": "Trafficking", "version": 1}
+    response = login(caseworker).post(_edit_url(defendant), {**data, "outcome": "convicted"})
+    assert response.status_code == 200
+    assert "Give the date of the judgment" in response.content.decode()
+    response = login(caseworker).post(
+        _edit_url(defendant), {**data, "outcome": "convicted", "judgment_date": "2026-10-01"}
+    )
+    assert response.status_code == 302
+    defendant.refresh_from_db()
+    assert defendant.outcome == "convicted"
+    assert defendant.judgment_date == datetime.date(2026, 10, 1)
+    assert defendant.version == 2 and defendant.updated_by == caseworker
+    page = login(caseworker).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "Convicted" in page
+
+
+def test_a_stale_defendant_edit_is_refused(login, case, caseworker, supervisor):
+    defendant = _defendant(case)
+    data = {"name": "Alias Boss", "outcome": "pending", "version": 1}
+    assert login(supervisor).post(_edit_url(defendant), data).status_code == 302
+    response = login(caseworker).post(_edit_url(defendant), {**data, "name": "Other"})
+    assert response.status_code == 200
+    defendant.refresh_from_db()
+    assert defendant.name == "Alias Boss"
+
+
+def test_defendants_of_other_agencies_cases_are_404(login, case, outsider, agency_admin):
+    defendant = _defendant(case)
+    assert login(outsider).get(_edit_url(defendant)).status_code == 404
+    assert login(agency_admin).get(_edit_url(defendant)).status_code == 403

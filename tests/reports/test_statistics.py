@@ -53,6 +53,30 @@ def test_page_shows_the_year_figures(login, supervisor, agency_a, caseworker):
     assert tables["victims-type"]["Sex trafficking"] == 3
 
 
+def test_convictions_count_cases_and_individuals_by_judgment_year(login, supervisor, agency_a):
+    from cases.models import Defendant, LegalProceeding
+
+    case = CaseFactory(agency=agency_a)
+    CaseExploitation.objects.create(case=case, type="forced_criminality")
+    proceeding = LegalProceeding.objects.create(case=case, court="District court")
+    today = timezone.localdate()
+    for name, outcome, day in [
+        ("Defendant one", "convicted", today),
+        ("Defendant two", "convicted", today),
+        ("Defendant three", "acquitted", today),
+        ("Defendant four", "convicted", today.replace(year=YEAR - 1)),
+        ("Defendant five", "pending", None),
+    ]:
+        Defendant.objects.create(
+            proceeding=proceeding, name=name, outcome=outcome, judgment_date=day
+        )
+    response = login(supervisor).get(reverse("reports:statistics"), {"year": YEAR})
+    tables = {t.key: dict(t.rows) for t in response.context["tables"]}
+    assert tables["convicted"]["Forced criminality"] == 1
+    assert tables["individuals-convicted"]["Forced criminality"] == 2
+    assert sum(tables["convicted"].values()) == 1
+
+
 def test_csv_suppresses_small_counts_by_default_and_is_audited(login, supervisor, agency_a):
     _identified(agency_a, supervisor, 3, "female")
     _identified(agency_a, supervisor, 12, "male")

@@ -83,14 +83,14 @@ class CaseFilter(django_filters.FilterSet):
         fields=(
             ("reference", "reference"),
             ("intake_date", "intake"),
-            ("risk_level", "risk"),
+            ("risk_rank", "risk"),
             ("status", "status"),
             ("updated_at", "updated"),
         ),
         field_labels={
             "reference": _("Reference number"),
             "intake_date": _("Intake date"),
-            "risk_level": _("Risk"),
+            "risk_rank": _("Risk"),
             "status": _("Case status"),
             "updated_at": _("Last change"),
         },

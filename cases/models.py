@@ -240,6 +240,17 @@ class CaseQuerySet(models.QuerySet):
         """What a list row shows, in a fixed number of queries whatever the length."""
         return (
             self.with_flags()
+            .annotate(
+                # Severity order for sorting (the stored values sort alphabetically).
+                risk_rank=models.Case(
+                    *(
+                        models.When(risk_level=level, then=rank)
+                        for rank, level in enumerate(RiskLevel.values, start=1)
+                    ),
+                    default=0,
+                    output_field=models.IntegerField(),
+                )
+            )
             .select_related("person", "supervisor")
             .prefetch_related("caseworkers", "exploitations")
         )

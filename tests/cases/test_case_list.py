@@ -59,11 +59,15 @@ def test_values_outside_the_allow_list_give_400(login, supervisor, params):
     assert login(supervisor).get(reverse("cases:list"), params).status_code == 400
 
 
-def test_sorting_by_an_allowed_field(login, supervisor, agency_a):
+def test_sorting_by_risk_follows_severity_not_the_alphabet(login, supervisor, agency_a):
     low = CaseFactory(agency=agency_a, risk_level="low")
     high = CaseFactory(agency=agency_a, risk_level="high")
-    response = login(supervisor).get(reverse("cases:list"), {"order": "-risk"})
-    assert [c.pk for c in response.context["page"].object_list] == [low.pk, high.pk]
+    medium = CaseFactory(agency=agency_a, risk_level="medium")
+    client = login(supervisor)
+    response = client.get(reverse("cases:list"), {"order": "-risk"})
+    assert [c.pk for c in response.context["page"].object_list] == [high.pk, medium.pk, low.pk]
+    response = client.get(reverse("cases:list"), {"order": "risk"})
+    assert [c.pk for c in response.context["page"].object_list] == [low.pk, medium.pk, high.pk]
 
 
 def test_non_punishment_badge_shows_in_the_list(login, supervisor, case):

@@ -131,12 +131,6 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
-def tasks_visible_to(user: User) -> QuerySet[Task]:
-    """Tasks of every case the user may see (the task list's base; belongs in selectors)."""
-    visible = Case.objects.visible_to(user).values("pk")
-    return Task.objects.filter(case__in=visible).select_related("case", "assignee")
-
-
 class TaskFilter(django_filters.FilterSet):
     """Tasks across the cases a user may see; case-level filters match the case list's."""
 

@@ -651,6 +651,10 @@ class CriminalExposure(models.Model):
 
 
 class TaskQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> TaskQuerySet:
+        """Tasks of the cases the user may see: the case scope decides."""
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
     def open(self) -> TaskQuerySet:
         return self.filter(status=Task.Status.OPEN)
 

@@ -16,7 +16,7 @@ from accounts.permissions import role_required
 from audit.models import AuditEvent
 from audit.services import record_event, record_view
 from cases import selectors, services
-from cases.filters import CaseFilter, TaskFilter, tasks_visible_to
+from cases.filters import CaseFilter, TaskFilter
 from cases.forms import (
     AssignForm,
     AttachmentForm,
@@ -90,7 +90,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @agency_staff_only
 def task_list(request: HttpRequest) -> HttpResponse:
     """Tasks of the cases the user may see; the dashboard's task counts link here."""
-    tasks = tasks_visible_to(request.user)
+    tasks = Task.objects.visible_to(request.user).select_related("case", "assignee")
     filterset = filter_queryset(TaskFilter, request, tasks)
     page = paginate(request, filterset.qs)
     return render(request, "cases/task_list.html", {"filter": filterset, "page": page})

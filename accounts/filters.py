@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
+from policy import Role
 
 
 class StaffFilter(django_filters.FilterSet):

@@ -3,8 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AGENCY_ROLES, Role, User
+from accounts.models import User
 from partners.models import Agency
+from policy import AGENCY_ROLES, Role
 
 
 class LoginForm(AuthenticationForm):
@@ -37,7 +38,7 @@ class StaffCreateForm(forms.Form):
             self.fields["agency"].queryset = Agency.objects.active()
             self.fields["agency"].help_text = _("Leave empty only for a platform admin.")
         else:
-            self.fields["role"].choices = [(r.value, r.label) for r in AGENCY_ROLES]
+            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
             del self.fields["agency"]
 
     def clean_email(self) -> str:
@@ -68,7 +69,7 @@ class StaffEditForm(forms.Form):
         if target.is_platform_admin:
             self.fields["role"].choices = [(Role.PLATFORM_ADMIN.value, Role.PLATFORM_ADMIN.label)]
         else:
-            self.fields["role"].choices = [(r.value, r.label) for r in AGENCY_ROLES]
+            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
 
 
 class SecondFactorCodeForm(forms.Form):

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import TOTPDevice
+
 SESSION_STARTED_KEY = "harbor_session_started"
 
 
@@ -66,8 +68,6 @@ class SecondFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
             return None
-        from accounts.models import TOTPDevice
-
         step = (
             "accounts:mfa_verify"
             if TOTPDevice.objects.filter(user=user, confirmed=True).exists()

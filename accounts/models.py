@@ -14,17 +14,8 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from victims.crypto import EncryptedTextField
-
-
-class Role(models.TextChoices):
-    CASEWORKER = "caseworker", _("Caseworker")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    AGENCY_ADMIN = "agency_admin", _("Agency admin")
-    PLATFORM_ADMIN = "platform_admin", _("Platform admin")
-
-
-AGENCY_ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN]
+from crypto import EncryptedTextField
+from policy import MANAGES_STAFF, SEES_AGENCY, Role, can
 
 
 class UserQuerySet(models.QuerySet):
@@ -39,6 +30,10 @@ class UserQuerySet(models.QuerySet):
 
     def supervisors(self) -> UserQuerySet:
         return self.filter(role__in=[Role.SUPERVISOR, Role.AGENCY_ADMIN])
+
+    def visible_to(self, user: User) -> UserQuerySet:
+        """Staff records a user may look up: exactly those they manage (`manageable_by`)."""
+        return self.manageable_by(user)
 
     def manageable_by(self, user: User) -> UserQuerySet:
         """Staff accounts a user may manage.
@@ -146,12 +141,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def sees_whole_agency(self) -> bool:
-        """Supervisors and agency admins see every case of their agency."""
-        return self.role in (Role.SUPERVISOR, Role.AGENCY_ADMIN)
+        """Supervisors and agency admins see every case of their agency (policy.SEES_AGENCY)."""
+        return can(self, SEES_AGENCY)
 
     @property
     def can_manage_staff(self) -> bool:
-        return self.role in (Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
+        return can(self, MANAGES_STAFF)
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -36,16 +35,15 @@ def create_staff_account(
     full_name: str,
     role: str,
     agency: Agency | None,
-    request: HttpRequest | None = None,
+    base_url: str = "",
 ) -> User:
-    """Create an account with no usable password and email a link to set one."""
+    """Create an account with no usable password and email a link (under `base_url`) to set one."""
     user = User(email=email.lower(), full_name=full_name, role=role, agency=agency)
     user.set_unusable_password()
     user.updated_by = actor
     user.full_clean(exclude=["password"])
     user.save()
-    record_event(actor=actor, action=AuditEvent.Action.INVITE, target=user, request=request)
-    base_url = request.build_absolute_uri("/").rstrip("/") if request else ""
+    record_event(actor=actor, action=AuditEvent.Action.INVITE, target=user)
     transaction.on_commit(lambda: _send_invitation(user, base_url))
     return user
 
@@ -58,7 +56,6 @@ def update_staff_account(
     expected_version: int,
     full_name: str,
     role: str,
-    request: HttpRequest | None = None,
 ) -> User:
     """Change an account's name or role; refused if someone saved it meanwhile."""
     claim_version(user, expected_version)
@@ -67,14 +64,12 @@ def update_staff_account(
     user.updated_by = actor
     user.full_clean(exclude=["password"])
     user.save()
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=user, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=user)
     return user
 
 
 @transaction.atomic
-def set_staff_active(
-    user: User, *, actor: User, active: bool, request: HttpRequest | None = None
-) -> User:
+def set_staff_active(user: User, *, actor: User, active: bool) -> User:
     """Deactivate or reactivate an account.
 
     A deactivated user's sessions end at their next request: Django's ModelBackend
@@ -85,27 +80,23 @@ def set_staff_active(
     user.version += 1
     user.save(update_fields=["is_active", "updated_by", "version", "updated_at"])
     action = AuditEvent.Action.REACTIVATE if active else AuditEvent.Action.DEACTIVATE
-    record_event(actor=actor, action=action, target=user, request=request)
+    record_event(actor=actor, action=action, target=user)
     return user
 
 
 @transaction.atomic
-def enrol_second_factor(
-    device: TOTPDevice, *, step: int, request: HttpRequest | None = None
-) -> TOTPDevice:
+def enrol_second_factor(device: TOTPDevice, *, step: int) -> TOTPDevice:
     """Save a confirmed authenticator for its user, replacing any earlier one; audited."""
     TOTPDevice.objects.filter(user=device.user).delete()
     device.confirmed = True
     device.last_t = step  # the code used to confirm it cannot be used again
     device.save()
-    record_event(
-        actor=device.user, action=AuditEvent.Action.MFA_ENROL, target=device.user, request=request
-    )
+    record_event(actor=device.user, action=AuditEvent.Action.MFA_ENROL, target=device.user)
     return device
 
 
 @transaction.atomic
-def reset_second_factor(staff: User, *, actor: User, request: HttpRequest | None = None) -> None:
+def reset_second_factor(staff: User, *, actor: User) -> None:
     """Remove a staff member's authenticator (lost phone): they enrol again at next login."""
     TOTPDevice.objects.filter(user=staff).delete()
-    record_event(actor=actor, action=AuditEvent.Action.MFA_RESET, target=staff, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.MFA_RESET, target=staff)

@@ -26,13 +26,13 @@ def _account_id(username: str | None) -> str:
 def audit_login(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = timezone.now().timestamp()
-    record_event(actor=user, action=AuditEvent.Action.LOGIN, target=user, request=request)
+    record_event(actor=user, action=AuditEvent.Action.LOGIN, target=user)
 
 
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
-        record_event(actor=user, action=AuditEvent.Action.LOGOUT, target=user, request=request)
+        record_event(actor=user, action=AuditEvent.Action.LOGOUT, target=user)
 
 
 @receiver(user_login_failed)
@@ -43,7 +43,6 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
         action=AuditEvent.Action.LOGIN_FAILED,
         object_type="accounts.user",
         object_id=_account_id(credentials.get("username")),
-        request=request,
     )
 
 
@@ -54,5 +53,4 @@ def audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
         action=AuditEvent.Action.LOCKOUT,
         object_type="accounts.user",
         object_id=_account_id(username),
-        request=request,
     )

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,15 +13,16 @@ from django_otp import login as otp_login
 from django_otp.util import random_hex
 from qrcode.image.svg import SvgPathImage
 
+from access import allowed, get_visible_or_404
 from accounts import services
 from accounts.filters import StaffFilter
 from accounts.forms import LoginForm, SecondFactorCodeForm, StaffCreateForm, StaffEditForm
 from accounts.models import TOTPDevice, User
-from accounts.permissions import staff_managers_only
 from audit.models import AuditEvent
 from audit.services import record_event
 from listing import filter_queryset, paginate
 from locking import StaleEditError
+from policy import MANAGES_STAFF
 
 
 class LoginView(auth_views.LoginView):
@@ -30,7 +31,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@staff_managers_only
+@allowed(MANAGES_STAFF)
 def staff_list(request: HttpRequest) -> HttpResponse:
     scope = User.objects.manageable_by(request.user).select_related("agency")
     filterset = filter_queryset(StaffFilter, request, scope)
@@ -38,12 +39,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"filter": filterset, "page": page})
 
 
-@staff_managers_only
+@allowed(MANAGES_STAFF)
 def staff_create(request: HttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         user = services.create_staff_account(
-            actor=request.user, request=request, **form.cleaned_data
+            actor=request.user,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+            **form.cleaned_data,
         )
         messages.success(
             request,
@@ -54,19 +57,19 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-@staff_managers_only
+@allowed(MANAGES_STAFF)
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = get_object_or_404(
-        User.objects.manageable_by(request.user).select_related("agency"), pk=pk
+    staff = get_visible_or_404(
+        User, request.user, queryset=User.objects.select_related("agency"), pk=pk
     )
     has_second_factor = TOTPDevice.objects.filter(user=staff, confirmed=True).exists()
     context = {"staff": staff, "has_second_factor": has_second_factor}
     return render(request, "accounts/user_detail.html", context)
 
 
-@staff_managers_only
+@allowed(MANAGES_STAFF)
 def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
+    staff = get_visible_or_404(User, request.user, pk=pk)
     initial = {"full_name": staff.full_name, "role": staff.role, "version": staff.version}
     form = StaffEditForm(request.POST or None, initial=initial, actor=request.user, target=staff)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +77,6 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.update_staff_account(
                 staff,
                 actor=request.user,
-                request=request,
                 expected_version=form.cleaned_data["version"],
                 full_name=form.cleaned_data["full_name"],
                 role=form.cleaned_data["role"],
@@ -88,14 +90,14 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_managers_only
+@allowed(MANAGES_STAFF)
 def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
+    staff = get_visible_or_404(User, request.user, pk=pk)
     active = request.POST.get("active") == "1"
     if staff == request.user and not active:
         messages.error(request, _("You cannot deactivate your own account."))
     else:
-        services.set_staff_active(staff, actor=request.user, active=active, request=request)
+        services.set_staff_active(staff, actor=request.user, active=active)
         messages.success(
             request,
             _("Account reactivated.")
@@ -169,7 +171,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         if step is None:
             form.add_error("code", _("That code is not valid. Check the app and try again."))
         else:
-            services.enrol_second_factor(device, step=step, request=request)
+            services.enrol_second_factor(device, step=step)
             del request.session[PENDING_SECRET_KEY]
             otp_login(request, device)
             messages.success(
@@ -192,7 +194,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{resolve_url('accounts:mfa_setup')}?next={_next_url(request)}")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        allowed, _details = device.verify_is_allowed()
+        may_try, _details = device.verify_is_allowed()
         if device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
             return redirect(_next_url(request))
@@ -200,12 +202,11 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             action=AuditEvent.Action.MFA_FAILED,
             target=request.user,
-            request=request,
         )
         form.add_error(
             "code",
             _("That code is not valid. Check the app and try again.")
-            if allowed
+            if may_try
             else _("Too many wrong codes. Wait a minute, then try again."),
         )
     status = 400 if form.errors else 200
@@ -218,10 +219,10 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_managers_only
+@allowed(MANAGES_STAFF)
 def staff_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    staff = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
-    services.reset_second_factor(staff, actor=request.user, request=request)
+    staff = get_visible_or_404(User, request.user, pk=pk)
+    services.reset_second_factor(staff, actor=request.user)
     messages.success(
         request,
         _("%(name)s's authenticator app was removed; they will set up a new one at next sign-in.")

@@ -1,34 +1,40 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from accounts.models import User
+import policy
 
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit row."""
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Audit events cannot be updated.")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
-    def readable_by(self, user: User) -> AuditEventQuerySet:
-        """The audit trail a user may read: an agency admin their own agency's, nobody else."""
-        if user.is_authenticated and user.is_agency_admin:
-            return self.filter(agency_id=user.agency_id)
+    def readable_by(self, user: AbstractBaseUser | AnonymousUser) -> AuditEventQuerySet:
+        """The audit trail a user may read: an agency admin their own agency's, nobody else.
+
+        Who holds `READS_AUDIT` is the policy's word; the scope (one's own agency) is this
+        method's. A reader without an agency reads nothing.
+        """
+        agency_id = getattr(user, "agency_id", None)
+        if policy.can(user, policy.READS_AUDIT) and agency_id is not None:
+            return self.filter(agency_id=agency_id)
         return self.none()
 
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
+        """The rows about one record."""
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
@@ -97,6 +103,7 @@ class AuditEvent(models.Model):
         _("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=256, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -114,17 +121,16 @@ class AuditEvent(models.Model):
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
         )
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only: an existing row is never written again.
         if not self._state.adding:
             raise AppendOnlyError("Audit events cannot be updated.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
     @property
     def role_label(self) -> str:
-        from accounts.models import Role
-
-        return str(dict(Role.choices).get(self.role, self.role))
+        """The actor's role at the time, in the reader's language."""
+        return str(dict(policy.Role.choices).get(self.role, self.role))

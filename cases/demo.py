@@ -1,4 +1,8 @@
-"""Demo cases for `manage.py seed_demo`: fictional people and events only."""
+"""Demo case pieces for `manage.py seed_demo`: fictional events only.
+
+A case needs a person, who lives in `victims`; `victims.demo` registers the people
+and puts these pieces together.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import random
 
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from cases import services
 from cases.models import (
     Case,
@@ -22,16 +26,10 @@ from cases.models import (
     ProtectionStatus,
     RecruitmentMethod,
     RiskLevel,
+    ServiceItem,
     Source,
     Task,
-    Track,
 )
-from partners.models import Agency
-from tests.factories import PersonFactory
-from victims.models import IdentificationDecision
-from victims.services import record_identification_decision
-
-CASES_PER_AGENCY = 18
 
 # Paths walked with transition_track so every demo case has a real history.
 IDENTIFICATION_PATHS = [
@@ -62,29 +60,15 @@ PROSECUTION_PATHS = [
 ]
 
 
-def seed_cases(agencies: list[Agency], users: list[User]) -> list[Case]:
-    """A few dozen cases for each agency that has demo staff; skipped if it already has cases."""
-    rng = random.Random(2026)  # the same demo every time
-    created = []
-    for agency in agencies:
-        staff = [user for user in users if user.agency_id == agency.pk]
-        caseworkers = [user for user in staff if user.role == Role.CASEWORKER]
-        supervisor = next((user for user in staff if user.role == Role.SUPERVISOR), None)
-        if not caseworkers or supervisor is None or Case.objects.filter(agency=agency).exists():
-            continue
-        for number in range(CASES_PER_AGENCY):
-            created.append(_demo_case(agency, caseworkers, supervisor, number, rng))
-    return created
+def is_criminality_case(number: int) -> bool:
+    """Every third demo case is forced criminality (online scam compound); the rest labour."""
+    return number % 3 == 0
 
 
-def _demo_case(
-    agency: Agency, caseworkers: list[User], supervisor: User, number: int, rng: random.Random
-) -> Case:
-    caseworker = caseworkers[number % len(caseworkers)]
-    person = PersonFactory(agency=agency, created_by=caseworker)
-    criminality = number % 3 == 0
+def draft_case(number: int, rng: random.Random) -> tuple[Case, list[CaseExploitation]]:
+    """An unsaved case (no person yet) and its exploitation rows, drawn from `rng`."""
+    criminality = is_criminality_case(number)
     case = Case(
-        person=person,
         intake_date=timezone.localdate() - datetime.timedelta(days=rng.randint(5, 400)),
         source=rng.choice(Source.values),
         recruitment_method=rng.choice(RecruitmentMethod.values),
@@ -105,10 +89,22 @@ def _demo_case(
                 type=ExploitationType.FORCED_LABOUR, industry=rng.choice(LabourIndustry.values)
             )
         ]
-    case = services.create_case(case, actor=caseworker, exploitations=rows)
-    services.assign_case(case, actor=supervisor, caseworkers=[caseworker], supervisor=supervisor)
-    _walk(case, caseworker, rng)
-    if criminality:
+    return case, rows
+
+
+def open_case(
+    case: Case, exploitations: list[CaseExploitation], *, caseworker: User, supervisor: User
+) -> Case:
+    """Create the drafted case (its person set) and assign it, as staff would."""
+    case = services.create_case(case, actor=caseworker, exploitations=exploitations)
+    return services.assign_case(
+        case, actor=supervisor, caseworkers=[caseworker], supervisor=supervisor
+    )
+
+
+def add_case_details(case: Case, *, caseworker: User, supervisor: User, number: int) -> None:
+    """A criminal exposure, an overdue task or a closure, depending on the case's number."""
+    if is_criminality_case(number):
         CriminalExposure.objects.create(
             case=case,
             role=CriminalExposure.Role.SUSPECT,
@@ -126,39 +122,45 @@ def _demo_case(
             created_by=caseworker,
         )
     if number % 6 == 5:
-        _close(case, caseworker, supervisor)
-    return case
+        close_case(case, caseworker=caseworker, supervisor=supervisor)
 
 
-def _walk(case: Case, actor: User, rng: random.Random) -> None:
-    for track, paths in (
-        (Track.IDENTIFICATION, IDENTIFICATION_PATHS),
-        (Track.PROTECTION, PROTECTION_PATHS),
-        (Track.PROSECUTION, PROSECUTION_PATHS),
-    ):
-        for status in rng.choice(paths):
-            if status == IdentificationStatus.IDENTIFIED:
-                _decide(case, actor)
-            else:
-                services.transition_track(case, track, status, actor=actor, note="Demo step")
-
-
-def _decide(case: Case, actor: User) -> None:
-    """Identified through a recorded decision, as staff would do it (closes the awaited task)."""
-    record_identification_decision(
-        IdentificationDecision(
-            case=case,
-            authority=IdentificationDecision.Authority.POLICE,
-            decided_on=timezone.localdate(),
-            outcome=IdentificationDecision.Outcome.IDENTIFIED,
-        ),
-        actor=actor,
-    )
-
-
-def _close(case: Case, caseworker: User, supervisor: User) -> None:
+def close_case(case: Case, *, caseworker: User, supervisor: User) -> None:
     services.request_closure(case, actor=caseworker, reason="Person reintegrated (demo)")
     case.refresh_from_db()
     services.approve_closure(
         case, actor=supervisor, override_reason="Demo: closed for the walkthrough"
     )
+
+
+def seed_services(
+    case: Case, *, actor: User, today: datetime.date, with_permit: bool
+) -> list[ServiceItem]:
+    """Shelter in progress, overdue legal aid and (optionally) a permit about to expire."""
+    items = [
+        ServiceItem(
+            case=case,
+            service_type="shelter",
+            status=ServiceItem.Status.IN_PROGRESS,
+            start_date=case.intake_date,
+            shelter_location="Demo shelter, fictional address 1",
+        ),
+        ServiceItem(
+            case=case,
+            service_type="legal_aid",
+            status=ServiceItem.Status.PLANNED,
+            due_date=today - datetime.timedelta(days=3),
+        ),
+    ]
+    if with_permit:
+        items.append(
+            ServiceItem(
+                case=case,
+                service_type="residence_permit",
+                status=ServiceItem.Status.COMPLETED,
+                permit_number="DEMO-PERMIT-0001",
+                permit_issued_on=today - datetime.timedelta(days=160),
+                permit_expires_on=today + datetime.timedelta(days=20),
+            )
+        )
+    return [services.save_service(item, actor=actor) for item in items]

@@ -14,28 +14,16 @@ from cases.models import (
     ProsecutionStatus,
     ProtectionStatus,
     RiskLevel,
+    ServiceItem,
     Task,
 )
-from config.widgets import DateInput
-from victims.selectors import PERMIT_TYPES, PERMIT_WARNING_DAYS
+from widgets import DateInput
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
 NOT_RECORDED = "unknown"
 
 # An identification decision is awaited in these states (the dashboard counts them).
 AWAITING_DECISION = (IdentificationStatus.AWAITING_DECISION, IdentificationStatus.REVIEW_REQUESTED)
-
-
-def expiring_permits() -> QuerySet:
-    """Permits (not cancelled or declined) expiring between today and 30 days from now."""
-    from victims.models import ServiceItem
-
-    today = timezone.localdate()
-    return ServiceItem.objects.filter(
-        service_type__in=PERMIT_TYPES,
-        permit_expires_on__gte=today,
-        permit_expires_on__lte=today + timezone.timedelta(days=PERMIT_WARNING_DAYS),
-    ).exclude(status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED])
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -122,7 +110,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(awaiting) if value else queryset.exclude(awaiting)
 
     def filter_permit_expiring(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        ids = expiring_permits().values("case_id")
+        ids = ServiceItem.objects.expiring_permits().values("case_id")
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:

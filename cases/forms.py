@@ -22,9 +22,11 @@ from cases.models import (
     Hearing,
     LabourIndustry,
     LegalProceeding,
+    ServiceItem,
     Task,
 )
-from config.widgets import DateInput
+from partners.models import Agency
+from widgets import DateInput
 
 VERSION_FIELD = {
     "widget": forms.HiddenInput,
@@ -304,3 +306,46 @@ def _looks_like_text(head: bytes) -> bool:
         # A multi-byte character cut at the end of the sample is still text.
         return error.start >= len(head) - 3
     return True
+
+
+DATE_WIDGET = DateInput()
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "service_type",
+            "provider",
+            "status",
+            "start_date",
+            "end_date",
+            "due_date",
+            "outcome",
+            "shelter_location",
+            "language",
+            "interpreter",
+            "hearing",
+            "permit_number",
+            "permit_issued_on",
+            "permit_expires_on",
+            "embassy_contact",
+            "travel_document",
+            "receiving_organisation",
+        ]
+        widgets = {
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
+            "due_date": DATE_WIDGET,
+            "permit_issued_on": DATE_WIDGET,
+            "permit_expires_on": DATE_WIDGET,
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "shelter_location": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, sees_sensitive: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Agency.objects.active()
+        if not sees_sensitive:
+            del self.fields["shelter_location"]
+            del self.fields["permit_number"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from crypto import EncryptedTextField
+from partners.models import ServiceType
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -785,3 +789,97 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+PERMIT_TYPES = ["residence_permit", "work_permit"]
+PERMIT_WARNING_DAYS = 30
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ServiceItemQuerySet:
+        """Services of the cases the user may see (the case scope decides)."""
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    def open(self) -> ServiceItemQuerySet:
+        return self.filter(status__in=[ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
+
+    def expiring_permits(self) -> ServiceItemQuerySet:
+        """Permits (not cancelled or declined) expiring between today and 30 days from now."""
+        today = timezone.localdate()
+        return self.filter(
+            service_type__in=PERMIT_TYPES,
+            permit_expires_on__gte=today,
+            permit_expires_on__lte=today + datetime.timedelta(days=PERMIT_WARNING_DAYS),
+        ).exclude(status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED])
+
+
+class ServiceItem(models.Model):
+    """One service in a case's protection plan (shelter, legal aid, a permit, ...)."""
+
+    class Status(models.TextChoices):
+        # The cases closure rule relies on exactly these values.
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="service_items",
+    )
+    service_type = models.CharField(_("service"), max_length=32, choices=ServiceType.choices)
+    provider = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("provider agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    # Type-specific details: a few nullable columns, each used by one or two types.
+    shelter_location = EncryptedTextField(
+        _("shelter location"),
+        blank=True,
+        max_length=500,
+        help_text=_("Sensitive: shown only to the caseworker and the supervisor."),
+    )
+    language = models.CharField(_("language"), max_length=100, blank=True)
+    interpreter = models.CharField(_("interpreter"), max_length=200, blank=True)
+    hearing = models.CharField(_("for which interview or hearing"), max_length=200, blank=True)
+    permit_number = EncryptedTextField(_("permit number"), blank=True, max_length=100)
+    permit_issued_on = models.DateField(_("permit issued"), null=True, blank=True)
+    permit_expires_on = models.DateField(_("permit expiry"), null=True, blank=True)
+    embassy_contact = models.CharField(_("embassy contact"), max_length=200, blank=True)
+    travel_document = models.CharField(_("travel document"), max_length=200, blank=True)
+    receiving_organisation = models.CharField(
+        _("receiving organisation abroad"), max_length=200, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        db_table = "victims_serviceitem"  # moved from victims; the table keeps its name
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["case", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} ({self.get_status_display()})"

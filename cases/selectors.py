@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Case, Task, TrackTransition
+from cases.models import Case, ServiceItem, Task, TrackTransition
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -60,3 +60,21 @@ def recent_changes(user: User) -> QuerySet[TrackTransition]:
         .select_related("case", "actor")
         .order_by("-occurred_at", "-pk")[:MY_WORK_LIMIT]
     )
+
+
+def services_needing_attention(user: User) -> dict[str, QuerySet]:
+    """For My work: permits expiring within 30 days and overdue services.
+
+    Cases visible to the user; for caseworkers only the cases assigned to them.
+    Two queries whatever the number of rows.
+    """
+    today = timezone.localdate()
+    services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
+    if user.is_caseworker:
+        services = services.filter(case__caseworkers=user)
+    expiring = services.expiring_permits()
+    overdue = services.open().filter(due_date__lt=today)
+    return {
+        "expiring_permits": expiring.order_by("permit_expires_on", "pk"),
+        "overdue_services": overdue.order_by("due_date", "pk"),
+    }

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Model
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +32,8 @@ from cases.models import (
     Hearing,
     IdentificationStatus,
     LegalProceeding,
+    ProtectionStatus,
+    ServiceItem,
     Task,
     Track,
     TrackTransition,
@@ -155,7 +156,6 @@ def create_case(
     *,
     actor: User,
     exploitations: Iterable[CaseExploitation] = (),
-    request: HttpRequest | None = None,
 ) -> Case:
     """Open a case for a person in the actor's agency; a caseworker is assigned to it."""
     case.agency_id = actor.agency_id
@@ -167,7 +167,7 @@ def create_case(
     _replace_exploitations(case, exploitations)
     if actor.is_caseworker:
         case.caseworkers.add(actor)
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=case, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=case)
     return case
 
 
@@ -178,7 +178,6 @@ def update_case(
     actor: User,
     expected_version: int,
     exploitations: Iterable[CaseExploitation] | None = None,
-    request: HttpRequest | None = None,
 ) -> Case:
     """Save the intake details; a stale form raises StaleEditError and writes nothing."""
     claim_version(case, expected_version)
@@ -187,7 +186,7 @@ def update_case(
     case.save()
     if exploitations is not None:
         _replace_exploitations(case, exploitations)
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=case, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=case)
     return case
 
 
@@ -208,7 +207,6 @@ def assign_case(
     actor: User,
     caseworkers: Iterable[User],
     supervisor: User | None,
-    request: HttpRequest | None = None,
 ) -> Case:
     """Set who works a case. Only staff of the case's agency can be assigned."""
     caseworkers = list(caseworkers)
@@ -221,7 +219,7 @@ def assign_case(
     locked.version += 1
     locked.save(update_fields=["supervisor", "updated_by", "version", "updated_at"])
     locked.caseworkers.set(caseworkers)
-    record_event(actor=actor, action=AuditEvent.Action.ASSIGN, target=locked, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.ASSIGN, target=locked)
     return locked
 
 
@@ -274,11 +272,11 @@ def reopen_case(case: Case, *, actor: User, reason: str) -> TrackTransition:
 # --- work on a case ------------------------------------------------------------------------
 
 
-def _save_child(obj: Model, *, actor: User, request: HttpRequest | None, creating: bool) -> None:
+def _save_child(obj: Model, *, actor: User, creating: bool) -> None:
     obj.full_clean()
     obj.save()
     action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
-    record_event(actor=actor, action=action, target=obj, request=request)
+    record_event(actor=actor, action=action, target=obj)
 
 
 @transaction.atomic
@@ -288,32 +286,29 @@ def add_note(
     actor: User,
     text: str,
     corrects: CaseNote | None = None,
-    request: HttpRequest | None = None,
 ) -> CaseNote:
     """Append a note. Notes are never edited: a correction is a new note."""
     if corrects is not None and corrects.case_id != case.pk:
         raise ValueError("A correction must refer to a note of the same case.")
     note = CaseNote(case=case, text=text, corrects=corrects, author=actor)
-    _save_child(note, actor=actor, request=request, creating=True)
+    _save_child(note, actor=actor, creating=True)
     return note
 
 
 @transaction.atomic
-def add_task(task: Task, *, actor: User, request: HttpRequest | None = None) -> Task:
+def add_task(task: Task, *, actor: User) -> Task:
     """Create a task by hand on a case."""
     task.created_by = actor
     task.auto_created = False
-    _save_child(task, actor=actor, request=request, creating=True)
+    _save_child(task, actor=actor, creating=True)
     return task
 
 
 @transaction.atomic
-def set_task_status(
-    task: Task, *, actor: User, status: str, request: HttpRequest | None = None
-) -> Task:
+def set_task_status(task: Task, *, actor: User, status: str) -> Task:
     """Mark a task done or cancelled (or open again)."""
     task.status = status
-    _save_child(task, actor=actor, request=request, creating=False)
+    _save_child(task, actor=actor, creating=False)
     return task
 
 
@@ -323,14 +318,13 @@ def save_proceeding(
     *,
     actor: User,
     expected_version: int | None = None,
-    request: HttpRequest | None = None,
 ) -> LegalProceeding:
     """Create or update a legal proceeding (optimistic locking on update)."""
     creating = proceeding.pk is None
     if not creating:
         claim_version(proceeding, expected_version or 0)
     proceeding.updated_by = actor
-    _save_child(proceeding, actor=actor, request=request, creating=creating)
+    _save_child(proceeding, actor=actor, creating=creating)
     return proceeding
 
 
@@ -340,21 +334,20 @@ def save_defendant(
     *,
     actor: User,
     expected_version: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Defendant:
     """Add an accused trafficker to a proceeding, or record their charges and outcome."""
     creating = defendant.pk is None
     if not creating:
         claim_version(defendant, expected_version or 0)
     defendant.updated_by = actor
-    _save_child(defendant, actor=actor, request=request, creating=creating)
+    _save_child(defendant, actor=actor, creating=creating)
     return defendant
 
 
 @transaction.atomic
-def add_hearing(hearing: Hearing, *, actor: User, request: HttpRequest | None = None) -> Hearing:
+def add_hearing(hearing: Hearing, *, actor: User) -> Hearing:
     """Record a hearing, and a task to prepare the person before it."""
-    _save_child(hearing, actor=actor, request=request, creating=True)
+    _save_child(hearing, actor=actor, creating=True)
     today = timezone.localdate()
     prepare_by = max(today, hearing.date - datetime.timedelta(days=HEARING_PREPARATION_DAYS))
     _create_auto_task(
@@ -373,20 +366,17 @@ def save_criminal_exposure(
     *,
     actor: User,
     expected_version: int | None = None,
-    request: HttpRequest | None = None,
 ) -> CriminalExposure:
     """Record or update a matter where the person is a suspect or defendant."""
     creating = exposure.pk is None
     if not creating:
         claim_version(exposure, expected_version or 0)
     exposure.updated_by = actor
-    _save_child(exposure, actor=actor, request=request, creating=creating)
+    _save_child(exposure, actor=actor, creating=creating)
     return exposure
 
 
-def add_attachment(
-    attachment: Attachment, *, actor: User, request: HttpRequest | None = None
-) -> Attachment:
+def add_attachment(attachment: Attachment, *, actor: User) -> Attachment:
     """Store an uploaded file (already checked by AttachmentForm) in private storage.
 
     The file is written when the row is saved; if the transaction then fails, the
@@ -396,9 +386,25 @@ def add_attachment(
     attachment.uploaded_by = actor
     try:
         with transaction.atomic():
-            _save_child(attachment, actor=actor, request=request, creating=True)
+            _save_child(attachment, actor=actor, creating=True)
     except BaseException:
         if attachment.file.name:
             attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
+
+
+@transaction.atomic
+def save_service(service: ServiceItem, *, actor: User) -> ServiceItem:
+    """Add or update a service; the first one starts the protection track."""
+    creating = service.pk is None
+    if creating:
+        service.created_by = actor
+    service.full_clean()
+    service.save()
+    case = service.case
+    if creating and case.protection_status == ProtectionStatus.NEEDS_ASSESSMENT:
+        transition_track(case, Track.PROTECTION, ProtectionStatus.IN_PROGRESS, actor=actor)
+    action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
+    record_event(actor=actor, action=action, target=service)
+    return service

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("my-work/", views.my_work, name="my_work"),
     path("tasks/", views.task_list, name="task_list"),
-    path("new/", views.case_create, name="create"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/timeline/", views.case_timeline, name="timeline"),
     path("<int:pk>/edit/", views.case_edit, name="edit"),
@@ -48,6 +47,8 @@ urlpatterns = [
         views.hearing_add,
         name="hearing_add",
     ),
+    path("<int:pk>/services/new/", views.service_create, name="service_create"),
+    path("<int:pk>/services/<int:service_pk>/edit/", views.service_edit, name="service_edit"),
     path("<int:pk>/exposures/new/", views.exposure_create, name="exposure_create"),
     path("<int:pk>/exposures/<int:exposure_pk>/edit/", views.exposure_edit, name="exposure_edit"),
 ]

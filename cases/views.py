@@ -3,16 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.forms import Form, ModelForm
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.permissions import role_required
+from access import allowed, get_visible_or_404
 from audit.models import AuditEvent
 from audit.services import record_event, record_view
 from cases import selectors, services
@@ -28,6 +26,7 @@ from cases.forms import (
     NoteForm,
     ProceedingForm,
     ReasonForm,
+    ServiceForm,
     TaskForm,
     TaskStatusForm,
     TrackMoveForm,
@@ -39,36 +38,24 @@ from cases.models import (
     CriminalExposure,
     Defendant,
     LegalProceeding,
+    ServiceItem,
     Task,
 )
 from cases.services import TransitionError
 from listing import filter_queryset, paginate
 from locking import StaleEditError
-from victims.models import Person
-from victims.selectors import services_needing_attention
-
-# Who may do what on a case they can see. Agency admins read cases but do not
-# work them: moving tracks, closing and editing belong to caseworkers and supervisors.
-WORKERS = (Role.CASEWORKER, Role.SUPERVISOR)
-SUPERVISORS = (Role.SUPERVISOR,)
-agency_staff_only = role_required(Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN)
+from policy import READS_CASES, SEES_IDENTITY, SUPERVISES, WORKS_CASES, can
 
 
-def _get_case(request: HttpRequest, pk: int, roles: tuple[Role, ...] | None = None) -> Case:
-    """The case if the user may see it (404 otherwise, audited), then the role check (403)."""
-    case = Case.objects.visible_to(request.user).filter(pk=pk).first()
-    if case is None:
-        record_event(
-            actor=request.user,
-            action=AuditEvent.Action.OUT_OF_SCOPE,
-            object_type="cases.case",
-            object_id=str(pk),
-            request=request,
-        )
-        raise Http404
-    if roles is not None and request.user.role not in roles:
-        raise PermissionDenied
-    return case
+def _get_case(request: HttpRequest, pk: int) -> Case:
+    """The case if the user may see it: 404 otherwise, audited (access.get_visible_or_404)."""
+    return get_visible_or_404(Case, request.user, pk=pk)
+
+
+def _record_form_view(request: HttpRequest, record: Model) -> None:
+    """An edit form shows the record's data: opening it is a read, audited like a page."""
+    if request.method == "GET" and record.pk is not None:
+        record_view(request.user, record)
 
 
 def _form_errors(form: Form) -> str:
@@ -78,7 +65,7 @@ def _form_errors(form: Form) -> str:
 # --- lists -----------------------------------------------------------------------------
 
 
-@agency_staff_only
+@allowed(READS_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(CaseFilter, request, cases)
@@ -87,7 +74,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"filter": filterset, "page": page})
 
 
-@agency_staff_only
+@allowed(READS_CASES)
 def task_list(request: HttpRequest) -> HttpResponse:
     """Tasks of the cases the user may see; the dashboard's task counts link here."""
     tasks = Task.objects.visible_to(request.user).select_related("case", "assignee")
@@ -96,7 +83,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/task_list.html", {"filter": filterset, "page": page})
 
 
-@agency_staff_only
+@allowed(READS_CASES)
 def my_work(request: HttpRequest) -> HttpResponse:
     tasks = selectors.my_tasks(request.user)
     context = {
@@ -104,7 +91,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "overdue_tasks": tasks.overdue()[: selectors.MY_WORK_LIMIT],
         "upcoming_tasks": tasks.upcoming()[: selectors.MY_WORK_LIMIT],
         "recent_changes": selectors.recent_changes(request.user),
-        "services_attention": services_needing_attention(request.user),
+        "services_attention": selectors.services_needing_attention(request.user),
     }
     return render(request, "cases/my_work.html", context)
 
@@ -112,29 +99,10 @@ def my_work(request: HttpRequest) -> HttpResponse:
 # --- the case --------------------------------------------------------------------------
 
 
-@role_required(*WORKERS)
-def case_create(request: HttpRequest) -> HttpResponse:
-    person_pk = request.GET.get("person", "")
-    if not person_pk.isdigit():
-        raise Http404
-    person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_pk)
-    form = CaseForm(request.POST or None, instance=Case(person=person))
-    if request.method == "POST" and form.is_valid():
-        case = services.create_case(
-            form.save(commit=False),
-            actor=request.user,
-            exploitations=form.exploitation_rows(),
-            request=request,
-        )
-        messages.success(request, _("Case %(reference)s opened.") % {"reference": case})
-        return redirect(case)
-    heading = _("New case for %(person)s") % {"person": person}
-    return render(request, "cases/case_form.html", {"form": form, "heading": heading})
-
-
+@allowed(READS_CASES, on=Case)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    record_view(request, case)
+    record_view(request.user, case)
     return _render_detail(request, case)
 
 
@@ -147,10 +115,9 @@ def _render_detail(request: HttpRequest, case: Case, status: int = 200, **forms)
         "exposures": case.criminal_exposures.all(),
         "tasks": case.tasks.select_related("assignee").order_by("status", "due_date"),
         "attachments": case.attachments.select_related("uploaded_by"),
+        "services": case.service_items.all(),
         "exploitations": case.exploitations.all(),
         "closure_blockers": case.closure_blockers(),
-        "can_work": request.user.role in WORKERS,
-        "is_supervisor": request.user.role in SUPERVISORS,
         "note_form": NoteForm(),
         "task_form": TaskForm(agency_id=case.agency_id),
         "attachment_form": AttachmentForm(),
@@ -179,16 +146,19 @@ def _track_moves(case: Case) -> list[dict]:
     return rows
 
 
+@allowed(READS_CASES, on=Case)
 def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    record_view(request, case)
+    record_view(request.user, case)
     timeline = selectors.case_timeline(case)
     template = "cases/partials/timeline.html" if request.htmx else "cases/case_timeline.html"
     return render(request, template, {"case": case, "timeline": timeline})
 
 
+@allowed(WORKS_CASES, on=Case)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
+    _record_form_view(request, case)
     form = CaseForm(request.POST or None, instance=case, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -197,7 +167,6 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 expected_version=form.cleaned_data["version"] or 0,
                 exploitations=form.exploitation_rows(),
-                request=request,
             )
         except StaleEditError as error:
             messages.error(request, str(error))
@@ -208,8 +177,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
 
 
+@allowed(SUPERVISES, on=Case)
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, SUPERVISORS)
+    case = _get_case(request, pk)
     initial = {"caseworkers": case.caseworkers.all(), "supervisor": case.supervisor}
     form = AssignForm(request.POST or None, initial=initial, agency_id=case.agency_id)
     if request.method == "POST" and form.is_valid():
@@ -218,7 +188,6 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             caseworkers=form.cleaned_data["caseworkers"],
             supervisor=form.cleaned_data["supervisor"],
-            request=request,
         )
         messages.success(request, _("Assignment saved."))
         return redirect(case)
@@ -230,8 +199,9 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     form = TrackMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -265,8 +235,9 @@ def _closure_step(
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     return _closure_step(
         request,
         case,
@@ -277,8 +248,9 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(SUPERVISES, on=Case)
 def closure_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, SUPERVISORS)
+    case = _get_case(request, pk)
     return _closure_step(
         request,
         case,
@@ -289,8 +261,9 @@ def closure_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(SUPERVISES, on=Case)
 def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, SUPERVISORS)
+    case = _get_case(request, pk)
     return _closure_step(
         request,
         case,
@@ -301,8 +274,9 @@ def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(SUPERVISES, on=Case)
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, SUPERVISORS)
+    case = _get_case(request, pk)
     return _closure_step(
         request,
         case,
@@ -324,8 +298,9 @@ def _commented(step: Callable[..., object]) -> Callable[..., object]:
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, case, status=400, note_form=form)
@@ -336,56 +311,55 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         text=form.cleaned_data["text"],
         corrects=corrected,
-        request=request,
     )
     messages.success(request, _("Note added."))
     return redirect(case)
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     form = TaskForm(request.POST, instance=Task(case=case), agency_id=case.agency_id)
     if not form.is_valid():
         return _render_detail(request, case, status=400, task_form=form)
-    services.add_task(form.save(commit=False), actor=request.user, request=request)
+    services.add_task(form.save(commit=False), actor=request.user)
     messages.success(request, _("Task added."))
     return redirect(case)
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def task_status(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     task = get_object_or_404(case.tasks, pk=task_pk)
     form = TaskStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(case)
-    services.set_task_status(
-        task, actor=request.user, status=form.cleaned_data["status"], request=request
-    )
+    services.set_task_status(task, actor=request.user, status=form.cleaned_data["status"])
     messages.success(request, _("Task updated."))
     return redirect(case)
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     form.instance.case = case
     if not form.is_valid():
         return _render_detail(request, case, status=400, attachment_form=form)
-    services.add_attachment(form.save(commit=False), actor=request.user, request=request)
+    services.add_attachment(form.save(commit=False), actor=request.user)
     messages.success(request, _("File attached."))
     return redirect(case)
 
 
+@allowed(READS_CASES, on=Case)
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     case = _get_case(request, pk)
     attachment = get_object_or_404(case.attachments, pk=attachment_pk)
-    record_event(
-        actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=attachment, request=request
-    )
+    record_event(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=attachment)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -399,8 +373,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 # --- prosecution: proceedings and the person's own criminal exposure ------------------------
 
 
+@allowed(WORKS_CASES, on=Case)
 def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     return _child_form(
         request,
         case,
@@ -411,8 +386,9 @@ def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@allowed(WORKS_CASES, on=Case)
 def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
     return _child_form(
         request,
@@ -424,8 +400,9 @@ def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpRe
     )
 
 
+@allowed(WORKS_CASES, on=Case)
 def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     return _child_form(
         request,
         case,
@@ -436,8 +413,9 @@ def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@allowed(WORKS_CASES, on=Case)
 def exposure_edit(request: HttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     exposure = get_object_or_404(case.criminal_exposures, pk=exposure_pk)
     return _child_form(
         request,
@@ -458,6 +436,7 @@ def _child_form(
     heading: str,
 ) -> HttpResponse:
     """The shared GET/POST handling of a versioned record belonging to a case."""
+    _record_form_view(request, instance)
     form = form_class(
         request.POST or None, instance=instance, initial={"version": instance.version}
     )
@@ -467,7 +446,6 @@ def _child_form(
                 form.save(commit=False),
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
-                request=request,
             )
         except StaleEditError as error:
             messages.error(request, str(error))
@@ -479,22 +457,24 @@ def _child_form(
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
     form = DefendantForm(request.POST)
     form.instance.proceeding = proceeding
     if not form.is_valid():
         return _render_detail(request, case, status=400, defendant_form=form)
-    services.save_defendant(form.save(commit=False), actor=request.user, request=request)
+    services.save_defendant(form.save(commit=False), actor=request.user)
     messages.success(request, _("Defendant added."))
     return redirect(case)
 
 
+@allowed(WORKS_CASES, on=Case)
 def defendant_edit(
     request: HttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
 ) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     defendant = get_object_or_404(
         Defendant.objects.filter(proceeding__case=case, proceeding_id=proceeding_pk),
         pk=defendant_pk,
@@ -505,13 +485,42 @@ def defendant_edit(
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Case)
 def hearing_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
-    case = _get_case(request, pk, WORKERS)
+    case = _get_case(request, pk)
     proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
     form = HearingForm(request.POST)
     form.instance.proceeding = proceeding
     if not form.is_valid():
         return _render_detail(request, case, status=400, hearing_form=form)
-    services.add_hearing(form.save(commit=False), actor=request.user, request=request)
+    services.add_hearing(form.save(commit=False), actor=request.user)
     messages.success(request, _("Hearing recorded; a preparation task was added."))
     return redirect(case)
+
+
+@allowed(WORKS_CASES, on=Case)
+def service_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    return _service_form(request, ServiceItem(case=case))
+
+
+@allowed(WORKS_CASES, on=Case)
+def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    return _service_form(request, get_object_or_404(case.service_items, pk=service_pk))
+
+
+def _service_form(request: HttpRequest, service: ServiceItem) -> HttpResponse:
+    _record_form_view(request, service)
+    sees = can(request.user, SEES_IDENTITY)
+    form = ServiceForm(request.POST or None, instance=service, sees_sensitive=sees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_service(form.save(commit=False), actor=request.user)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Service saved."))
+            return redirect(service.case)
+    context = {"form": form, "service": service, "case": service.case}
+    return render(request, "cases/serviceitem_form.html", context)

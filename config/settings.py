@@ -5,7 +5,9 @@ HARBOR_DEBUG=false every secret must come from the environment and the security
 settings tighten to pass `manage.py check --deploy --fail-level WARNING`.
 """
 
+import base64
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,11 +57,15 @@ INSTALLED_APPS = [
     "partners",
     "victims",
     "cases",
+    "cooperation",
     "reports",
+    "config",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Binds the request's IP and user agent for every audit row written during it.
+    "audit.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "csp.context_processors.nonce",
+                "policy.capabilities",
             ],
         },
     },
@@ -135,9 +142,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def _dev_field_keys(path: Path) -> tuple[str, str]:
-    import base64
-    import secrets
-
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         field_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

@@ -1,11 +1,17 @@
 """Optimistic locking: a save made from a stale form is refused, never merged.
 
 Every editable record of consequence carries `version`, `updated_at` and
-`updated_by`. A form sends back the version it was opened with; the service
-calls `claim_version` inside its transaction before writing.
+`updated_by` (`locking.models.VersionedModel`). A form sends back the version it
+was opened with (`locking.forms.VersionedModelForm`); the service calls
+`claim_version` inside its transaction before writing; the view answers a stale
+edit with a message (`locking.views.save_or_stale`).
+
+This module imports no model or form code, so any layer may import it.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 from django.utils import formats, timezone
@@ -37,7 +43,8 @@ def claim_version(instance: models.Model, expected_version: int) -> None:
     Call inside `transaction.atomic()`; the caller then saves its other fields.
     """
     model = type(instance)
-    current = (
+    # Any: the versioned fields are the subclass's (`locking.models.VersionedModel`).
+    current: Any = (
         model._default_manager.select_for_update(of=("self",))
         .select_related("updated_by")
         .only("version", "updated_at", "updated_by")
@@ -45,4 +52,4 @@ def claim_version(instance: models.Model, expected_version: int) -> None:
     )
     if current.version != expected_version:
         raise StaleEditError(current)
-    instance.version = current.version + 1
+    instance.version = current.version + 1  # type: ignore[attr-defined]

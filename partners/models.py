@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -12,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-if TYPE_CHECKING:
-    from accounts.models import User
+from policy import Actor
 
 
 class ServiceType(models.TextChoices):
@@ -58,7 +56,7 @@ class AgencyQuerySet(models.QuerySet):
     def active(self) -> AgencyQuerySet:
         return self.filter(is_active=True)
 
-    def visible_to(self, user: User) -> AgencyQuerySet:
+    def visible_to(self, user: Actor) -> AgencyQuerySet:
         """The partner directory a user may browse.
 
         Agencies are not case data: every staff member sees the active ones (to
@@ -70,7 +68,7 @@ class AgencyQuerySet(models.QuerySet):
             return self.all()
         return self.filter(models.Q(is_active=True) | models.Q(pk=user.agency_id))
 
-    def manageable_by(self, user: User) -> AgencyQuerySet:
+    def manageable_by(self, user: Actor) -> AgencyQuerySet:
         """Agencies a user may create, edit and deactivate: platform admins only."""
         if user.is_authenticated and user.is_platform_admin:
             return self.all()
@@ -157,281 +155,17 @@ class AgencyContact(models.Model):
 # --- referrals -------------------------------------------------------------------------
 
 
-class ReferralSection(models.TextChoices):
-    """The parts of a case a referral can share; nothing else ever leaves the owner."""
-
-    SUMMARY = "summary", _("Summary (exploitation types, intake date, risk)")
-    IDENTIFICATION = "identification", _("Identification (status and decisions)")
-    SERVICES = "services", _("Protection services")
-    LEGAL = "legal", _("Legal proceedings and hearings")
-
-
-class ReferralStatus(models.TextChoices):
-    SENT = "sent", _("Sent, awaiting response")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    CLOSED = "closed", _("Closed")
-    REVOKED = "revoked", _("Revoked")
-    # A referral to an organisation not on Harbor: recorded for the case file, no access.
-    RECORDED = "recorded", _("Recorded (external)")
-
-
-class DeclineReason(models.TextChoices):
-    NO_CAPACITY = "no_capacity", _("No capacity")
-    OUTSIDE_MANDATE = "outside_mandate", _("Outside our mandate")
-    NOT_REACHABLE = "not_reachable", _("Person not reachable")
-    OTHER = "other", _("Other")
-
-
-_R = ReferralStatus
-
-# The referral status graph, as data. `partners.services.transition_referral` is the
-# only writer of `Referral.status`; the dashboard reads these states.
-REFERRAL_GRAPH: dict[str, set[str]] = {
-    _R.SENT: {_R.ACCEPTED, _R.DECLINED, _R.REVOKED, _R.CLOSED},
-    _R.ACCEPTED: {_R.CLOSED, _R.REVOKED},
-    _R.RECORDED: {_R.CLOSED},
-    _R.DECLINED: set(),
-    _R.CLOSED: set(),
-    _R.REVOKED: set(),
-}
-
-# States in which a referral is still "open" (shown in lists of open referrals).
-REFERRAL_OPEN = (_R.SENT, _R.ACCEPTED, _R.RECORDED)
-
-
-class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> ReferralQuerySet:
-        """The referrals a user may see: the single definition, used by every lookup.
-
-        Sending side: referrals of the cases the user may see (Case.visible_to).
-        Receiving side: supervisors and agency admins see every referral to their
-        agency; caseworkers see those awaiting a response (the queue) and those
-        they are assigned to. A revoked referral disappears for the receiver at
-        once. Platform admins and staff of any third agency see none.
-        """
-        from cases.models import Case
-
-        if not user.is_authenticated or user.agency_id is None:
-            return self.none()
-        sent = models.Q(from_agency_id=user.agency_id, case__in=Case.objects.visible_to(user))
-        received = models.Q(to_agency_id=user.agency_id) & ~models.Q(status=_R.REVOKED)
-        if not user.sees_whole_agency:
-            received &= models.Q(status=_R.SENT) | models.Q(
-                pk__in=Referral.assigned_to.through.objects.filter(user_id=user.pk).values(
-                    "referral_id"
-                )
-            )
-        return self.filter(sent | received)
-
-    def sent_by(self, agency: Agency) -> ReferralQuerySet:
-        return self.filter(from_agency=agency)
-
-    def received_by(self, agency: Agency) -> ReferralQuerySet:
-        return self.filter(to_agency=agency)
-
-    def internal(self) -> ReferralQuerySet:
-        return self.filter(to_agency__isnull=False)
-
-    def open(self) -> ReferralQuerySet:
-        return self.filter(status__in=REFERRAL_OPEN)
-
-    def awaiting_response(self) -> ReferralQuerySet:
-        """Sent to an agency on Harbor and not yet accepted or declined."""
-        return self.internal().filter(status=_R.SENT)
-
-    def overdue_response(self, today: datetime.date) -> ReferralQuerySet:
-        return self.awaiting_response().filter(respond_by__lt=today)
-
-    def for_list(self) -> ReferralQuerySet:
-        """What a list row shows, in a fixed number of queries whatever the length."""
-        return self.select_related("case", "from_agency", "to_agency").prefetch_related(
-            "assigned_to"
-        )
-
-
-class Referral(models.Model):
-    """A case referred by its owning agency to another agency for a purpose."""
-
-    Status = ReferralStatus
-
-    case = models.ForeignKey(
-        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals"
-    )
-    from_agency = models.ForeignKey(
-        Agency,
-        verbose_name=_("referring agency"),
-        on_delete=models.PROTECT,
-        related_name="referrals_out",
-    )
-    to_agency = models.ForeignKey(
-        Agency,
-        verbose_name=_("receiving agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="referrals_in",
-        help_text=_("Leave empty for an organisation that is not on Harbor."),
-    )
-    external_name = models.CharField(_("organisation not on Harbor"), max_length=200, blank=True)
-    external_country = CountryField(_("its country"), blank=True)
-    external_contact = models.CharField(_("its contact"), max_length=300, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=32, choices=ServiceType.choices)
-    sections = models.JSONField(_("sections shared"), default=list, blank=True)
-    message = models.TextField(
-        _("message to the receiving agency"),
-        max_length=4000,
-        blank=True,
-        help_text=_("What they need to know to decide. No names or contact details."),
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.SENT, editable=False
-    )
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
-    respond_by = models.DateField(_("respond by"), null=True, blank=True)
-    responded_at = models.DateTimeField(_("responded"), null=True, blank=True, editable=False)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    decline_reason = models.CharField(
-        _("reason for declining"), max_length=32, choices=DeclineReason.choices, blank=True
-    )
-    decline_note = models.TextField(_("explanation"), max_length=4000, blank=True)
-    assigned_to = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned staff"),
-        related_name="assigned_referrals",
-        blank=True,
-    )
-    consent_override_reason = models.TextField(
-        _("reason for sending without consent"), max_length=4000, blank=True
-    )
-    consent_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("consent override by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
-
-    objects = ReferralQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("referral")
-        verbose_name_plural = _("referrals")
-        ordering = ["-sent_at", "-pk"]
-        indexes = [models.Index(fields=["to_agency", "status"])]
-
-    def __str__(self) -> str:
-        return str(_("Referral %(number)s") % {"number": self.pk})
-
-    def get_absolute_url(self) -> str:
-        return reverse("partners:referral_detail", args=[self.pk])
-
-    @property
-    def is_external(self) -> bool:
-        return self.to_agency_id is None
-
-    @property
-    def receiver_name(self) -> str:
-        return self.to_agency.name if self.to_agency_id else self.external_name
-
-    def get_sections_display(self) -> list[str]:
-        labels = dict(ReferralSection.choices)
-        return [str(labels.get(value, value)) for value in self.sections]
-
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(
-            self.status == _R.SENT
-            and not self.is_external
-            and self.respond_by
-            and self.respond_by < today
-        )
-
-
-class ReferralTransition(models.Model):
-    """One status change of a referral: who, when, why."""
-
-    referral = models.ForeignKey(
-        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="transitions"
-    )
-    from_status = models.CharField(_("from"), max_length=16, choices=ReferralStatus.choices)
-    to_status = models.CharField(_("to"), max_length=16, choices=ReferralStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), max_length=4000, blank=True)
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("referral status change")
-        verbose_name_plural = _("referral status changes")
-        ordering = ["-occurred_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
-
-
-class ReferralUpdate(models.Model):
-    """A service update written by the receiving agency, read by both sides."""
-
-    referral = models.ForeignKey(
-        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="updates"
-    )
-    occurred_on = models.DateField(_("date"), default=timezone.localdate)
-    text = models.TextField(_("update"), max_length=4000)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("referral update")
-        verbose_name_plural = _("referral updates")
-        ordering = ["-occurred_on", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.occurred_on}"
-
-
 # --- agreements (MOU) ------------------------------------------------------------------
 
 
 class AgreementQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> AgreementQuerySet:
+    def visible_to(self, user: Actor) -> AgreementQuerySet:
         """Agreements are not case data: every signed-in staff member may read them."""
         if not user.is_authenticated:
             return self.none()
         return self.all()
 
-    def manageable_by(self, user: User) -> AgreementQuerySet:
+    def manageable_by(self, user: Actor) -> AgreementQuerySet:
         """Platform admins record and edit agreements (they manage the network)."""
         if user.is_authenticated and user.is_platform_admin:
             return self.all()
@@ -506,156 +240,6 @@ class Agreement(models.Model):
 # --- mutual legal assistance -----------------------------------------------------------
 
 
-class MLADirection(models.TextChoices):
-    OUTGOING = "outgoing", _("Sent to another country")
-    INCOMING = "incoming", _("Received from another country")
-
-
-class MLAChannel(models.TextChoices):
-    FORMAL = "formal", _("Formal MLA request")
-    LIAISON = "liaison", _("Liaison officer")
-    POLICE = "police", _("Police-to-police")
-
-
-class MLAAsk(models.TextChoices):
-    EVIDENCE = "evidence", _("Evidence")
-    ASSET_FREEZE = "asset_freeze", _("Asset freeze")
-    WITNESS = "witness", _("Witness")
-    EXTRADITION = "extradition", _("Extradition")
-
-
-class MLAStatus(models.TextChoices):
-    SENT = "sent", _("Sent")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REPLIED = "replied", _("Replied")
-    REFUSED = "refused", _("Refused")
-    CLOSED = "closed", _("Closed")
-
-
-# Awaiting a reply: what "open" and "overdue" mean for MLA requests.
-MLA_OPEN = (MLAStatus.SENT, MLAStatus.ACKNOWLEDGED, MLAStatus.IN_PROGRESS)
-
-
-class MLARequestQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> MLARequestQuerySet:
-        """MLA requests a user may see (they name prosecutions: agency data).
-
-        Supervisors and agency admins see their agency's requests; caseworkers
-        those they created and those of cases they may see. Platform admins and
-        other agencies see none.
-        """
-        from cases.models import Case
-
-        if not user.is_authenticated or user.agency_id is None:
-            return self.none()
-        own = self.filter(agency_id=user.agency_id)
-        if user.sees_whole_agency:
-            return own
-        return own.filter(
-            models.Q(created_by=user) | models.Q(case__in=Case.objects.visible_to(user))
-        )
-
-    def for_agency(self, agency: Agency) -> MLARequestQuerySet:
-        return self.filter(agency=agency)
-
-    def open(self) -> MLARequestQuerySet:
-        return self.filter(status__in=MLA_OPEN)
-
-    def overdue(self, today: datetime.date) -> MLARequestQuerySet:
-        """Still awaiting a reply after its due date."""
-        return self.open().filter(reply_due__lt=today)
-
-
-class MLARequest(models.Model):
-    """A mutual legal assistance request sent to, or received from, another country."""
-
-    Status = MLAStatus
-
-    agency = models.ForeignKey(
-        Agency,
-        verbose_name=_("handling agency"),
-        on_delete=models.PROTECT,
-        related_name="mla_requests",
-    )
-    direction = models.CharField(_("direction"), max_length=16, choices=MLADirection.choices)
-    requesting_country = CountryField(_("requesting country"))
-    requesting_authority = models.CharField(_("requesting authority"), max_length=200)
-    requested_country = CountryField(_("requested country"))
-    requested_authority = models.CharField(_("requested authority"), max_length=200)
-    channel = models.CharField(_("channel"), max_length=16, choices=MLAChannel.choices)
-    requests = models.JSONField(_("what is asked"), default=list)
-    description = models.TextField(_("details"), max_length=4000, blank=True)
-    sent_on = models.DateField(_("date sent"))
-    reply_due = models.DateField(_("reply due"), null=True, blank=True)
-    replied_on = models.DateField(_("reply received"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=MLAStatus.choices, default=MLAStatus.SENT
-    )
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("case"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="mla_requests",
-    )
-    proceeding = models.ForeignKey(
-        "cases.LegalProceeding",
-        verbose_name=_("legal proceeding"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="mla_requests",
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
-
-    objects = MLARequestQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("mutual legal assistance request")
-        verbose_name_plural = _("mutual legal assistance requests")
-        ordering = ["reply_due", "-sent_on", "-pk"]
-
-    def __str__(self) -> str:
-        return str(
-            _("MLA %(from)s → %(to)s, %(date)s")
-            % {
-                "from": self.requesting_country.code,
-                "to": self.requested_country.code,
-                "date": self.sent_on,
-            }
-        )
-
-    def get_absolute_url(self) -> str:
-        return reverse("partners:mla_detail", args=[self.pk])
-
-    def get_requests_display(self) -> list[str]:
-        labels = dict(MLAAsk.choices)
-        return [str(labels.get(value, value)) for value in self.requests]
-
-    def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(self.status in MLA_OPEN and self.reply_due and self.reply_due < today)
-
-
 # --- prevention activities -------------------------------------------------------------
 
 
@@ -686,7 +270,7 @@ class TakedownOutcome(models.TextChoices):
 
 
 class PreventionActivityQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> PreventionActivityQuerySet:
+    def visible_to(self, user: Actor) -> PreventionActivityQuerySet:
         """Prevention activities are not case data: every staff member of an agency
         and platform admins may see all of them (to learn from each other's work)."""
         if not user.is_authenticated:
@@ -695,7 +279,7 @@ class PreventionActivityQuerySet(models.QuerySet):
             return self.all()
         return self.none()
 
-    def editable_by(self, user: User) -> PreventionActivityQuerySet:
+    def editable_by(self, user: Actor) -> PreventionActivityQuerySet:
         """Staff edit their own agency's activities (as organiser)."""
         if not user.is_authenticated or user.agency_id is None:
             return self.none()

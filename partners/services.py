@@ -1,48 +1,28 @@
-"""Writes of consequence on agencies, referrals, agreements, MLA requests and
-prevention activities: each atomic, audited in the same transaction."""
+"""Writes of consequence on agencies, agreements and prevention activities (and the
+versioned-record save other apps reuse): each atomic, audited in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Model
 from django.forms import BaseInlineFormSet
-from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from locking import claim_version
-from partners.models import (
-    REFERRAL_GRAPH,
-    Agency,
-    Agreement,
-    DeclineReason,
-    MLARequest,
-    PreventionActivity,
-    Referral,
-    ReferralSection,
-    ReferralStatus,
-    ReferralTransition,
-    ReferralUpdate,
-)
-from partners.selectors import sections_without_consent
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from partners.models import Agency
+from policy import Actor
 
 
 @transaction.atomic
 def save_agency(
     agency: Agency,
     *,
-    actor: User,
+    actor: Actor,
     contacts: BaseInlineFormSet,
     expected_version: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Agency:
     """Create or update an agency with its contact people.
 
@@ -58,195 +38,23 @@ def save_agency(
     contacts.instance = agency
     contacts.save()
     action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
-    record_event(actor=actor, action=action, target=agency, request=request)
+    record_event(actor=actor, action=action, target=agency)
     return agency
 
 
 @transaction.atomic
-def set_agency_active(
-    agency: Agency, *, actor: User, active: bool, request: HttpRequest | None = None
-) -> Agency:
+def set_agency_active(agency: Agency, *, actor: Actor, active: bool) -> Agency:
     """Deactivate or reactivate an agency. Its staff keep their accounts."""
     agency.is_active = active
     agency.updated_by = actor
     agency.version += 1
     agency.save(update_fields=["is_active", "updated_by", "version", "updated_at"])
     action = AuditEvent.Action.REACTIVATE if active else AuditEvent.Action.DEACTIVATE
-    record_event(actor=actor, action=action, target=agency, request=request)
+    record_event(actor=actor, action=action, target=agency)
     return agency
 
 
 # --- referrals -------------------------------------------------------------------------
-
-
-class ReferralError(Exception):
-    """A referral step the status graph or the consent rules refuse (shown to the user)."""
-
-
-@transaction.atomic
-def transition_referral(
-    referral: Referral, to_status: str, *, actor: User, note: str = "", **changes
-) -> ReferralTransition:
-    """Move a referral to `to_status`: the only writer of `Referral.status`.
-
-    Locks the row so two concurrent moves cannot both start from the same state,
-    refuses a move REFERRAL_GRAPH does not allow, applies `changes` (the fields
-    that go with the move), and writes the history row and the audit row in the
-    same transaction. The caller checks who may make the move.
-    """
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
-    from_status = locked.status
-    if to_status not in REFERRAL_GRAPH.get(from_status, set()):
-        raise ReferralError(
-            _("This referral is already “%(status)s”; it can no longer be changed that way.")
-            % {"status": locked.get_status_display()}
-        )
-    locked.status = to_status
-    locked.updated_by = actor
-    locked.version += 1
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save(update_fields=["status", "updated_by", "version", "updated_at", *changes])
-    for field in ("status", "updated_by", "version", *changes):
-        setattr(referral, field, getattr(locked, field))
-    transition = ReferralTransition.objects.create(
-        referral=locked, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
-    record_event(actor=actor, action=AuditEvent.Action.TRANSITION, target=locked)
-    return transition
-
-
-@transaction.atomic
-def send_referral(
-    referral: Referral,
-    *,
-    actor: User,
-    override_reason: str = "",
-    request: HttpRequest | None = None,
-) -> Referral:
-    """Send a case to another agency on Harbor, or record one to an outside organisation.
-
-    Every shared section must be covered by the person's sharing consent for the
-    receiving agency (or its type); otherwise only a supervisor's recorded
-    `override_reason` lets it go, and the override is audited. An external
-    referral shares nothing and gets status RECORDED.
-    """
-    referral.from_agency_id = referral.case.agency_id
-    referral.created_by = actor
-    referral.updated_by = actor
-    if referral.to_agency_id is None:
-        referral.sections = []
-        referral.status = ReferralStatus.RECORDED
-    else:
-        missing = sections_without_consent(
-            referral.case.person, referral.to_agency, referral.sections
-        )
-        if missing and not (override_reason.strip() and actor.is_supervisor):
-            raise ReferralError(_missing_consent_message(missing))
-        if missing:
-            referral.consent_override_reason = override_reason
-            referral.consent_override_by = actor
-        referral.status = ReferralStatus.SENT
-    referral.full_clean(exclude=["case", "created_by"])
-    referral.save()
-    ReferralTransition.objects.create(
-        referral=referral, from_status="", to_status=referral.status, actor=actor
-    )
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=referral, request=request)
-    if referral.consent_override_by_id:
-        record_event(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            object_type="partners.referral_consent_override",
-            object_id=str(referral.pk),
-            request=request,
-        )
-    return referral
-
-
-def _missing_consent_message(missing: list[str]) -> str:
-    labels = dict(ReferralSection.choices)
-    return _(
-        "The person has not consented to share these sections with this agency: "
-        "%(sections)s. Record their consent first, or ask a supervisor to override."
-    ) % {"sections": ", ".join(str(labels.get(s, s)) for s in missing)}
-
-
-@transaction.atomic
-def accept_referral(
-    referral: Referral, *, actor: User, assignees: Iterable[User], note: str = ""
-) -> Referral:
-    """The receiving agency accepts and names who works it. Exactly one response stands:
-    the row lock in `transition_referral` makes a concurrent second response fail."""
-    transition_referral(
-        referral,
-        ReferralStatus.ACCEPTED,
-        actor=actor,
-        note=note,
-        responded_at=timezone.now(),
-        responded_by=actor,
-    )
-    referral.assigned_to.set(assignees)
-    record_event(actor=actor, action=AuditEvent.Action.ASSIGN, target=referral)
-    return referral
-
-
-@transaction.atomic
-def decline_referral(referral: Referral, *, actor: User, reason: str, note: str = "") -> Referral:
-    """The receiving agency declines with a structured reason (and text for "other")."""
-    if reason == DeclineReason.OTHER and not note.strip():
-        raise ReferralError(_("Explain why when the reason is “Other”."))
-    transition_referral(
-        referral,
-        ReferralStatus.DECLINED,
-        actor=actor,
-        note=note,
-        responded_at=timezone.now(),
-        responded_by=actor,
-        decline_reason=reason,
-        decline_note=note,
-    )
-    return referral
-
-
-def respond_to_referral(
-    referral: Referral,
-    *,
-    actor: User,
-    accept: bool,
-    assignees: Iterable[User] = (),
-    reason: str = "",
-    note: str = "",
-) -> Referral:
-    """Accept or decline a referral awaiting a response (one entry point for the queue)."""
-    if accept:
-        return accept_referral(referral, actor=actor, assignees=assignees, note=note)
-    return decline_referral(referral, actor=actor, reason=reason, note=note)
-
-
-def close_referral(referral: Referral, *, actor: User, note: str = "") -> Referral:
-    """Either side ends the referral; the receiver's access to the sections ends with it."""
-    transition_referral(referral, ReferralStatus.CLOSED, actor=actor, note=note)
-    return referral
-
-
-def revoke_referral(referral: Referral, *, actor: User, note: str = "") -> Referral:
-    """The owner withdraws the referral: the receiver gets 404 from the next request on."""
-    transition_referral(referral, ReferralStatus.REVOKED, actor=actor, note=note)
-    return referral
-
-
-@transaction.atomic
-def add_referral_update(update: ReferralUpdate, *, actor: User) -> ReferralUpdate:
-    """A service update by the receiving agency on an accepted referral."""
-    locked = Referral.objects.select_for_update().get(pk=update.referral_id)
-    if locked.status != ReferralStatus.ACCEPTED:
-        raise ReferralError(_("Updates can only be added while the referral is accepted."))
-    update.author = actor
-    update.full_clean(exclude=["referral", "author"])
-    update.save()
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=update)
-    return update
 
 
 # --- agreements, MLA requests, prevention activities -----------------------------------
@@ -254,12 +62,11 @@ def add_referral_update(update: ReferralUpdate, *, actor: User) -> ReferralUpdat
 
 @transaction.atomic
 def save_record(
-    record: Agreement | MLARequest | PreventionActivity,
+    record: Model,
     *,
-    actor: User,
+    actor: Actor,
     expected_version: int | None = None,
     save_m2m: Callable[[], None] | None = None,
-    request: HttpRequest | None = None,
 ) -> Model:
     """Create or update an agreement, MLA request or prevention activity.
 
@@ -278,5 +85,5 @@ def save_record(
     if save_m2m is not None:
         save_m2m()
     action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
-    record_event(actor=actor, action=action, target=record, request=request)
+    record_event(actor=actor, action=action, target=record)
     return record

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
-from config.widgets import DateInput
+from widgets import DateInput
 
 
 class DashboardFilter(django_filters.FilterSet):

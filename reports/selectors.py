@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import ExtractQuarter, ExtractYear, TruncDate, TruncMonth
 from django.urls import reverse
@@ -31,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from cases.filters import AWAITING_DECISION, expiring_permits
+from cases.filters import AWAITING_DECISION
 from cases.models import (
     Case,
     CaseExploitation,
@@ -40,10 +41,13 @@ from cases.models import (
     IdentificationStatus,
     ProsecutionStatus,
     ProtectionStatus,
+    ServiceItem,
     Task,
     Track,
     TrackTransition,
 )
+from cooperation.models import MLARequest, Referral
+from partners.models import ActivityType, PreventionActivity
 from reports.models import ImportedRecord
 from victims.models import AgeBand, IdentificationDecision, Person, Sex
 
@@ -482,7 +486,9 @@ def overdue_work(cases: QuerySet[Case], params: dict[str, str], today: datetime.
             "pk",
             filter=Q(identification_status__in=AWAITING_DECISION) & ~Q(status=CaseStatus.CLOSED),
         ),
-        permits=Count("pk", filter=Q(pk__in=expiring_permits().values("case_id"))),
+        permits=Count(
+            "pk", filter=Q(pk__in=ServiceItem.objects.expiring_permits().values("case_id"))
+        ),
     )
     overdue_tasks = Task.objects.filter(
         case__in=cases.values("pk"), status=Task.Status.OPEN, due_date__lt=today
@@ -563,17 +569,13 @@ def dashboard_figures(
 
 
 # --- prevention and partnership -----------------------------------------------------------
-# These read the partners app's own scopes (Referral/MLARequest/PreventionActivity
+# These read the cooperation and partners apps' own scopes (Referral/MLARequest/PreventionActivity
 # .visible_to) so each count equals its partners list; the dashboard's case filters
 # (dates, type, caseworker) do not apply to them: those lists cannot filter by case.
 
 
 def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
     """Referrals by direction and outcome, and this year's prevention activities (2 queries)."""
-    from django.db.models import Sum
-
-    from partners.models import ActivityType, PreventionActivity, Referral
-
     referrals = Referral.objects.visible_to(user)
     agency_id = user.agency_id
     counts = referrals.aggregate(
@@ -596,7 +598,7 @@ def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
         cells = []
         for status in ("", Referral.Status.ACCEPTED, Referral.Status.DECLINED):
             extra = {"status": status} if status else {}
-            url = link("partners:referral_list", {}, direction=direction, **extra)
+            url = link("cooperation:referral_list", {}, direction=direction, **extra)
             cells.append(Cell(counts[f"{direction}_{status or 'all'}"], url))
         referral_figure.rows.append((str(label), cells))
     activities = (
@@ -624,17 +626,15 @@ def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
 
 def partner_overdue_rows(user: User, today: datetime.date) -> list[tuple[str, list[Cell]]]:
     """Referrals awaiting a response and MLA replies overdue (2 queries)."""
-    from partners.models import MLARequest, Referral
-
     awaiting = Referral.objects.visible_to(user).awaiting_response().count()
     mla = MLARequest.objects.visible_to(user).overdue(today).count()
     return [
         (
             str(_("Referrals awaiting a response")),
-            [Cell(awaiting, link("partners:referral_list", {}, awaiting="1"))],
+            [Cell(awaiting, link("cooperation:referral_list", {}, awaiting="1"))],
         ),
         (
             str(_("MLA replies overdue")),
-            [Cell(mla, link("partners:mla_list", {}, overdue="1"))],
+            [Cell(mla, link("cooperation:mla_list", {}, overdue="1"))],
         ),
     ]

@@ -19,11 +19,12 @@ from cases.models import (
     Defendant,
     ExploitationType,
     ProsecutionStatus,
+    ServiceItem,
     Track,
     TrackTransition,
 )
-from partners.models import Referral
-from victims.models import AgeBand, IdentificationDecision, Person, ServiceItem, Sex
+from cooperation.models import Referral
+from victims.models import AgeBand, IdentificationDecision, Person, Sex
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise

@@ -6,22 +6,21 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.permissions import role_required
+from access import allowed
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case
 from listing import filter_queryset
+from policy import SEES_AGENCY
 from reports import exports, selectors, statistics
 from reports.filters import DashboardFilter
 from reports.forms import StatisticsForm
 
 # Supervisors and agency admins see their agency's figures; caseworkers (who see
 # only their own cases) and platform admins (no access to victims' data) get 403.
-supervisors_only = role_required(Role.SUPERVISOR, Role.AGENCY_ADMIN)
 
 
-@supervisors_only
+@allowed(SEES_AGENCY)
 def dashboard(request: HttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user)
     filterset = filter_queryset(DashboardFilter, request, cases)
@@ -35,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@supervisors_only
+@allowed(SEES_AGENCY)
 def statistics_page(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET or None)
     year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
@@ -47,7 +46,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@supervisors_only
+@allowed(SEES_AGENCY)
 def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The yearly tables as CSV or XLSX: formula-escaped, small counts suppressed by default,
     audited in the request."""
@@ -72,7 +71,6 @@ def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
         action=AuditEvent.Action.EXPORT,
         object_type="reports.statistics",
         object_id=f"{year}:{fmt}",
-        request=request,
         channel=AuditEvent.Channel.EXPORT,
     )
     name = f"harbor-statistics-{year}"

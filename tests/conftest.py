@@ -12,8 +12,9 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 
-from accounts.models import Role, User
+from accounts.models import User
 from partners.models import Agency, AgencyType
+from policy import Role
 from tests.factories import AgencyFactory, PlatformAdminFactory, UserFactory
 
 

@@ -11,13 +11,12 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Role, User
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import User
 from cases.models import Case
 from partners.models import Agency, AgencyContact, AgencyType, ServiceType
+from policy import Role
 from victims.models import Person
-
-# The documented demo password (README); seed_demo refuses to run with DEBUG off.
-DEMO_PASSWORD = "harbor-demo-2026"
 
 
 class AgencyFactory(DjangoModelFactory[Agency]):
@@ -173,7 +172,7 @@ class ReferralFactory(DjangoModelFactory):
     """
 
     class Meta:
-        model = "partners.Referral"
+        model = "cooperation.Referral"
         skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
@@ -187,7 +186,7 @@ class ReferralFactory(DjangoModelFactory):
 
 class MLARequestFactory(DjangoModelFactory):
     class Meta:
-        model = "partners.MLARequest"
+        model = "cooperation.MLARequest"
 
     agency = factory.SubFactory(AgencyFactory)
     direction = "outgoing"

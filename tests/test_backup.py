@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, TrackTransition
+from crypto import decrypt
 from tests.factories import CaseFactory, PersonFactory
-from victims.crypto import decrypt
 from victims.models import Person
 
 pytestmark = [

@@ -59,7 +59,7 @@ def test_date_pickers_get_iso_values_in_every_language():
 
     from django.utils import translation
 
-    from config.widgets import DateInput
+    from widgets import DateInput
 
     with translation.override("zh-hant"):
         html = DateInput().render("day", datetime.date(2026, 11, 21))

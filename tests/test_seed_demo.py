@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from accounts.models import Role, User
+from accounts.models import User
 from partners.models import Agency
+from policy import Role
 from tests.factories import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def small_reference_file(tmp_path, monkeypatch):
     """The shipped CTDC file takes seconds to import; seed_demo gets a two-row one here."""
     path = tmp_path / "ctdc.csv"
     path.write_text(SMALL_CTDC, encoding="utf-8")
-    monkeypatch.setattr("accounts.management.commands.seed_demo.CTDC_FILE", path)
+    monkeypatch.setattr("config.management.commands.seed_demo.CTDC_FILE", path)
     return path
 
 
@@ -42,7 +43,7 @@ def _counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "partners", "cases", "victims"}
+        if model._meta.app_label in {"accounts", "partners", "cases", "victims", "cooperation"}
     }
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from django.core.checks import CheckMessage, Error, register
 from django.db import DatabaseError, connection
 
-from victims.crypto import SENTINEL_PLAINTEXT, DecryptionError
+from crypto import SENTINEL_PLAINTEXT, DecryptionError
+from victims.models import EncryptionSentinel
 
 
 def verify_field_keys() -> None:
     """Raise DecryptionError when a stored sentinel does not decrypt to the known value."""
-    from victims.models import EncryptionSentinel
-
     for sentinel in EncryptionSentinel.objects.all()[:5]:
         if sentinel.ciphertext != SENTINEL_PLAINTEXT:
             raise DecryptionError("The encryption sentinel decrypted to an unexpected value.")
@@ -24,8 +23,6 @@ def verify_field_keys() -> None:
 
 @register()
 def field_keys_open_the_sentinel(app_configs=None, **kwargs) -> list[CheckMessage]:
-    from victims.models import EncryptionSentinel
-
     try:
         if EncryptionSentinel._meta.db_table not in connection.introspection.table_names():
             return []

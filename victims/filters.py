@@ -7,8 +7,8 @@ from django_countries import countries
 from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
-from config.widgets import DateInput
 from victims.models import AgeBand, Person, Sex
+from widgets import DateInput
 
 UNKNOWN = "unknown"
 

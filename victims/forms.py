@@ -6,7 +6,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from config.widgets import DateInput
 from partners.models import Agency
 from victims.models import (
     ConsentRecord,
@@ -15,9 +14,9 @@ from victims.models import (
     Person,
     Screening,
     ScreeningAnswer,
-    ServiceItem,
     Vulnerability,
 )
+from widgets import DateInput
 
 _DATE = DateInput()
 
@@ -182,46 +181,6 @@ class ReviewOutcomeForm(forms.Form):
         label=_("Review outcome"), choices=IdentificationDecision.Outcome.choices
     )
     decided_on = forms.DateField(label=_("Review decided on"), widget=_DATE)
-
-
-class ServiceForm(forms.ModelForm):
-    class Meta:
-        model = ServiceItem
-        fields = [
-            "service_type",
-            "provider",
-            "status",
-            "start_date",
-            "end_date",
-            "due_date",
-            "outcome",
-            "shelter_location",
-            "language",
-            "interpreter",
-            "hearing",
-            "permit_number",
-            "permit_issued_on",
-            "permit_expires_on",
-            "embassy_contact",
-            "travel_document",
-            "receiving_organisation",
-        ]
-        widgets = {
-            "start_date": _DATE,
-            "end_date": _DATE,
-            "due_date": _DATE,
-            "permit_issued_on": _DATE,
-            "permit_expires_on": _DATE,
-            "outcome": forms.Textarea(attrs={"rows": 2}),
-            "shelter_location": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
-        }
-
-    def __init__(self, *args, sees_sensitive: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Agency.objects.active()
-        if not sees_sensitive:
-            del self.fields["shelter_location"]
-            del self.fields["permit_number"]
 
 
 class ConsentForm(forms.ModelForm):

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from partners.models import AgencyType, ServiceType
-from victims.crypto import EncryptedDateField, EncryptedTextField
+from cases.models import Case
+from crypto import EncryptedDateField, EncryptedTextField
+from partners.models import AgencyType
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -80,8 +81,6 @@ class PersonQuerySet(models.QuerySet):
         registered them and to their agency's supervisors and admins. Anybody
         else gets 404.
         """
-        from cases.models import Case
-
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
         with_visible_case = models.Q(pk__in=Case.objects.visible_to(user).values("person_id"))
@@ -171,10 +170,13 @@ class Person(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("victims:person_detail", args=[self.pk])
 
-    def current_consents(self) -> list:
-        from victims.selectors import current_consents
-
-        return current_consents(self)
+    def current_consents(self) -> list[ConsentRecord]:
+        """The latest record per purpose and target: the consent in force now."""
+        latest: dict[tuple, ConsentRecord] = {}
+        records = self.consents.select_related("target_agency").order_by("-recorded_at", "-pk")
+        for record in records:
+            latest.setdefault(record.target_key(), record)
+        return list(latest.values())
 
     def get_vulnerabilities_display(self) -> list[str]:
         labels = dict(Vulnerability.choices)
@@ -186,7 +188,7 @@ class PersonPhoto(models.Model):
 
     The image bytes never touch the file system or a public URL; they are served
     only by `victims:person_photo` to roles that may see identity, and each view
-    is audited (see victims.services.set_person_photo and victims.crypto).
+    is audited (see victims.services.set_person_photo and crypto).
     """
 
     person = models.OneToOneField(
@@ -243,88 +245,6 @@ class EncryptionSentinel(models.Model):
 
     def __str__(self) -> str:
         return f"sentinel {self.pk}"
-
-
-class ServiceItemQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> ServiceItemQuerySet:
-        """Services of the cases the user may see (the case scope decides)."""
-        from cases.models import Case
-
-        return self.filter(case__in=Case.objects.visible_to(user))
-
-    def open(self) -> ServiceItemQuerySet:
-        return self.filter(status__in=[ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
-
-
-class ServiceItem(models.Model):
-    """One service in a case's protection plan (shelter, legal aid, a permit, ...)."""
-
-    class Status(models.TextChoices):
-        # The cases closure rule relies on exactly these values.
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        COMPLETED = "completed", _("Completed")
-        DECLINED = "declined", _("Declined")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    case = models.ForeignKey(
-        "cases.Case",
-        verbose_name=_("case"),
-        on_delete=models.PROTECT,
-        related_name="service_items",
-    )
-    service_type = models.CharField(_("service"), max_length=32, choices=ServiceType.choices)
-    provider = models.ForeignKey(
-        "partners.Agency",
-        verbose_name=_("provider agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
-    )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
-    # Type-specific details: a few nullable columns, each used by one or two types.
-    shelter_location = EncryptedTextField(
-        _("shelter location"),
-        blank=True,
-        max_length=500,
-        help_text=_("Sensitive: shown only to the caseworker and the supervisor."),
-    )
-    language = models.CharField(_("language"), max_length=100, blank=True)
-    interpreter = models.CharField(_("interpreter"), max_length=200, blank=True)
-    hearing = models.CharField(_("for which interview or hearing"), max_length=200, blank=True)
-    permit_number = EncryptedTextField(_("permit number"), blank=True, max_length=100)
-    permit_issued_on = models.DateField(_("permit issued"), null=True, blank=True)
-    permit_expires_on = models.DateField(_("permit expiry"), null=True, blank=True)
-    embassy_contact = models.CharField(_("embassy contact"), max_length=200, blank=True)
-    travel_document = models.CharField(_("travel document"), max_length=200, blank=True)
-    receiving_organisation = models.CharField(
-        _("receiving organisation abroad"), max_length=200, blank=True
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = ServiceItemQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("service")
-        verbose_name_plural = _("services")
-        ordering = ["case", "created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.get_service_type_display()} ({self.get_status_display()})"
 
 
 class ExploitationKind(models.TextChoices):
@@ -389,8 +309,6 @@ class Indicator(models.Model):
 class ScreeningQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ScreeningQuerySet:
         """Screenings of the cases the user may see (the case scope decides)."""
-        from cases.models import Case
-
         return self.filter(case__in=Case.objects.visible_to(user))
 
 
@@ -467,8 +385,6 @@ class ScreeningAnswer(models.Model):
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> DecisionQuerySet:
         """Decisions on the cases the user may see (the case scope decides)."""
-        from cases.models import Case
-
         return self.filter(case__in=Case.objects.visible_to(user))
 
 

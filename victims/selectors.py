@@ -6,18 +6,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from victims.crypto import blind_index, document_key, name_key
+from crypto import blind_index, document_key, name_key
 from victims.models import (
     ConsentRecord,
     Person,
     PersonLookup,
     Screening,
     ScreeningAnswer,
-    ServiceItem,
 )
 
 if TYPE_CHECKING:
@@ -52,10 +49,6 @@ def person_digests(person: Person) -> list[tuple[str, str]]:
         date_of_birth=person.date_of_birth,
         documents=person.document_numbers.splitlines(),
     )
-
-
-PERMIT_TYPES = ["residence_permit", "work_permit"]
-PERMIT_WARNING_DAYS = 30
 
 
 def possible_duplicates(
@@ -116,21 +109,13 @@ def screening_suggestion(screening: Screening) -> Suggestion:
     return Suggestion(score=score, maximum=maximum, outcome=str(outcome), reasons=reasons)
 
 
-def current_consents(person: Person) -> list[ConsentRecord]:
-    """The latest record per purpose and target: the consent in force now."""
-    latest: dict[tuple, ConsentRecord] = {}
-    for record in person.consents.select_related("target_agency").order_by("-recorded_at", "-pk"):
-        latest.setdefault(record.target_key(), record)
-    return list(latest.values())
-
-
 def has_sharing_consent(person: Person, agency: Agency) -> bool:
     """Whether the person's consent in force allows sharing with `agency`.
 
     A statement naming the agency decides; otherwise one naming its type. A
     later withdrawal or refusal overrides an earlier consent at once.
     """
-    sharing = [c for c in current_consents(person) if c.purpose == ConsentRecord.Purpose.SHARING]
+    sharing = [c for c in person.current_consents() if c.purpose == ConsentRecord.Purpose.SHARING]
     for record in sharing:
         if record.target_agency_id == agency.pk:
             return record.status == ConsentRecord.Status.GIVEN
@@ -138,25 +123,3 @@ def has_sharing_consent(person: Person, agency: Agency) -> bool:
         if not record.target_agency_id and record.target_agency_type == agency.agency_type:
             return record.status == ConsentRecord.Status.GIVEN
     return False
-
-
-def services_needing_attention(user: User) -> dict[str, QuerySet]:
-    """For My work: permits expiring within 30 days and overdue services.
-
-    Cases visible to the user; for caseworkers only the cases assigned to them.
-    Two queries whatever the number of rows.
-    """
-    today = timezone.localdate()
-    services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
-    if user.is_caseworker:
-        services = services.filter(case__caseworkers=user)
-    expiring = services.filter(
-        service_type__in=PERMIT_TYPES,
-        permit_expires_on__gte=today,
-        permit_expires_on__lte=today + datetime.timedelta(days=PERMIT_WARNING_DAYS),
-    ).exclude(status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED])
-    overdue = services.open().filter(due_date__lt=today)
-    return {
-        "expiring_permits": expiring.order_by("permit_expires_on", "pk"),
-        "overdue_services": overdue.order_by("due_date", "pk"),
-    }

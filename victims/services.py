@@ -10,15 +10,14 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import Case, IdentificationStatus, ProtectionStatus, Track
+from cases.models import Case, IdentificationStatus, Track
 from cases.services import transition_track
+from crypto import encrypt_bytes
 from locking import claim_version
-from victims.crypto import encrypt_bytes
 from victims.models import (
     AgeBand,
     ConsentRecord,
@@ -29,7 +28,6 @@ from victims.models import (
     PersonPhoto,
     Screening,
     ScreeningAnswer,
-    ServiceItem,
 )
 from victims.selectors import person_digests
 
@@ -69,7 +67,7 @@ def index_person(person: Person) -> None:
 
 
 @transaction.atomic
-def register_person(person: Person, *, actor: User, request: HttpRequest | None = None) -> Person:
+def register_person(person: Person, *, actor: User) -> Person:
     """Create a person in the actor's agency with a fresh pseudonymous code."""
     person.agency_id = actor.agency_id
     person.created_by = actor
@@ -79,14 +77,12 @@ def register_person(person: Person, *, actor: User, request: HttpRequest | None 
     person.full_clean()
     person.save()
     index_person(person)
-    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=person, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.CREATE, target=person)
     return person
 
 
 @transaction.atomic
-def update_person(
-    person: Person, *, actor: User, expected_version: int, request: HttpRequest | None = None
-) -> Person:
+def update_person(person: Person, *, actor: User, expected_version: int) -> Person:
     """Save edits made from a form opened at `expected_version`; stale edits are refused."""
     claim_version(person, expected_version)
     person.updated_by = actor
@@ -94,34 +90,32 @@ def update_person(
     person.full_clean()
     person.save()
     index_person(person)
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=person, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=person)
     return person
 
 
 @transaction.atomic
-def set_person_photo(
-    person: Person, jpeg: bytes, *, actor: User, request: HttpRequest | None = None
-) -> PersonPhoto:
+def set_person_photo(person: Person, jpeg: bytes, *, actor: User) -> PersonPhoto:
     """Store (or replace) the person's photo, encrypted; audited as a change of the person."""
     photo, _created = PersonPhoto.objects.update_or_create(
         person=person, defaults={"ciphertext": encrypt_bytes(jpeg), "uploaded_by": actor}
     )
-    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=photo, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=photo)
     return photo
 
 
 @transaction.atomic
-def remove_person_photo(person: Person, *, actor: User, request: HttpRequest | None = None) -> None:
+def remove_person_photo(person: Person, *, actor: User) -> None:
     photo = PersonPhoto.objects.filter(person=person).first()
     if photo is None:
         return
-    record_event(actor=actor, action=AuditEvent.Action.DELETE, target=photo, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.DELETE, target=photo)
     photo.delete()
 
 
-def record_reveal(person: Person, *, actor: User, request: HttpRequest | None = None) -> None:
+def record_reveal(person: Person, *, actor: User) -> None:
     """Audit that the actor unmasked the person's identifying fields."""
-    record_event(actor=actor, action=AuditEvent.Action.REVEAL, target=person, request=request)
+    record_event(actor=actor, action=AuditEvent.Action.REVEAL, target=person)
 
 
 # --- Screening --------------------------------------------------------------
@@ -224,22 +218,6 @@ def record_review_outcome(
 
 
 # --- Protection services and consent -------------------------------------------
-
-
-@transaction.atomic
-def save_service(service: ServiceItem, *, actor: User) -> ServiceItem:
-    """Add or update a service; the first one starts the protection track."""
-    creating = service.pk is None
-    if creating:
-        service.created_by = actor
-    service.full_clean()
-    service.save()
-    case = service.case
-    if creating and case.protection_status == ProtectionStatus.NEEDS_ASSESSMENT:
-        transition_track(case, Track.PROTECTION, ProtectionStatus.IN_PROGRESS, actor=actor)
-    action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
-    record_event(actor=actor, action=action, target=service)
-    return service
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.person_create, name="person_create"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/cases/new/", views.case_create, name="case_create"),
     path("<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("<int:pk>/photo/", views.person_photo, name="person_photo"),
     path("<int:pk>/photo/upload/", views.person_photo_upload, name="person_photo_upload"),
@@ -17,7 +18,6 @@ urlpatterns = [
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
     path("cases/<int:case_pk>/screenings/new/", views.screening_start, name="screening_start"),
     path("cases/<int:case_pk>/decisions/new/", views.decision_create, name="decision_create"),
-    path("cases/<int:case_pk>/services/new/", views.service_create, name="service_create"),
     path("screenings/<int:pk>/", views.screening_detail, name="screening_detail"),
     path("screenings/<int:pk>/answers/", views.screening_answer, name="screening_answer"),
     path("screenings/<int:pk>/complete/", views.screening_complete, name="screening_complete"),
@@ -30,5 +30,4 @@ urlpatterns = [
         views.decision_review_outcome,
         name="decision_review_outcome",
     ),
-    path("services/<int:pk>/edit/", views.service_edit, name="service_edit"),
 ]

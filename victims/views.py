@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, User
-from accounts.permissions import role_required
+from access import allowed, get_visible_or_404
 from audit.services import record_view
+from cases.forms import CaseForm
 from cases.models import Case
-from cases.services import TransitionError
+from cases.services import TransitionError, create_case
+from crypto import decrypt_bytes
 from listing import filter_queryset, paginate
 from locking import StaleEditError
+from policy import READS_CASES, SEES_IDENTITY, WORKS_CASES, can
 from victims import selectors, services
-from victims.crypto import decrypt_bytes
 from victims.filters import PersonFilter
 from victims.forms import (
     ConsentForm,
@@ -28,7 +28,6 @@ from victims.forms import (
     ScreeningAnswersForm,
     ScreeningCompleteForm,
     ScreeningStartForm,
-    ServiceForm,
 )
 from victims.models import (
     ConsentRecord,
@@ -36,38 +35,42 @@ from victims.models import (
     Person,
     PersonPhoto,
     Screening,
-    ServiceItem,
 )
-
-# Who may unmask identifying fields (names, documents, shelter location): the
-# caseworker assigned to the case and the supervisor. Agency admins manage staff.
-IDENTITY_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
-
-
-def sees_identity(user: User) -> bool:
-    return user.role in IDENTITY_ROLES
 
 
 def _person_for(request: HttpRequest, pk: int) -> Person:
-    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    return get_visible_or_404(Person, request.user, pk=pk)
 
 
 def _case_for(request: HttpRequest, pk: int) -> Case:
-    return get_object_or_404(Case.objects.visible_to(request.user).select_related("person"), pk=pk)
-
-
-def _require_identity_role(request: HttpRequest) -> None:
-    if not sees_identity(request.user):
-        raise PermissionDenied
+    return get_visible_or_404(Case, request.user, pk=pk)
 
 
 def _after_intake(person: Person) -> str:
-    return reverse("cases:create") + f"?person={person.pk}"
+    return reverse("victims:case_create", args=[person.pk])
 
 
 # --- Person -----------------------------------------------------------------
 
 
+@allowed(WORKS_CASES, on=Person)
+def case_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a case for a person the user may see (a case always belongs to a person)."""
+    person = _person_for(request, pk)
+    form = CaseForm(request.POST or None, instance=Case(person=person))
+    if request.method == "POST" and form.is_valid():
+        case = create_case(
+            form.save(commit=False),
+            actor=request.user,
+            exploitations=form.exploitation_rows(),
+        )
+        messages.success(request, _("Case %(reference)s opened.") % {"reference": case})
+        return redirect(case)
+    heading = _("New case for %(person)s") % {"person": person}
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading})
+
+
+@allowed(READS_CASES)
 def person_list(request: HttpRequest) -> HttpResponse:
     people = Person.objects.visible_to(request.user)
     filterset = filter_queryset(PersonFilter, request, people)
@@ -75,7 +78,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "victims/person_list.html", {"filter": filterset, "page": page})
 
 
-@role_required(*IDENTITY_ROLES)
+@allowed(WORKS_CASES)
 def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     matches = []
@@ -83,23 +86,24 @@ def person_create(request: HttpRequest) -> HttpResponse:
         person = form.save(commit=False)
         matches = selectors.possible_duplicates(request.user, selectors.person_digests(person))
         if not matches or form.cleaned_data["save_anyway"]:
-            services.register_person(person, actor=request.user, request=request)
+            services.register_person(person, actor=request.user)
             messages.success(request, _("Person registered as %(code)s.") % {"code": person.code})
             return redirect(_after_intake(person))
     return render(request, "victims/person_form.html", {"form": form, "matches": matches})
 
 
+@allowed(READS_CASES, on=Person)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
-    record_view(request, person)
+    record_view(request.user, person)
     return render(request, "victims/person_detail.html", _detail_context(request, person))
 
 
 @require_POST
+@allowed(SEES_IDENTITY, on=Person)
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
-    _require_identity_role(request)
-    services.record_reveal(person, actor=request.user, request=request)
+    services.record_reveal(person, actor=request.user)
     context = _detail_context(request, person) | {"revealed": True}
     return render(request, "victims/person_detail.html", context)
 
@@ -108,18 +112,18 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
     return {
         "person": person,
         "cases": Case.objects.visible_to(request.user).filter(person=person),
-        "can_reveal": sees_identity(request.user),
+        "can_reveal": can(request.user, SEES_IDENTITY),
         "has_photo": PersonPhoto.objects.filter(person=person).exists(),
         "photo_form": PhotoForm(),
         "new_case_url": _after_intake(person),
     }
 
 
+@allowed(WORKS_CASES, on=Person)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
-    _require_identity_role(request)
     if request.method != "POST":
-        services.record_reveal(person, actor=request.user, request=request)
+        services.record_reveal(person, actor=request.user)
     digests_before = set(selectors.person_digests(person))
     form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
     matches = []
@@ -133,7 +137,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     form.save(commit=False),
                     actor=request.user,
                     expected_version=form.cleaned_data["version"] or 0,
-                    request=request,
                 )
             except StaleEditError as error:
                 messages.error(request, str(error))
@@ -146,36 +149,36 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Person)
 def person_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
-    _require_identity_role(request)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         services.set_person_photo(
-            person, form.cleaned_data["photo"], actor=request.user, request=request
+            person, form.cleaned_data["photo"], actor=request.user
         )
         messages.success(request, _("Photo saved."))
         return redirect(person)
-    services.record_reveal(person, actor=request.user, request=request)
+    services.record_reveal(person, actor=request.user)
     context = _detail_context(request, person) | {"revealed": True, "photo_form": form}
     return render(request, "victims/person_detail.html", context, status=400)
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Person)
 def person_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
-    _require_identity_role(request)
-    services.remove_person_photo(person, actor=request.user, request=request)
+    services.remove_person_photo(person, actor=request.user)
     messages.success(request, _("Photo removed."))
     return redirect(person)
 
 
+@allowed(SEES_IDENTITY, on=Person)
 def person_photo(request: HttpRequest, pk: int) -> HttpResponse:
     """The decrypted photo, for roles that may see identity; every view is audited."""
     person = _person_for(request, pk)
-    _require_identity_role(request)
     photo = get_object_or_404(PersonPhoto, person=person)
-    record_view(request, photo)
+    record_view(request.user, photo)
     response = HttpResponse(decrypt_bytes(photo.ciphertext), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
@@ -185,13 +188,15 @@ def person_photo(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Consent ----------------------------------------------------------------
 
 
+@allowed(READS_CASES, on=Person)
 def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
-    record_view(request, person)
+    record_view(request.user, person)
     return _consent_page(request, person, ConsentForm())
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Person)
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     form = ConsentForm(request.POST, instance=ConsentRecord(person=person))
@@ -215,6 +220,7 @@ def _consent_page(request: HttpRequest, person: Person, form: ConsentForm) -> Ht
 # --- Case panel, screening, decisions -------------------------------------
 
 
+@allowed(WORKS_CASES, on=Case)
 def screening_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = ScreeningStartForm(request.POST or None)
@@ -227,17 +233,19 @@ def screening_start(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 def _screening_for(request: HttpRequest, pk: int) -> Screening:
-    screenings = Screening.objects.visible_to(request.user).select_related("case", "indicator_set")
-    return get_object_or_404(screenings, pk=pk)
+    screenings = Screening.objects.select_related("case", "indicator_set")
+    return get_visible_or_404(Screening, request.user, queryset=screenings, pk=pk)
 
 
+@allowed(READS_CASES, on=Screening)
 def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
-    record_view(request, screening)
+    record_view(request.user, screening)
     return _screening_page(request, screening, ScreeningAnswersForm(screening=screening))
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Screening)
 def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningAnswersForm(request.POST, screening=screening)
@@ -249,6 +257,7 @@ def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(WORKS_CASES, on=Screening)
 def screening_complete(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningCompleteForm(request.POST)
@@ -270,6 +279,7 @@ def _screening_page(request, screening, form, complete_form=None, status=200) ->
     return render(request, "victims/screening_detail.html", context, status=status)
 
 
+@allowed(WORKS_CASES, on=Case)
 def decision_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = DecisionForm(request.POST or None, instance=IdentificationDecision(case=case))
@@ -287,13 +297,14 @@ def decision_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 def _decision_for(request: HttpRequest, pk: int) -> IdentificationDecision:
-    decisions = IdentificationDecision.objects.visible_to(request.user).select_related("case")
-    return get_object_or_404(decisions, pk=pk)
+    decisions = IdentificationDecision.objects.select_related("case")
+    return get_visible_or_404(IdentificationDecision, request.user, queryset=decisions, pk=pk)
 
 
+@allowed(READS_CASES, on=IdentificationDecision)
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
-    record_view(request, decision)
+    record_view(request.user, decision)
     return render(
         request, "victims/identificationdecision_detail.html", _decision_context(decision)
     )
@@ -308,6 +319,7 @@ def _decision_context(decision, review_form=None, outcome_form=None) -> dict:
 
 
 @require_POST
+@allowed(WORKS_CASES, on=IdentificationDecision)
 def decision_review_request(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     form = ReviewRequestForm(request.POST)
@@ -328,6 +340,7 @@ def decision_review_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@allowed(WORKS_CASES, on=IdentificationDecision)
 def decision_review_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     form = ReviewOutcomeForm(request.POST)
@@ -346,28 +359,3 @@ def decision_review_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Protection services ----------------------------------------------------
-
-
-def service_create(request: HttpRequest, case_pk: int) -> HttpResponse:
-    case = _case_for(request, case_pk)
-    return _service_form(request, ServiceItem(case=case))
-
-
-def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    services_qs = ServiceItem.objects.visible_to(request.user).select_related("case")
-    return _service_form(request, get_object_or_404(services_qs, pk=pk))
-
-
-def _service_form(request: HttpRequest, service: ServiceItem) -> HttpResponse:
-    sees = sees_identity(request.user)
-    form = ServiceForm(request.POST or None, instance=service, sees_sensitive=sees)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_service(form.save(commit=False), actor=request.user)
-        except TransitionError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Service saved."))
-            return redirect(service.case)
-    context = {"form": form, "service": service, "case": service.case}
-    return render(request, "victims/serviceitem_form.html", context)

@@ -1,10 +1,11 @@
-"""Function-level checks (403) and account scoping between agencies (404)."""
+"""Function-level checks (403) and account access between agencies (404)."""
 
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.models import AuditEvent
+from policy import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import URLPattern, reverse
 
 from audit.models import AuditEvent
 from cases import urls as case_urls
-from cases.models import Attachment, Defendant
+from cases.models import Attachment, Defendant, ServiceItem
 from tests.factories import (
     CaseFactory,
     CriminalExposureFactory,
@@ -50,6 +50,9 @@ def case_urls_of(private_storage):
             "proceeding_pk": proceeding.pk,
             "defendant_pk": Defendant.objects.create(proceeding=proceeding, name="Alias").pk,
             "exposure_pk": CriminalExposureFactory(case=case).pk,
+            "service_pk": ServiceItem.objects.create(
+                case=case, service_type="shelter", created_by=case.created_by
+            ).pk,
         }
         found = []
         for pattern in case_urls.urlpatterns:
@@ -122,7 +125,7 @@ def test_supervisor_and_assigned_caseworker_see_the_case(login, case, caseworker
 
 
 def test_outsider_cannot_open_a_case_for_another_agencys_person(login, case, outsider):
-    response = login(outsider).get(reverse("cases:create"), {"person": case.person_id})
+    response = login(outsider).get(reverse("victims:case_create", args=[case.person_id]))
     assert response.status_code == 404
 
 

@@ -35,7 +35,7 @@ def _intake(**overrides) -> dict:
 
 def test_caseworker_opens_a_case_with_a_readable_reference(login, caseworker, agency_a):
     person = PersonFactory(agency=agency_a, created_by=caseworker)
-    url = reverse("cases:create") + f"?person={person.pk}"
+    url = reverse("victims:case_create", args=[person.pk])
     client = login(caseworker)
     assert client.get(url).status_code == 200
     response = client.post(url, _intake())
@@ -67,20 +67,18 @@ def test_references_count_per_agency_and_year(caseworker, agency_a):
 def test_create_needs_a_visible_person(login, caseworker, other_caseworker, agency_a):
     someone_elses = PersonFactory(agency=agency_a, created_by=other_caseworker)
     client = login(caseworker)
-    assert client.get(reverse("cases:create"), {"person": someone_elses.pk}).status_code == 404
-    assert client.get(reverse("cases:create"), {"person": "abc"}).status_code == 404
-    assert client.get(reverse("cases:create")).status_code == 404
+    assert client.get(reverse("victims:case_create", args=[someone_elses.pk])).status_code == 404
 
 
 def test_agency_admin_cannot_open_cases(login, agency_admin, agency_a):
     person = PersonFactory(agency=agency_a, created_by=agency_admin)
-    response = login(agency_admin).get(reverse("cases:create"), {"person": person.pk})
+    response = login(agency_admin).get(reverse("victims:case_create", args=[person.pk]))
     assert response.status_code == 403
 
 
 def test_post_cannot_set_agency_reference_or_status(login, caseworker, agency_a, agency_b):
     person = PersonFactory(agency=agency_a, created_by=caseworker)
-    url = reverse("cases:create") + f"?person={person.pk}"
+    url = reverse("victims:case_create", args=[person.pk])
     extra = {"agency": agency_b.pk, "reference": "EVIL-1", "status": "closed", "version": 9}
     login(caseworker).post(url, _intake(**extra))
     case = Case.objects.get()
@@ -90,7 +88,7 @@ def test_post_cannot_set_agency_reference_or_status(login, caseworker, agency_a,
 
 def test_bad_input_gives_a_form_error_not_a_crash(login, caseworker, agency_a):
     person = PersonFactory(agency=agency_a, created_by=caseworker)
-    url = reverse("cases:create") + f"?person={person.pk}"
+    url = reverse("victims:case_create", args=[person.pk])
     response = login(caseworker).post(
         url, _intake(intake_date="2026-02-31", risk_level="\x00", exploitation_types=[])
     )

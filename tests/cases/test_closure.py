@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from cases.models import Track
-from victims.models import ServiceItem
+from cases.models import ServiceItem, Track
 
 pytestmark = pytest.mark.django_db
 

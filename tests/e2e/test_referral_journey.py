@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from accounts.models import Role
 from partners.models import AgencyType
+from policy import Role
 from tests.factories import AgencyFactory, CaseFactory, ConsentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -64,7 +64,7 @@ def test_referral_round_trip_between_two_agencies(
 
     # 2. The receiving supervisor finds it in the queue and accepts it for a colleague.
     browser_login(receiver_supervisor)
-    page.goto(live_server.url + reverse("partners:referral_list") + "?direction=in&awaiting=1")
+    page.goto(live_server.url + reverse("cooperation:referral_list") + "?direction=in&awaiting=1")
     page.locator("table").get_by_role("link").first.click()
     page.get_by_text("Accept", exact=True).click()
     page.get_by_label("Rene Receiver").check()

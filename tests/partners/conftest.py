@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import User
 from cases.models import Case
-from partners import services
-from partners.models import Agency, AgencyType, Referral
+from cooperation import services
+from cooperation.models import Referral
+from partners.models import Agency, AgencyType
+from policy import Role
 from tests.factories import AgencyFactory, CaseFactory, ConsentFactory, UserFactory
 
 

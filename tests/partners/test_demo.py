@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from partners.models import Agreement, MLARequest, PreventionActivity, Referral
+from cooperation.models import MLARequest, Referral
+from partners.models import Agreement, PreventionActivity
 
 pytestmark = pytest.mark.django_db
 

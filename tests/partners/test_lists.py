@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import services
-from partners.models import Referral
+from cooperation import services
+from cooperation.models import Referral
 from tests.factories import (
     AgencyFactory,
     MLARequestFactory,
@@ -47,48 +47,48 @@ def test_referral_filters_match_the_dashboard_parameters(
     external = ReferralFactory(case=case, to_agency=None, external_name="X", status="recorded")
     other_case = ReferralFactory(to_agency=agency_b)  # from a third agency
     receiving = login(receiver_supervisor)
-    assert set(_rows(receiving, "partners:referral_list", {"direction": "in"})) == {
+    assert set(_rows(receiving, "cooperation:referral_list", {"direction": "in"})) == {
         late,
         waiting,
         answered,
         other_case,
     }
-    assert set(_rows(receiving, "partners:referral_list", {"awaiting": "1"})) == {
+    assert set(_rows(receiving, "cooperation:referral_list", {"awaiting": "1"})) == {
         late,
         waiting,
         other_case,
     }
-    assert _rows(receiving, "partners:referral_list", {"overdue": "1"}) == [late]
-    assert _rows(receiving, "partners:referral_list", {"status": "declined"}) == [answered]
-    assert _rows(receiving, "partners:referral_list", {"direction": "out"}) == []
+    assert _rows(receiving, "cooperation:referral_list", {"overdue": "1"}) == [late]
+    assert _rows(receiving, "cooperation:referral_list", {"status": "declined"}) == [answered]
+    assert _rows(receiving, "cooperation:referral_list", {"direction": "out"}) == []
     sending = login(supervisor)
-    assert set(_rows(sending, "partners:referral_list", {"direction": "out"})) == {
+    assert set(_rows(sending, "cooperation:referral_list", {"direction": "out"})) == {
         late,
         waiting,
         answered,
         external,
     }
-    assert _count(sending, "partners:referral_list", {"direction": "in"}) == 0
-    assert _count(sending, "partners:referral_list", {"status": "recorded"}) == 1
+    assert _count(sending, "cooperation:referral_list", {"direction": "in"}) == 0
+    assert _count(sending, "cooperation:referral_list", {"status": "recorded"}) == 1
 
 
 @pytest.mark.parametrize(
     "params", [{"direction": "sideways"}, {"status": "lost"}, {"awaiting": "2"}, {"overdue": "x"}]
 )
 def test_referral_filter_values_outside_the_allow_list_give_400(login, supervisor, params):
-    assert login(supervisor).get(reverse("partners:referral_list"), params).status_code == 400
+    assert login(supervisor).get(reverse("cooperation:referral_list"), params).status_code == 400
 
 
 def test_referral_filters_are_kept_across_pages(login, case, agency_b, supervisor, settings):
     settings.HARBOR_PAGE_SIZE = 2
     for _ in range(5):
         ReferralFactory(case=case, to_agency=agency_b)
-    response = login(supervisor).get(reverse("partners:referral_list"), {"direction": "out"})
+    response = login(supervisor).get(reverse("cooperation:referral_list"), {"direction": "out"})
     assert "direction=out&amp;page=2" in response.content.decode()
 
 
 def test_empty_queue_says_how_to_refer(login, caseworker):
-    page = login(caseworker).get(reverse("partners:referral_list")).content.decode()
+    page = login(caseworker).get(reverse("cooperation:referral_list")).content.decode()
     assert "No referrals yet" in page
 
 
@@ -103,14 +103,14 @@ def test_referral_queue_query_count_is_the_same_for_1_and_200_rows(
 ):
     settings.HARBOR_PAGE_SIZE = 250
     client = login(receiver_supervisor)
-    url = reverse("partners:referral_list")
+    url = reverse("cooperation:referral_list")
     first = ReferralFactory(case=case, to_agency=agency_b)
     first.assigned_to.add(receiver)
     one = _queries(client, url, {"direction": "in"})
     for _ in range(199):
         ReferralFactory(case=case, to_agency=agency_b).assigned_to.add(receiver)
     assert _queries(client, url, {"direction": "in"}) == one
-    assert len(_rows(client, "partners:referral_list", {"direction": "in"})) == 200
+    assert len(_rows(client, "cooperation:referral_list", {"direction": "in"})) == 200
 
 
 def test_activity_list_query_count_is_the_same_for_1_and_200_rows(
@@ -165,19 +165,19 @@ def test_mla_list_shows_the_agencys_overdue_requests(login, supervisor, agency_a
     )
     MLARequestFactory(agency=agency_b, reply_due=TODAY() - datetime.timedelta(1))
     client = login(supervisor)
-    assert _rows(client, "partners:mla_list", {"overdue": "1"}) == [overdue]
-    assert _rows(client, "partners:mla_list", {"status": "replied"}) == [replied]
-    assert _count(client, "partners:mla_list", {}) == 3
+    assert _rows(client, "cooperation:mla_list", {"overdue": "1"}) == [overdue]
+    assert _rows(client, "cooperation:mla_list", {"status": "replied"}) == [replied]
+    assert _count(client, "cooperation:mla_list", {}) == 3
 
 
 def test_mla_list_query_count_is_constant(login, supervisor, agency_a, case, settings):
     settings.HARBOR_PAGE_SIZE = 100
     client = login(supervisor)
     MLARequestFactory(agency=agency_a, case=case)
-    one = _queries(client, reverse("partners:mla_list"))
+    one = _queries(client, reverse("cooperation:mla_list"))
     for _ in range(50):
         MLARequestFactory(agency=agency_a, case=case)
-    assert _queries(client, reverse("partners:mla_list")) == one
+    assert _queries(client, reverse("cooperation:mla_list")) == one
 
 
 def test_my_work_shows_awaiting_referrals_and_overdue_mla(

@@ -1,5 +1,5 @@
 """Agreements, MLA requests and prevention activities: create, edit with optimistic
-locking, scoping, the expiring-agreement flag, and hostile input on every form."""
+locking, access, the expiring-agreement flag, and hostile input on every form."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from partners.models import Agreement, MLARequest, PreventionActivity, Referral, ReferralUpdate
+from cooperation.models import MLARequest, Referral, ReferralUpdate
+from partners.models import Agreement, PreventionActivity
 from tests.factories import AgreementFactory, MLARequestFactory, PreventionActivityFactory
 from tests.hostile import HOSTILE, post_raw
 
@@ -69,16 +70,16 @@ def _agreement_post(**overrides) -> dict:
 
 
 def test_caseworker_records_an_mla_request_linked_to_a_case(login, caseworker, case):
-    response = login(caseworker).post(reverse("partners:mla_create"), _mla_post(case=case.pk))
+    response = login(caseworker).post(reverse("cooperation:mla_create"), _mla_post(case=case.pk))
     mla = MLARequest.objects.get()
     assert response.status_code == 302
     assert (mla.agency, mla.created_by, mla.case) == (case.agency, caseworker, case)
     assert mla.requests == ["evidence", "asset_freeze"]
-    assert AuditEvent.objects.filter(action="create", object_type="partners.mlarequest").exists()
+    assert AuditEvent.objects.filter(action="create", object_type="cooperation.mlarequest").exists()
 
 
 def test_an_mla_request_cannot_link_another_agencys_case(login, outsider, case):
-    response = login(outsider).post(reverse("partners:mla_create"), _mla_post(case=case.pk))
+    response = login(outsider).post(reverse("cooperation:mla_create"), _mla_post(case=case.pk))
     assert response.status_code == 200
     assert "case" in response.context["form"].errors
     assert not MLARequest.objects.exists()
@@ -86,7 +87,7 @@ def test_an_mla_request_cannot_link_another_agencys_case(login, outsider, case):
 
 def test_stale_mla_edit_is_refused_naming_who_changed_it(login, supervisor, caseworker, case):
     mla = MLARequestFactory(agency=case.agency, case=case, created_by=caseworker)
-    url = reverse("partners:mla_edit", args=[mla.pk])
+    url = reverse("cooperation:mla_edit", args=[mla.pk])
     opened = mla.version
     first = login(supervisor).post(url, _mla_post(version=opened, status="replied"))
     assert first.status_code == 302
@@ -101,9 +102,9 @@ def test_other_agencies_get_404_on_mla_pages(login, outsider, platform_admin, ag
     mla = MLARequestFactory(agency=agency_a)
     for user in (outsider, platform_admin):
         client = login(user)
-        assert client.get(reverse("partners:mla_detail", args=[mla.pk])).status_code == 404
+        assert client.get(reverse("cooperation:mla_detail", args=[mla.pk])).status_code == 404
         if user.agency_id:
-            edit = reverse("partners:mla_edit", args=[mla.pk])
+            edit = reverse("cooperation:mla_edit", args=[mla.pk])
             assert client.post(edit, _mla_post()).status_code == 404
     mla.refresh_from_db()
     assert mla.status == "sent"
@@ -206,7 +207,7 @@ def _assert_clean_refusal(response, model, before: int) -> None:
 @pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
 def test_mla_form_survives_hostile_input(login, caseworker, field, payload):
     response = post_raw(
-        login(caseworker), reverse("partners:mla_create"), _mla_post(**{field: payload})
+        login(caseworker), reverse("cooperation:mla_create"), _mla_post(**{field: payload})
     )
     _assert_clean_refusal(response, MLARequest, 0)
     if response.status_code == 200:
@@ -245,7 +246,7 @@ def test_referral_form_survives_hostile_input(
         "respond_by": (TODAY() + datetime.timedelta(days=3)).isoformat(),
         field: payload,
     }
-    url = reverse("partners:referral_create", args=[case.pk])
+    url = reverse("cooperation:referral_create", args=[case.pk])
     response = post_raw(login(supervisor), url, data)
     _assert_clean_refusal(response, Referral, 0)
     if response.status_code == 200:
@@ -258,7 +259,7 @@ def test_referral_response_forms_survive_hostile_input(
     login, referral, receiver, receiver_supervisor, field, payload
 ):
     client = login(receiver_supervisor)
-    for name in ("partners:referral_accept", "partners:referral_decline"):
+    for name in ("cooperation:referral_accept", "cooperation:referral_decline"):
         data = {"assignees": [receiver.pk], "reason": "no_capacity", field: payload}
         response = post_raw(client, reverse(name, args=[referral.pk]), data)
         assert response.status_code in (302, 400)
@@ -270,7 +271,7 @@ def test_referral_response_forms_survive_hostile_input(
 
 @pytest.mark.parametrize("payload", HOSTILE.values(), ids=HOSTILE.keys())
 def test_referral_update_form_survives_hostile_input(login, accepted, receiver, payload):
-    url = reverse("partners:referral_update_add", args=[accepted.pk])
+    url = reverse("cooperation:referral_update_add", args=[accepted.pk])
     for field in ("text", "occurred_on"):
         data = {"text": "Fine", "occurred_on": TODAY().isoformat(), field: payload}
         response = post_raw(login(receiver), url, data)
@@ -281,7 +282,7 @@ def test_referral_update_form_survives_hostile_input(login, accepted, receiver, 
 
 def test_stored_markup_is_escaped_on_the_referral_page(login, accepted, receiver, caseworker):
     login(receiver).post(
-        reverse("partners:referral_update_add", args=[accepted.pk]),
+        reverse("cooperation:referral_update_add", args=[accepted.pk]),
         {"occurred_on": TODAY().isoformat(), "text": "<script>alert(1)</script>"},
     )
     page = login(caseworker).get(accepted.get_absolute_url()).content.decode()
@@ -294,8 +295,8 @@ def test_list_filters_survive_hostile_input(login, supervisor, platform_admin, p
     from tests.hostile import get_raw
 
     lists = {
-        "partners:referral_list": ["direction", "status", "awaiting", "overdue", "page"],
-        "partners:mla_list": ["status", "overdue", "page"],
+        "cooperation:referral_list": ["direction", "status", "awaiting", "overdue", "page"],
+        "cooperation:mla_list": ["status", "overdue", "page"],
         "partners:activity_list": ["type", "year", "agency", "page"],
         "partners:agreement_list": ["q", "expiring", "page"],
     }

@@ -7,17 +7,17 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from partners.models import Referral
+from cooperation.models import Referral
 
 pytestmark = pytest.mark.django_db
 
 REFERRAL_URLS = [
-    "partners:referral_detail",
-    "partners:referral_accept",
-    "partners:referral_decline",
-    "partners:referral_close",
-    "partners:referral_revoke",
-    "partners:referral_update_add",
+    "cooperation:referral_detail",
+    "cooperation:referral_accept",
+    "cooperation:referral_decline",
+    "cooperation:referral_close",
+    "cooperation:referral_revoke",
+    "cooperation:referral_update_add",
 ]
 
 
@@ -26,15 +26,15 @@ def _urls(referral: Referral) -> list[str]:
 
 
 def _listed(client, referral: Referral) -> bool:
-    page = client.get(reverse("partners:referral_list")).context["page"]
+    page = client.get(reverse("cooperation:referral_list")).context["page"]
     return referral in page.object_list
 
 
 def test_every_referral_url_is_covered():
-    from partners.urls import urlpatterns
+    from cooperation.urls import urlpatterns
 
-    names = {f"partners:{p.name}" for p in urlpatterns if "<int:pk>" in str(p.pattern)}
-    assert {n for n in names if n.startswith("partners:referral")} == set(REFERRAL_URLS)
+    names = {f"cooperation:{p.name}" for p in urlpatterns if "<int:pk>" in str(p.pattern)}
+    assert {n for n in names if n.startswith("cooperation:referral")} == set(REFERRAL_URLS)
 
 
 @pytest.mark.parametrize("persona", ["third_party", "platform_admin", "other_caseworker"])
@@ -47,7 +47,7 @@ def test_non_parties_get_404_everywhere_and_never_see_it_listed(request, login, 
     if user.agency_id:
         assert not _listed(client, accepted)
     else:
-        assert client.get(reverse("partners:referral_list")).status_code == 403
+        assert client.get(reverse("cooperation:referral_list")).status_code == 403
     assert AuditEvent.objects.filter(action="out_of_scope", actor=user).exists()
 
 
@@ -55,9 +55,9 @@ def test_unassigned_receiver_caseworker_sees_the_queue_but_not_an_accepted_refer
     login, referral, outsider, receiver, receiver_supervisor
 ):
     client = login(outsider)
-    assert client.get(reverse("partners:referral_detail", args=[referral.pk])).status_code == 200
+    assert client.get(reverse("cooperation:referral_detail", args=[referral.pk])).status_code == 200
     assert _listed(client, referral)
-    from partners import services
+    from cooperation import services
 
     services.accept_referral(referral, actor=receiver_supervisor, assignees=[receiver])
     assert client.get(_urls(referral)[0]).status_code == 404
@@ -69,14 +69,14 @@ def test_unassigned_receiver_caseworker_sees_the_queue_but_not_an_accepted_refer
 @pytest.mark.parametrize("persona", ["caseworker", "supervisor", "receiver", "receiver_supervisor"])
 def test_parties_read_the_referral_and_see_it_listed(request, login, accepted, persona):
     client = login(request.getfixturevalue(persona))
-    assert client.get(reverse("partners:referral_detail", args=[accepted.pk])).status_code == 200
+    assert client.get(reverse("cooperation:referral_detail", args=[accepted.pk])).status_code == 200
     assert _listed(client, accepted)
 
 
 def test_owner_side_sees_no_shared_section_block_and_receiver_side_does(
     login, accepted, caseworker, receiver, receiver_supervisor, agency_admin
 ):
-    url = reverse("partners:referral_detail", args=[accepted.pk])
+    url = reverse("cooperation:referral_detail", args=[accepted.pk])
     assert "Shared case information" in login(receiver).get(url).content.decode()
     assert "Shared case information" in login(receiver_supervisor).get(url).content.decode()
     assert "Shared case information" not in login(caseworker).get(url).content.decode()
@@ -84,19 +84,19 @@ def test_owner_side_sees_no_shared_section_block_and_receiver_side_does(
 
 
 def test_owner_caseworker_not_on_the_case_gets_404(login, accepted, other_caseworker):
-    url = reverse("partners:referral_detail", args=[accepted.pk])
+    url = reverse("cooperation:referral_detail", args=[accepted.pk])
     assert login(other_caseworker).get(url).status_code == 404
 
 
 def test_refer_page_of_another_agencys_case_is_404(login, case, outsider, third_party):
-    url = reverse("partners:referral_create", args=[case.pk])
+    url = reverse("cooperation:referral_create", args=[case.pk])
     for user in (outsider, third_party):
         assert login(user).get(url).status_code == 404
         assert login(user).post(url, {"to_agency": ""}).status_code == 404
 
 
 def test_agency_admin_cannot_refer(login, case, agency_admin):
-    url = reverse("partners:referral_create", args=[case.pk])
+    url = reverse("cooperation:referral_create", args=[case.pk])
     assert login(agency_admin).get(url).status_code == 403
 
 
@@ -110,5 +110,5 @@ def test_agency_page_shows_only_referrals_the_viewer_may_see(
 
 def test_case_page_panel_links_to_refer(login, case, caseworker):
     page = login(caseworker).get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert reverse("partners:referral_create", args=[case.pk]) in page
+    assert reverse("cooperation:referral_create", args=[case.pk]) in page
     assert "Not referred to any agency yet." in page

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from partners import services
-from partners.models import Referral
-from partners.services import ReferralError
+from cooperation import services
+from cooperation.models import Referral
+from cooperation.services import ReferralError
 
 
 @pytest.mark.postgres

@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases.models import Hearing, LegalProceeding
-from partners import services
-from partners.models import REFERRAL_GRAPH, Referral, ReferralStatus, ReferralUpdate
-from partners.services import ReferralError
+from cases.models import Hearing, LegalProceeding, ServiceItem
+from cooperation import services
+from cooperation.models import REFERRAL_GRAPH, Referral, ReferralStatus, ReferralUpdate
+from cooperation.services import ReferralError
 from tests.factories import ConsentFactory
-from victims.models import ServiceItem
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def _refer(client, case, agency, **overrides):
         "message": "Needs a shelter place this week.",
     }
     data.update(overrides)
-    return client.post(reverse("partners:referral_create", args=[case.pk]), data)
+    return client.post(reverse("cooperation:referral_create", args=[case.pk]), data)
 
 
 def test_referral_with_consent_is_sent_with_history_and_audit(
@@ -54,7 +53,7 @@ def test_referral_with_consent_is_sent_with_history_and_audit(
         caseworker,
     )
     assert AuditEvent.objects.filter(
-        action="create", object_type="partners.referral", object_id=str(referral.pk)
+        action="create", object_type="cooperation.referral", object_id=str(referral.pk)
     ).exists()
 
 
@@ -101,13 +100,13 @@ def test_a_supervisor_override_is_recorded_and_audited(login, case, supervisor, 
     assert response.status_code == 302
     assert referral.consent_override_reason == "Life at risk tonight"
     assert referral.consent_override_by == supervisor
-    event = AuditEvent.objects.get(object_type="partners.referral_consent_override")
+    event = AuditEvent.objects.get(object_type="cooperation.referral_consent_override")
     assert (event.actor, event.object_id) == (supervisor, str(referral.pk))
 
 
 def test_an_external_referral_is_recorded_without_access(login, case, caseworker):
     response = login(caseworker).post(
-        reverse("partners:referral_create", args=[case.pk]),
+        reverse("cooperation:referral_create", args=[case.pk]),
         {
             "external_name": "Example Foundation",
             "external_country": "PH",
@@ -132,7 +131,7 @@ def test_naming_both_an_agency_and_an_outside_one_is_refused(
 
 def test_receiver_accepts_choosing_who_works_it(login, referral, receiver_supervisor, receiver):
     response = login(receiver_supervisor).post(
-        reverse("partners:referral_accept", args=[referral.pk]),
+        reverse("cooperation:referral_accept", args=[referral.pk]),
         {"assignees": [receiver.pk], "note": "We have a bed."},
     )
     referral.refresh_from_db()
@@ -147,7 +146,7 @@ def test_staff_of_another_agency_cannot_be_assigned(
     login, referral, receiver_supervisor, caseworker
 ):
     response = login(receiver_supervisor).post(
-        reverse("partners:referral_accept", args=[referral.pk]), {"assignees": [caseworker.pk]}
+        reverse("cooperation:referral_accept", args=[referral.pk]), {"assignees": [caseworker.pk]}
     )
     assert response.status_code == 400
     assert "assignees" in response.context["accept_form"].errors
@@ -157,7 +156,7 @@ def test_staff_of_another_agency_cannot_be_assigned(
 
 def test_decline_needs_a_structured_reason_and_text_for_other(login, referral, receiver):
     client = login(receiver)
-    url = reverse("partners:referral_decline", args=[referral.pk])
+    url = reverse("cooperation:referral_decline", args=[referral.pk])
     response = client.post(url, {"reason": "other", "note": " "})
     assert response.status_code == 400
     assert "note" in response.context["decline_form"].errors
@@ -170,10 +169,10 @@ def test_a_second_response_is_refused_with_a_message(
     login, referral, receiver, receiver_supervisor
 ):
     login(receiver).post(
-        reverse("partners:referral_decline", args=[referral.pk]), {"reason": "no_capacity"}
+        reverse("cooperation:referral_decline", args=[referral.pk]), {"reason": "no_capacity"}
     )
     response = login(receiver_supervisor).post(
-        reverse("partners:referral_accept", args=[referral.pk]),
+        reverse("cooperation:referral_accept", args=[referral.pk]),
         {"assignees": [receiver.pk]},
         follow=True,
     )
@@ -183,7 +182,7 @@ def test_a_second_response_is_refused_with_a_message(
 
 
 def _shared_page(client, referral):
-    return client.get(reverse("partners:referral_detail", args=[referral.pk]))
+    return client.get(reverse("cooperation:referral_detail", args=[referral.pk]))
 
 
 def test_receiver_sees_exactly_the_shared_sections(login, accepted, receiver, caseworker):
@@ -230,7 +229,7 @@ def test_withdrawing_consent_ends_the_receivers_view_of_sections(
 
 def test_receiver_records_an_update_the_owner_sees(login, accepted, receiver, caseworker):
     response = login(receiver).post(
-        reverse("partners:referral_update_add", args=[accepted.pk]),
+        reverse("cooperation:referral_update_add", args=[accepted.pk]),
         {"occurred_on": timezone.localdate().isoformat(), "text": "Admitted to the shelter."},
     )
     assert response.status_code == 302
@@ -243,7 +242,7 @@ def test_receiver_records_an_update_the_owner_sees(login, accepted, receiver, ca
 
 def test_an_update_is_refused_before_acceptance(login, referral, receiver):
     response = login(receiver).post(
-        reverse("partners:referral_update_add", args=[referral.pk]), {"text": "x"}
+        reverse("cooperation:referral_update_add", args=[referral.pk]), {"text": "x"}
     )
     assert response.status_code == 403
     assert not ReferralUpdate.objects.exists()
@@ -254,7 +253,7 @@ def test_owner_revokes_and_the_receiver_gets_404_on_the_next_request(
 ):
     receiver_client = login(receiver)
     assert _shared_page(receiver_client, accepted).status_code == 200
-    response = login(caseworker).post(reverse("partners:referral_revoke", args=[accepted.pk]))
+    response = login(caseworker).post(reverse("cooperation:referral_revoke", args=[accepted.pk]))
     assert response.status_code == 302
     assert _shared_page(receiver_client, accepted).status_code == 404
     assert _shared_page(login(receiver_supervisor), accepted).status_code == 404
@@ -265,7 +264,7 @@ def test_owner_revokes_and_the_receiver_gets_404_on_the_next_request(
 
 def test_either_side_can_close(login, accepted, receiver, caseworker):
     assert (
-        login(receiver).post(reverse("partners:referral_close", args=[accepted.pk])).status_code
+        login(receiver).post(reverse("cooperation:referral_close", args=[accepted.pk])).status_code
         == 302
     )
     accepted.refresh_from_db()
@@ -275,7 +274,7 @@ def test_either_side_can_close(login, accepted, receiver, caseworker):
 
 
 def test_receiver_cannot_revoke(login, accepted, receiver_supervisor):
-    url = reverse("partners:referral_revoke", args=[accepted.pk])
+    url = reverse("cooperation:referral_revoke", args=[accepted.pk])
     assert login(receiver_supervisor).post(url).status_code == 403
 
 

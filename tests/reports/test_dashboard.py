@@ -9,13 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Role
 from cases import services
-from cases.models import CaseExploitation, Task, Track
+from cases.models import CaseExploitation, ServiceItem, Task, Track
+from policy import Role
 from tests.factories import CaseFactory, PersonFactory, TaskFactory, UserFactory
 from tests.reports.conftest import count_links
 from tests.reports.factories import add_exploitation, bulk_cases
-from victims.models import IdentificationDecision, ServiceItem
+from victims.models import IdentificationDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,8 @@ def _seed_agency(agency, caseworker, supervisor) -> None:
 
 def _seed_partnership(agency, supervisor) -> None:
     from cases.models import Case
-    from partners.models import PreventionActivity, Referral
+    from cooperation.models import Referral
+    from partners.models import PreventionActivity
     from tests.factories import AgencyFactory
 
     other = AgencyFactory(code="SHLT1")

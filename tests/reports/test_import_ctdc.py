@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
 from cases.models import Case, CaseExploitation, IdentificationStatus
+from policy import Role
 from reports.ctdc import AGENCY_CODE, AGENCY_NAME, import_ctdc
 from reports.models import ImportedRecord
 from tests.factories import PlatformAdminFactory, UserFactory

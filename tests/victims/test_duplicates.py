@@ -69,7 +69,7 @@ def test_no_match_saves_at_once_and_continues_to_the_case_intake(login, casework
     response = _post(login(caseworker), legal_name="Entirely Different", document_numbers="Z9")
     assert response.status_code == 302
     new = Person.objects.exclude(pk=existing.pk).get()
-    assert response["Location"] == reverse("cases:create") + f"?person={new.pk}"
+    assert response["Location"] == reverse("victims:case_create", args=[new.pk])
     assert new.code.startswith("P-AGA-")
 
 

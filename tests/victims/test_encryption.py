@@ -11,8 +11,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 
+from crypto import DecryptionError
 from victims.checks import field_keys_open_the_sentinel
-from victims.crypto import DecryptionError
 from victims.models import EncryptionSentinel, Person
 
 pytestmark = pytest.mark.django_db

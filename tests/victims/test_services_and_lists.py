@@ -9,18 +9,20 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case
+from cases import services as case_services
+from cases.models import Case, ServiceItem
+from cases.selectors import services_needing_attention
 from tests.factories import CaseFactory, PersonFactory
 from victims import services
-from victims.models import ConsentRecord, ServiceItem
-from victims.selectors import has_sharing_consent, services_needing_attention
+from victims.models import ConsentRecord
+from victims.selectors import has_sharing_consent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_first_service_starts_the_protection_track(login, caseworker, case):
     response = login(caseworker).post(
-        reverse("victims:service_create", args=[case.pk]),
+        reverse("cases:service_create", args=[case.pk]),
         {
             "service_type": "interpretation",
             "status": "planned",
@@ -37,11 +39,11 @@ def test_the_first_service_starts_the_protection_track(login, caseworker, case):
 def test_the_shelter_location_is_hidden_from_roles_that_do_not_need_it(
     login, agency_admin, caseworker, case
 ):
-    service = services.save_service(
+    service = case_services.save_service(
         ServiceItem(case=case, service_type="shelter", shelter_location="Hidden Lane 5"),
         actor=caseworker,
     )
-    url = reverse("victims:service_edit", args=[service.pk])
+    url = reverse("cases:service_edit", args=[service.case_id, service.pk])
     assert "Hidden Lane 5" in login(caseworker).get(url).content.decode()
     assert "Hidden Lane 5" not in login(agency_admin).get(url).content.decode()
     panel = login(agency_admin).get(reverse("cases:detail", args=[case.pk]))
@@ -49,7 +51,7 @@ def test_the_shelter_location_is_hidden_from_roles_that_do_not_need_it(
 
 
 def _service(case, actor, **fields):
-    return services.save_service(ServiceItem(case=case, **fields), actor=actor)
+    return case_services.save_service(ServiceItem(case=case, **fields), actor=actor)
 
 
 def test_services_needing_attention_lists_expiring_permits_and_overdue_services(
@@ -87,7 +89,7 @@ def test_services_needing_attention_lists_expiring_permits_and_overdue_services(
     other = services_needing_attention(other_caseworker)
     assert not other["expiring_permits"] and not other["overdue_services"]
     html = render_to_string(
-        "victims/partials/my_work_services.html", {"services_attention": attention}
+        "cases/partials/my_work_services.html", {"services_attention": attention}
     )
     assert case.reference in html and "WP-1" not in html
 
@@ -99,7 +101,7 @@ def test_services_needing_attention_has_a_constant_query_count(
 
     def render() -> str:
         return render_to_string(
-            "victims/partials/my_work_services.html",
+            "cases/partials/my_work_services.html",
             {"services_attention": services_needing_attention(supervisor)},
         )
 

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django_countries.fields
 import simple_history.models
-import victims.crypto
+import crypto
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,14 +23,14 @@ class Migration(migrations.Migration):
             name='EncryptionSentinel',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ciphertext', victims.crypto.EncryptedTextField()),
+                ('ciphertext', crypto.EncryptedTextField()),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.AddField(
             model_name='person',
             name='address',
-            field=victims.crypto.EncryptedTextField(blank=True, max_length=1000, verbose_name='address'),
+            field=crypto.EncryptedTextField(blank=True, max_length=1000, verbose_name='address'),
         ),
         migrations.AddField(
             model_name='person',
@@ -45,12 +45,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='date_of_birth',
-            field=victims.crypto.EncryptedDateField(blank=True, null=True, verbose_name='date of birth'),
+            field=crypto.EncryptedDateField(blank=True, null=True, verbose_name='date of birth'),
         ),
         migrations.AddField(
             model_name='person',
             name='document_numbers',
-            field=victims.crypto.EncryptedTextField(blank=True, help_text='One per line: passport, ID card, residence permit numbers.', max_length=2000, verbose_name='document numbers'),
+            field=crypto.EncryptedTextField(blank=True, help_text='One per line: passport, ID card, residence permit numbers.', max_length=2000, verbose_name='document numbers'),
         ),
         migrations.AddField(
             model_name='person',
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='legal_name',
-            field=victims.crypto.EncryptedTextField(default='', max_length=300, verbose_name='legal name'),
+            field=crypto.EncryptedTextField(default='', max_length=300, verbose_name='legal name'),
         ),
         migrations.AddField(
             model_name='person',
@@ -85,12 +85,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='other_names',
-            field=victims.crypto.EncryptedTextField(blank=True, help_text='One per line: aliases, other spellings, names in other scripts.', max_length=2000, verbose_name='other names and spellings'),
+            field=crypto.EncryptedTextField(blank=True, help_text='One per line: aliases, other spellings, names in other scripts.', max_length=2000, verbose_name='other names and spellings'),
         ),
         migrations.AddField(
             model_name='person',
             name='phone',
-            field=victims.crypto.EncryptedTextField(blank=True, max_length=100, verbose_name='phone'),
+            field=crypto.EncryptedTextField(blank=True, max_length=100, verbose_name='phone'),
         ),
         migrations.AddField(
             model_name='person',
@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='serviceitem',
             name='permit_number',
-            field=victims.crypto.EncryptedTextField(blank=True, max_length=100, verbose_name='permit number'),
+            field=crypto.EncryptedTextField(blank=True, max_length=100, verbose_name='permit number'),
         ),
         migrations.AddField(
             model_name='serviceitem',
@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='serviceitem',
             name='shelter_location',
-            field=victims.crypto.EncryptedTextField(blank=True, help_text='Sensitive: shown only to the caseworker and the supervisor.', max_length=500, verbose_name='shelter location'),
+            field=crypto.EncryptedTextField(blank=True, help_text='Sensitive: shown only to the caseworker and the supervisor.', max_length=500, verbose_name='shelter location'),
         ),
         migrations.AddField(
             model_name='serviceitem',
@@ -179,12 +179,12 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='code')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('legal_name', victims.crypto.EncryptedTextField(default='', max_length=300, verbose_name='legal name')),
-                ('other_names', victims.crypto.EncryptedTextField(blank=True, help_text='One per line: aliases, other spellings, names in other scripts.', max_length=2000, verbose_name='other names and spellings')),
-                ('date_of_birth', victims.crypto.EncryptedDateField(blank=True, null=True, verbose_name='date of birth')),
-                ('document_numbers', victims.crypto.EncryptedTextField(blank=True, help_text='One per line: passport, ID card, residence permit numbers.', max_length=2000, verbose_name='document numbers')),
-                ('phone', victims.crypto.EncryptedTextField(blank=True, max_length=100, verbose_name='phone')),
-                ('address', victims.crypto.EncryptedTextField(blank=True, max_length=1000, verbose_name='address')),
+                ('legal_name', crypto.EncryptedTextField(default='', max_length=300, verbose_name='legal name')),
+                ('other_names', crypto.EncryptedTextField(blank=True, help_text='One per line: aliases, other spellings, names in other scripts.', max_length=2000, verbose_name='other names and spellings')),
+                ('date_of_birth', crypto.EncryptedDateField(blank=True, null=True, verbose_name='date of birth')),
+                ('document_numbers', crypto.EncryptedTextField(blank=True, help_text='One per line: passport, ID card, residence permit numbers.', max_length=2000, verbose_name='document numbers')),
+                ('phone', crypto.EncryptedTextField(blank=True, max_length=100, verbose_name='phone')),
+                ('address', crypto.EncryptedTextField(blank=True, max_length=1000, verbose_name='address')),
                 ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('gender_minority', 'Transgender / gender minority'), ('unknown', 'Unknown')], default='unknown', max_length=16, verbose_name='sex/gender')),
                 ('age_years', models.PositiveSmallIntegerField(blank=True, help_text='Only when the date of birth is unknown.', null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='age (years)')),
                 ('age_band', models.CharField(blank=True, choices=[('0-8', '0-8'), ('9-17', '9-17'), ('18-20', '18-20'), ('21-23', '21-23'), ('24-26', '24-26'), ('27-29', '27-29'), ('30-38', '30-38'), ('39-47', '39-47'), ('48+', '48 and over')], max_length=8, verbose_name='age band')),

@@ -18,8 +18,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Role, User
+from accounts.models import User
 from partners.models import Agency
+from policy import Role
 from reports.ctdc import AGENCY_CODE
 
 DEFAULT_CSV = (

@@ -9,7 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from accounts.models import Role, User
+from accounts.models import User
+from policy import Role
 from reports.ctdc import AGENCY_NAME, RowError, import_ctdc
 
 

@@ -1,0 +1,92 @@
+"""The door of every view: its declared capability, and record lookups scoped to the user.
+
+`allowed(capability, on=Model)` declares what a view needs (from `policy`) and enforces
+it: a role without it gets 403, except that a record the user cannot see at all answers
+404 first (audited), so an outsider never learns that the record exists.
+
+Every model a user looks up has a `visible_to(user)` QuerySet method, the single
+definition of who may see what. `get_visible_or_404` starts from it; an outsider
+gets 404, never 403, and the refused lookup is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+from audit.services import record_out_of_scope
+from policy import Capability, can
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_visible_or_404(
+    model: type[M],
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    queryset: models.QuerySet[M] | None = None,
+    **lookup: Any,
+) -> M:
+    """The `model` row matching `lookup` among those `user` may see, else 404.
+
+    `queryset` narrows or shapes the lookup (`Case.objects.select_related(...)`);
+    it must come from the model's own QuerySet class, which carries `visible_to`.
+    A miss (absent or outside the user's scope: the answer does not tell which)
+    writes one OUT_OF_SCOPE audit row naming the record type and looked-up id.
+    """
+    base = queryset if queryset is not None else model._default_manager.all()
+    visible_to = getattr(base, "visible_to", None)
+    if visible_to is None:
+        raise ImproperlyConfigured(f"{model._meta.label} has no visible_to(user) QuerySet method.")
+    try:
+        return visible_to(user).get(**lookup)
+    except ObjectDoesNotExist:
+        record_out_of_scope(user, model._meta.label_lower, _looked_up_id(lookup))
+        raise Http404 from None
+
+
+def _looked_up_id(lookup: dict[str, Any]) -> str:
+    value = lookup.get("pk", lookup.get("id", ""))
+    return str(value)[:64]
+
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+# URL keyword arguments that name the record a view acts on, in order of preference.
+RECORD_KWARGS = ("pk", "case_pk")
+
+
+def allowed(
+    capability: Capability, *, on: type[models.Model] | None = None
+) -> Callable[[View], View]:
+    """Declare a view's capability (from `policy`) and enforce it.
+
+    A user whose role lacks `capability` gets 403; with `on=Model`, the record named
+    by the URL (`pk`, else `case_pk`) is first looked up in the user's scope, so a
+    record they cannot see answers 404 and is audited like any out-of-scope lookup.
+    Users who hold the capability reach the view, which does its own scoped lookup.
+    The declaration stays on the view (`view.policy`, `view.policy_record`) so the
+    role x URL test reads it from the URLconf.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can(request.user, capability):
+                if on is not None:
+                    key = next(name for name in RECORD_KWARGS if name in kwargs)
+                    get_visible_or_404(on, request.user, pk=kwargs[key])
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.policy = capability  # type: ignore[attr-defined]
+        wrapped.policy_record = on  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from cases.models import Case, LegalProceeding
+from cooperation.models import (
+    DeclineReason,
+    MLAAsk,
+    MLARequest,
+    Referral,
+    ReferralSection,
+    ReferralUpdate,
+)
+from cooperation.selectors import sections_without_consent
+from partners.forms import DATE, VERSION_FIELD, BoundedModelMultipleChoiceField
+from partners.models import Agency
+from policy import SUPERVISES, WORKS_CASES, can
+
+RESPONSE_DAYS = 7
+
+
+class ReferralForm(forms.ModelForm):
+    """Refer a case: to an agency on Harbor (sections chosen under consent) or to an
+    outside organisation (recorded only, nothing shared)."""
+
+    sections = forms.MultipleChoiceField(
+        label=_("Sections to share"),
+        choices=ReferralSection.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only sections the person has consented to share with that agency."),
+    )
+    override_reason = forms.CharField(
+        label=_("Supervisor override: why send without the person's consent"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded on the referral and in the audit trail."),
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "to_agency",
+            "external_name",
+            "external_country",
+            "external_contact",
+            "purpose",
+            "sections",
+            "respond_by",
+            "message",
+        ]
+        widgets = {"respond_by": DATE, "message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["to_agency"].queryset = Agency.objects.active().exclude(
+            pk=self.instance.case.agency_id
+        )
+        if not self.instance.respond_by:
+            self.initial["respond_by"] = timezone.localdate() + datetime.timedelta(
+                days=RESPONSE_DAYS
+            )
+        if not can(user, SUPERVISES):
+            del self.fields["override_reason"]
+
+    def clean_respond_by(self) -> datetime.date | None:
+        value = self.cleaned_data["respond_by"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("The response date cannot be in the past."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        agency = data.get("to_agency")
+        if agency and data.get("external_name"):
+            self.add_error(
+                "external_name", _("Choose an agency on Harbor or name an outside one, not both.")
+            )
+        elif agency:
+            self._clean_internal(agency, data)
+        elif not data.get("external_name") and "to_agency" not in self.errors:
+            self.add_error("to_agency", _("Choose the receiving agency, or name an outside one."))
+        return data
+
+    def _clean_internal(self, agency: Agency, data: dict) -> None:
+        sections = data.get("sections") or []
+        if not sections:
+            self.add_error("sections", _("Choose at least one section to share."))
+            return
+        if not data.get("respond_by"):
+            self.add_error("respond_by", _("Set a date by which the agency should respond."))
+        missing = sections_without_consent(self.instance.case.person, agency, sections)
+        if missing and not data.get("override_reason", "").strip():
+            labels = dict(ReferralSection.choices)
+            self.add_error(
+                "sections",
+                _(
+                    "The person has not consented to share these sections with %(agency)s: "
+                    "%(sections)s. Record their consent first"
+                    "%(supervisor)s."
+                )
+                % {
+                    "agency": agency,
+                    "sections": ", ".join(str(labels[s]) for s in missing),
+                    "supervisor": _(", or ask a supervisor to override")
+                    if not can(self.user, SUPERVISES)
+                    else _(", or give a reason to override"),
+                },
+            )
+
+
+class AcceptReferralForm(forms.Form):
+    assignees = BoundedModelMultipleChoiceField(
+        label=_("Who works this referral"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].queryset = (
+            User.objects.active()
+            .in_agency(agency_id)
+            .filter(role__in=WORKS_CASES)
+            .order_by("full_name", "pk")
+        )
+
+
+class DeclineReferralForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+    note = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the reason is “Other”."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("reason") == DeclineReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Explain why when the reason is “Other”."))
+        return data
+
+
+class ReferralUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ReferralUpdate
+        fields = ["occurred_on", "text"]
+        widgets = {"occurred_on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+
+
+class MLARequestForm(forms.ModelForm):
+    requests = forms.MultipleChoiceField(
+        label=_("What is asked"), choices=MLAAsk.choices, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(**VERSION_FIELD)
+
+    class Meta:
+        model = MLARequest
+        fields = [
+            "direction",
+            "requesting_country",
+            "requesting_authority",
+            "requested_country",
+            "requested_authority",
+            "channel",
+            "requests",
+            "description",
+            "sent_on",
+            "reply_due",
+            "replied_on",
+            "status",
+            "case",
+            "proceeding",
+        ]
+        widgets = {
+            "sent_on": DATE,
+            "reply_due": DATE,
+            "replied_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cases = Case.objects.visible_to(user)
+        self.fields["case"].queryset = cases
+        self.fields["proceeding"].queryset = LegalProceeding.objects.filter(case__in=cases)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        sent, due = data.get("sent_on"), data.get("reply_due")
+        if sent and due and due < sent:
+            self.add_error("reply_due", _("The reply cannot be due before the request was sent."))
+        proceeding, case = data.get("proceeding"), data.get("case")
+        if proceeding and case and proceeding.case_id != case.pk:
+            self.add_error("proceeding", _("This proceeding belongs to another case."))
+        if proceeding and not case:
+            data["case"] = proceeding.case
+        return data

@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from access import allowed, get_visible_or_404
+from audit.services import record_view
+from cases.models import Case
+from cooperation import selectors, services
+from cooperation.filters import (
+    MLARequestFilter,
+    ReferralFilter,
+)
+from cooperation.forms import (
+    AcceptReferralForm,
+    DeclineReferralForm,
+    MLARequestForm,
+    ReferralForm,
+    ReferralUpdateForm,
+)
+from cooperation.models import (
+    MLARequest,
+    Referral,
+    ReferralStatus,
+    ReferralUpdate,
+)
+from cooperation.services import ReferralError
+from listing import filter_queryset, paginate
+from partners.views import _record_form
+from policy import READS_CASES, WORKS_CASES
+
+
+def _get_referral(request: HttpRequest, pk: int) -> Referral:
+    """The referral if the user is a party to it (404 otherwise, audited)."""
+    referrals = Referral.objects.select_related(
+        "case", "case__person", "from_agency", "to_agency", "created_by"
+    )
+    return get_visible_or_404(Referral, request.user, queryset=referrals, pk=pk)
+
+
+@allowed(READS_CASES)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    referrals = Referral.objects.visible_to(request.user).for_list()
+    filterset = filter_queryset(ReferralFilter, request, referrals)
+    page = paginate(request, filterset.qs)
+    context = {"filter": filterset, "page": page, "today": timezone.localdate()}
+    return render(request, "cooperation/referral_list.html", context)
+
+
+@allowed(WORKS_CASES, on=Case)
+def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = get_visible_or_404(
+        Case, request.user, queryset=Case.objects.select_related("person"), pk=case_pk
+    )
+    form = ReferralForm(request.POST or None, instance=Referral(case=case), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.send_referral(
+                form.save(commit=False),
+                actor=request.user,
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except ReferralError as error:
+            form.add_error("sections", str(error))
+        else:
+            messages.success(
+                request,
+                _("Referral sent.") if referral.to_agency_id else _("External referral recorded."),
+            )
+            return redirect(referral)
+    context = {"form": form, "case": case, "consents": case.person.current_consents()}
+    return render(request, "cooperation/referral_form.html", context)
+
+
+@allowed(READS_CASES, on=Referral)
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _get_referral(request, pk)
+    record_view(request.user, referral)
+    return _render_referral(request, referral)
+
+
+def _render_referral(
+    request: HttpRequest, referral: Referral, status: int = 200, **forms
+) -> HttpResponse:
+    user = request.user
+    works = selectors.works_referral(user, referral)
+    context = {
+        "referral": referral,
+        "is_sender": selectors.is_sender(user, referral),
+        "works": works,
+        "shared": selectors.shared_case(referral) if works else None,
+        "can_respond": selectors.can_respond(user, referral),
+        "can_close": selectors.can_close(user, referral),
+        "can_revoke": selectors.can_revoke(user, referral),
+        "updates": referral.updates.select_related("author"),
+        "transitions": referral.transitions.select_related("actor"),
+        "accept_form": forms.get("accept_form")
+        or AcceptReferralForm(agency_id=referral.to_agency_id),
+        "decline_form": forms.get("decline_form") or DeclineReferralForm(),
+        "update_form": forms.get("update_form") or ReferralUpdateForm(),
+    }
+    return render(request, "cooperation/referral_detail.html", context, status=status)
+
+
+def _referral_step(request: HttpRequest, pk: int, party: Callable[..., bool]) -> Referral:
+    """A POST step on a referral: 404 outside its parties, 403 for the wrong side."""
+    referral = _get_referral(request, pk)
+    if not party(request.user, referral):
+        raise PermissionDenied
+    return referral
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Referral)
+def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_step(request, pk, selectors.may_respond)
+    form = AcceptReferralForm(request.POST, agency_id=referral.to_agency_id)
+    if not form.is_valid():
+        return _render_referral(request, referral, status=400, accept_form=form)
+    return _respond(
+        request,
+        referral,
+        accept=True,
+        assignees=form.cleaned_data["assignees"],
+        note=form.cleaned_data["note"],
+    )
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Referral)
+def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_step(request, pk, selectors.may_respond)
+    form = DeclineReferralForm(request.POST)
+    if not form.is_valid():
+        return _render_referral(request, referral, status=400, decline_form=form)
+    return _respond(
+        request,
+        referral,
+        accept=False,
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+    )
+
+
+def _respond(request: HttpRequest, referral: Referral, **response) -> HttpResponse:
+    try:
+        services.respond_to_referral(referral, actor=request.user, **response)
+    except ReferralError as error:
+        messages.error(request, str(error))
+        return redirect("cooperation:referral_list")
+    messages.success(
+        request, _("Referral accepted.") if response["accept"] else _("Referral declined.")
+    )
+    return redirect(referral)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Referral)
+def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_step(request, pk, selectors.can_close)
+    return _end(request, referral, services.close_referral, _("Referral closed."))
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Referral)
+def referral_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_step(request, pk, selectors.can_revoke)
+    return _end(
+        request,
+        referral,
+        services.revoke_referral,
+        _("Referral revoked: the receiving agency no longer has access."),
+    )
+
+
+def _end(
+    request: HttpRequest, referral: Referral, step: Callable[..., Referral], done: str
+) -> HttpResponse:
+    try:
+        step(referral, actor=request.user)
+    except ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    if referral.status == ReferralStatus.REVOKED or not selectors.is_sender(request.user, referral):
+        return redirect("cooperation:referral_list")
+    return redirect(referral)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Referral)
+def referral_update_add(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_step(request, pk, selectors.works_referral)
+    form = ReferralUpdateForm(request.POST, instance=ReferralUpdate(referral=referral))
+    if not form.is_valid():
+        return _render_referral(request, referral, status=400, update_form=form)
+    try:
+        services.add_referral_update(form.save(commit=False), actor=request.user)
+    except ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Update recorded."))
+    return redirect(referral)
+
+
+@allowed(READS_CASES)
+def mla_list(request: HttpRequest) -> HttpResponse:
+    requests = MLARequest.objects.visible_to(request.user).select_related("case")
+    filterset = filter_queryset(MLARequestFilter, request, requests)
+    page = paginate(request, filterset.qs)
+    context = {"filter": filterset, "page": page, "today": timezone.localdate()}
+    return render(request, "cooperation/mlarequest_list.html", context)
+
+
+def _get_mla(request: HttpRequest, pk: int) -> MLARequest:
+    requests = MLARequest.objects.select_related("case", "proceeding", "updated_by")
+    return get_visible_or_404(MLARequest, request.user, queryset=requests, pk=pk)
+
+
+@allowed(READS_CASES, on=MLARequest)
+def mla_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mla = _get_mla(request, pk)
+    record_view(request.user, mla)
+    return render(
+        request, "cooperation/mlarequest_detail.html", {"mla": mla, "today": timezone.localdate()}
+    )
+
+
+@allowed(WORKS_CASES)
+def mla_create(request: HttpRequest) -> HttpResponse:
+    return _record_form(
+        request,
+        MLARequest(agency_id=request.user.agency_id),
+        MLARequestForm,
+        {"user": request.user},
+        "cooperation/mlarequest_form.html",
+    )
+
+
+@allowed(WORKS_CASES, on=MLARequest)
+def mla_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _record_form(
+        request,
+        _get_mla(request, pk),
+        MLARequestForm,
+        {"user": request.user},
+        "cooperation/mlarequest_form.html",
+    )

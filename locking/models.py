@@ -1,0 +1,30 @@
+"""The fields every versioned record carries (see `locking.claim_version`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VersionedModel(models.Model):
+    """A record edited through forms that may go stale: version, last editor, last save.
+
+    The definitions are those the domain models already had, so a model that
+    subclasses this base (and drops its own three fields) needs no migration.
+    `created_at` is not here: several versioned records have none.
+    """
+
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True

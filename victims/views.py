@@ -154,9 +154,7 @@ def person_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
-        services.set_person_photo(
-            person, form.cleaned_data["photo"], actor=request.user
-        )
+        services.set_person_photo(person, form.cleaned_data["photo"], actor=request.user)
         messages.success(request, _("Photo saved."))
         return redirect(person)
     services.record_reveal(person, actor=request.user)

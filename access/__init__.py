@@ -90,3 +90,18 @@ def allowed(
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def get_child_or_404(
+    queryset: models.QuerySet[M], user: AbstractBaseUser | AnonymousUser, **lookup: Any
+) -> M:
+    """A record inside a parent already looked up in scope (`case.tasks`, `case.proceedings`).
+
+    A miss (an id of another case's record, or none) answers 404 and is audited like any
+    out-of-scope lookup.
+    """
+    try:
+        return queryset.get(**lookup)
+    except ObjectDoesNotExist:
+        record_out_of_scope(user, queryset.model._meta.label_lower, _looked_up_id(lookup))
+        raise Http404 from None

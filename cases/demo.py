@@ -163,4 +163,18 @@ def seed_services(
                 permit_expires_on=today + datetime.timedelta(days=20),
             )
         )
-    return [services.save_service(item, actor=actor) for item in items]
+    saved = []
+    for item in items:
+        target, item.status = item.status, ServiceItem.Status.PLANNED
+        saved.append(services.save_service(item, actor=actor))
+        for step in _SERVICE_STEPS[target]:
+            services.transition_service(item, step, actor=actor, note="Demo step")
+    return saved
+
+
+# How a demo service reaches its state from "planned" (cases.models.SERVICE_GRAPH).
+_SERVICE_STEPS = {
+    ServiceItem.Status.PLANNED: (),
+    ServiceItem.Status.IN_PROGRESS: (ServiceItem.Status.IN_PROGRESS,),
+    ServiceItem.Status.COMPLETED: (ServiceItem.Status.IN_PROGRESS, ServiceItem.Status.COMPLETED),
+}

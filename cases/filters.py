@@ -1,6 +1,7 @@
+from collections.abc import Callable
+
 import django_filters
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -8,22 +9,27 @@ from accounts.models import User
 from cases.models import (
     Case,
     CaseExploitation,
+    CaseQuerySet,
     CaseStatus,
     ExploitationType,
     IdentificationStatus,
     ProsecutionStatus,
     ProtectionStatus,
     RiskLevel,
-    ServiceItem,
     Task,
+    TaskQuerySet,
 )
 from widgets import DateInput
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
 NOT_RECORDED = "unknown"
 
-# An identification decision is awaited in these states (the dashboard counts them).
-AWAITING_DECISION = (IdentificationStatus.AWAITING_DECISION, IdentificationStatus.REVIEW_REQUESTED)
+
+def _named_rule(queryset: QuerySet, rule: Callable[[QuerySet], QuerySet], value: bool) -> QuerySet:
+    """A named QuerySet rule as a yes/no filter: yes keeps the rows it matches, no the others."""
+    if value:
+        return rule(queryset)
+    return queryset.exclude(pk__in=rule(queryset.model.objects.all()).values("pk"))
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -64,7 +70,10 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Open, awaiting an identification decision"), method="filter_awaiting_decision"
     )
     permit_expiring = django_filters.BooleanFilter(
-        label=_("Permit expiring within 30 days"), method="filter_permit_expiring"
+        label=_("Permit expired or expiring within 30 days"), method="filter_permit_expiring"
+    )
+    permit_expired = django_filters.BooleanFilter(
+        label=_("Permit expired"), method="filter_permit_expired"
     )
     order = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -99,24 +108,29 @@ class CaseFilter(django_filters.FilterSet):
             return queryset.exclude(pk__in=CaseExploitation.objects.values("case_id"))
         return queryset.filter(pk__in=CaseExploitation.objects.filter(type=value).values("case_id"))
 
-    def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        closed = Q(status=CaseStatus.CLOSED)
-        return queryset.exclude(closed) if value else queryset.filter(closed)
+    # Each named filter is a CaseQuerySet rule (cases/models.py), never spelled here;
+    # "no" keeps the cases the rule leaves out.
+
+    def filter_open(self, queryset: CaseQuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.open() if value else queryset.closed()
 
     def filter_awaiting_decision(
-        self, queryset: QuerySet, name: str, value: bool | None
+        self, queryset: CaseQuerySet, name: str, value: bool | None
     ) -> QuerySet:
-        awaiting = Q(identification_status__in=AWAITING_DECISION) & ~Q(status=CaseStatus.CLOSED)
-        return queryset.filter(awaiting) if value else queryset.exclude(awaiting)
+        return _named_rule(queryset, CaseQuerySet.awaiting_decision, value)
 
-    def filter_permit_expiring(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        ids = ServiceItem.objects.expiring_permits().values("case_id")
-        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+    def filter_permit_expiring(
+        self, queryset: CaseQuerySet, name: str, value: bool | None
+    ) -> QuerySet:
+        return _named_rule(queryset, CaseQuerySet.with_expiring_permits, value)
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        overdue_cases = Task.objects.open().filter(due_date__lt=timezone.localdate())
-        ids = overdue_cases.values("case_id")
-        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+    def filter_permit_expired(
+        self, queryset: CaseQuerySet, name: str, value: bool | None
+    ) -> QuerySet:
+        return _named_rule(queryset, CaseQuerySet.with_expired_permits, value)
+
+    def filter_overdue(self, queryset: CaseQuerySet, name: str, value: bool | None) -> QuerySet:
+        return _named_rule(queryset, CaseQuerySet.with_overdue_tasks, value)
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -154,9 +168,8 @@ class TaskFilter(django_filters.FilterSet):
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
         self.filters["assignee"].queryset = User.objects.in_agency(agency_id)
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-        late = Q(status=Task.Status.OPEN, due_date__lt=timezone.localdate())
-        return queryset.filter(late) if value else queryset.exclude(late)
+    def filter_overdue(self, queryset: TaskQuerySet, name: str, value: bool | None) -> QuerySet:
+        return _named_rule(queryset, TaskQuerySet.overdue, value)
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == NOT_RECORDED:

@@ -179,8 +179,21 @@ class TaskForm(forms.ModelForm):
         self.fields["assignee"].queryset = User.objects.active().in_agency(agency_id)
 
 
-class TaskStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Task.Status.choices)
+class StatusMoveForm(forms.Form):
+    """A move of one record along its status graph (the service refuses what the graph
+    does not allow)."""
+
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TaskMoveForm(StatusMoveForm):
+    to_status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
+
+
+class ServiceMoveForm(StatusMoveForm):
+    to_status = forms.ChoiceField(label=_("Status"), choices=ServiceItem.Status.choices)
 
 
 class ProceedingForm(forms.ModelForm):
@@ -317,7 +330,6 @@ class ServiceForm(forms.ModelForm):
         fields = [
             "service_type",
             "provider",
-            "status",
             "start_date",
             "end_date",
             "due_date",

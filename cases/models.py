@@ -13,6 +13,7 @@ from django_countries.fields import CountryField
 
 from crypto import EncryptedTextField
 from partners.models import ServiceType
+from workflow import Graph, TransitionRecord
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -67,53 +68,74 @@ WORK_TRACKS = (Track.IDENTIFICATION, Track.PROTECTION, Track.PROSECUTION)
 
 # An identification decision has been taken in these states (closure needs one).
 IDENTIFICATION_DECIDED = (IdentificationStatus.IDENTIFIED, IdentificationStatus.NOT_IDENTIFIED)
+# An authority's decision (first or on review) is awaited in these states: CaseQuerySet
+# .awaiting_decision() is the one reader, for the case list, My work and the dashboard.
+IDENTIFICATION_AWAITING = (
+    IdentificationStatus.AWAITING_DECISION,
+    IdentificationStatus.REVIEW_REQUESTED,
+)
 
 
 _I, _P, _S = IdentificationStatus, ProtectionStatus, ProsecutionStatus
 
 # Each track's status graph, as data: the allowed next states of every state.
-# `cases.services.transition_track` is the only writer of the status fields.
-TRACK_GRAPHS: dict[str, dict[str, set[str]]] = {
-    Track.IDENTIFICATION: {
-        _I.NOT_SCREENED: {_I.SCREENING},
-        _I.SCREENING: {_I.AWAITING_DECISION, _I.NOT_SCREENED},
-        _I.AWAITING_DECISION: {_I.IDENTIFIED, _I.NOT_IDENTIFIED},
-        _I.IDENTIFIED: {_I.REVIEW_REQUESTED},
-        _I.NOT_IDENTIFIED: {_I.REVIEW_REQUESTED},
-        _I.REVIEW_REQUESTED: {_I.IDENTIFIED, _I.NOT_IDENTIFIED},
-    },
-    Track.PROTECTION: {
-        _P.NEEDS_ASSESSMENT: {_P.IN_PROGRESS, _P.DECLINED, _P.TRANSFERRED},
-        _P.IN_PROGRESS: {_P.COMPLETED, _P.DECLINED, _P.TRANSFERRED},
-        _P.COMPLETED: {_P.IN_PROGRESS},
-        _P.DECLINED: {_P.NEEDS_ASSESSMENT},
-        _P.TRANSFERRED: set(),
-    },
-    Track.PROSECUTION: {
-        _S.NOT_REPORTED: {_S.REPORTED},
-        _S.REPORTED: {_S.INVESTIGATION, _S.CLOSED_NO_CHARGES},
-        _S.INVESTIGATION: {_S.INDICTED, _S.CLOSED_NO_CHARGES},
-        _S.INDICTED: {_S.TRIAL},
-        _S.TRIAL: {_S.JUDGMENT},
-        _S.JUDGMENT: {_S.APPEAL, _S.FINAL},
-        _S.APPEAL: {_S.JUDGMENT, _S.FINAL},
-        _S.FINAL: set(),
-        _S.CLOSED_NO_CHARGES: set(),
-    },
-    Track.CASE: {
-        CaseStatus.OPEN: {CaseStatus.CLOSURE_REQUESTED},
-        CaseStatus.CLOSURE_REQUESTED: {CaseStatus.CLOSED, CaseStatus.OPEN},
-        CaseStatus.CLOSED: {CaseStatus.OPEN},
-    },
+# `cases.services.transition_track` (through `workflow.move`) is the only writer of
+# the status fields. "Identified" and "not identified" are guarded: only a recorded
+# identification decision (victims.services) enters them.
+TRACK_GRAPHS: dict[str, Graph] = {
+    Track.IDENTIFICATION: Graph.build(
+        "identification",
+        "identification_status",
+        {
+            _I.NOT_SCREENED: {_I.SCREENING},
+            _I.SCREENING: {_I.AWAITING_DECISION, _I.NOT_SCREENED},
+            _I.AWAITING_DECISION: {_I.IDENTIFIED, _I.NOT_IDENTIFIED},
+            _I.IDENTIFIED: {_I.REVIEW_REQUESTED},
+            _I.NOT_IDENTIFIED: {_I.REVIEW_REQUESTED},
+            _I.REVIEW_REQUESTED: {_I.IDENTIFIED, _I.NOT_IDENTIFIED},
+        },
+        guarded=IDENTIFICATION_DECIDED,
+    ),
+    Track.PROTECTION: Graph.build(
+        "protection",
+        "protection_status",
+        {
+            _P.NEEDS_ASSESSMENT: {_P.IN_PROGRESS, _P.DECLINED, _P.TRANSFERRED},
+            _P.IN_PROGRESS: {_P.COMPLETED, _P.DECLINED, _P.TRANSFERRED},
+            _P.COMPLETED: {_P.IN_PROGRESS},
+            _P.DECLINED: {_P.NEEDS_ASSESSMENT},
+            _P.TRANSFERRED: set(),
+        },
+    ),
+    Track.PROSECUTION: Graph.build(
+        "prosecution",
+        "prosecution_status",
+        {
+            _S.NOT_REPORTED: {_S.REPORTED},
+            _S.REPORTED: {_S.INVESTIGATION, _S.CLOSED_NO_CHARGES},
+            _S.INVESTIGATION: {_S.INDICTED, _S.CLOSED_NO_CHARGES},
+            _S.INDICTED: {_S.TRIAL},
+            _S.TRIAL: {_S.JUDGMENT},
+            _S.JUDGMENT: {_S.APPEAL, _S.FINAL},
+            _S.APPEAL: {_S.JUDGMENT, _S.FINAL},
+            _S.FINAL: set(),
+            _S.CLOSED_NO_CHARGES: set(),
+        },
+    ),
+    # Moved only by the closure services (request, approve, return, reopen).
+    Track.CASE: Graph.build(
+        "case",
+        "status",
+        {
+            CaseStatus.OPEN: {CaseStatus.CLOSURE_REQUESTED},
+            CaseStatus.CLOSURE_REQUESTED: {CaseStatus.CLOSED, CaseStatus.OPEN},
+            CaseStatus.CLOSED: {CaseStatus.OPEN},
+        },
+    ),
 }
 
-# The Case field that holds each track's current status.
-TRACK_FIELDS = {
-    Track.IDENTIFICATION: "identification_status",
-    Track.PROTECTION: "protection_status",
-    Track.PROSECUTION: "prosecution_status",
-    Track.CASE: "status",
-}
+# The Case field that holds each track's current status (read from the graphs).
+TRACK_FIELDS = {track: graph.field for track, graph in TRACK_GRAPHS.items()}
 
 
 class Source(models.TextChoices):
@@ -221,8 +243,35 @@ class CaseQuerySet(models.QuerySet):
             return own
         return own.filter(caseworkers=user)
 
+    # The named rules below are the only definitions of "open", "awaiting decision",
+    # "overdue" and "expiring permit" for cases: lists, filters, My work and the
+    # dashboard call them (tests/cases/test_named_rules.py). Dates default to the
+    # local today; a caller showing several figures passes one `today` to all.
+
     def open(self) -> CaseQuerySet:
+        """Not closed: open or closure requested."""
         return self.exclude(status=CaseStatus.CLOSED)
+
+    def closed(self) -> CaseQuerySet:
+        """Closed by a supervisor's approval: exactly the cases open() leaves out."""
+        return self.filter(status=CaseStatus.CLOSED)
+
+    def awaiting_decision(self) -> CaseQuerySet:
+        """Open cases whose identification awaits an authority's decision or review."""
+        return self.open().filter(identification_status__in=IDENTIFICATION_AWAITING)
+
+    def with_overdue_tasks(self, today: datetime.date | None = None) -> CaseQuerySet:
+        """Cases with at least one overdue task (TaskQuerySet.overdue)."""
+        return self.filter(pk__in=Task.objects.overdue(today).values("case_id"))
+
+    def with_expiring_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
+        """Cases with a permit expiring soon or already expired
+        (ServiceItemQuerySet.expiring_permits)."""
+        return self.filter(pk__in=ServiceItem.objects.expiring_permits(today).values("case_id"))
+
+    def with_expired_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
+        """Cases with an expired permit (ServiceItemQuerySet.expired_permits)."""
+        return self.filter(pk__in=ServiceItem.objects.expired_permits(today).values("case_id"))
 
     def assigned_to(self, user: User) -> CaseQuerySet:
         """Cases the user works: assigned as caseworker or named supervisor."""
@@ -230,13 +279,12 @@ class CaseQuerySet(models.QuerySet):
 
     def with_flags(self) -> CaseQuerySet:
         """Annotate `has_criminal_exposure` and `has_overdue_tasks` (one query, any size)."""
-        today = timezone.localdate()
         return self.annotate(
             has_criminal_exposure=models.Exists(
                 CriminalExposure.objects.filter(case=models.OuterRef("pk"))
             ),
             has_overdue_tasks=models.Exists(
-                Task.objects.open().filter(case=models.OuterRef("pk"), due_date__lt=today)
+                Task.objects.overdue().filter(case=models.OuterRef("pk"))
             ),
         )
 
@@ -394,9 +442,14 @@ class Case(models.Model):
         labels = dict(ControlMethod.choices)
         return [str(labels.get(value, value)) for value in self.methods_of_control]
 
+    @property
+    def is_closed(self) -> bool:
+        """Closed: pages hide every write form (`services.ensure_case_open` refuses them)."""
+        return self.status == CaseStatus.CLOSED
+
     def has_active_service(self) -> bool:
-        """A protection service still planned or in progress (victims.ServiceItem)."""
-        return self.service_items.filter(status__in=["planned", "in_progress"]).exists()
+        """A protection service still planned or in progress (ServiceItemQuerySet.open)."""
+        return self.service_items.open().exists()
 
     def closure_blockers(self) -> list[str]:
         """Why the case should not close yet; a supervisor may override with a reason."""
@@ -456,28 +509,20 @@ class CaseExploitation(models.Model):
         return f"{label} ({detail})" if detail else str(label)
 
 
-class TrackTransition(models.Model):
+class TrackTransition(TransitionRecord):
     """One move on one track of a case: the timeline is made of these rows."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transitions"
     )
     track = models.CharField(_("track"), max_length=32, choices=Track.choices)
-    from_status = models.CharField(_("from"), max_length=32)
-    to_status = models.CharField(_("to"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True, max_length=4000)
     override_reason = models.TextField(
         _("reason for overriding closure rules"), blank=True, max_length=4000
     )
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("track transition")
         verbose_name_plural = _("track transitions")
-        ordering = ["-occurred_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.track}: {self.from_status} → {self.to_status}"
@@ -654,21 +699,30 @@ class CriminalExposure(models.Model):
         return f"{self.get_role_display()}: {self.case_numbers}"
 
 
+# My work's "upcoming tasks" window.
+UPCOMING_DAYS = 14
+
+
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TaskQuerySet:
         """Tasks of the cases the user may see: the case scope decides."""
         return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
 
     def open(self) -> TaskQuerySet:
+        """Still to do: neither done nor cancelled."""
         return self.filter(status=Task.Status.OPEN)
 
-    def overdue(self) -> TaskQuerySet:
-        return self.open().filter(due_date__lt=timezone.localdate())
+    def overdue(self, today: datetime.date | None = None) -> TaskQuerySet:
+        """Open and due before today (a task due today is not overdue yet)."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
 
-    def upcoming(self, days: int = 14) -> TaskQuerySet:
-        today = timezone.localdate()
+    def upcoming(
+        self, today: datetime.date | None = None, *, days: int = UPCOMING_DAYS
+    ) -> TaskQuerySet:
+        """Open and due from today to `days` days ahead, both ends included."""
+        today = today or timezone.localdate()
         return self.open().filter(
-            due_date__gte=today, due_date__lte=today + timezone.timedelta(days=days)
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
         )
 
 
@@ -701,7 +755,7 @@ class Task(models.Model):
         related_name="case_tasks",
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, editable=False
     )
     auto_created = models.BooleanField(_("created automatically"), default=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.MANUAL)
@@ -725,7 +779,36 @@ class Task(models.Model):
 
     @property
     def is_overdue(self) -> bool:
+        # The row-level twin of TaskQuerySet.overdue(), for lists already loaded;
+        # tests/cases/test_named_rules.py checks that the two agree.
         return self.status == self.Status.OPEN and self.due_date < timezone.localdate()
+
+
+_T = Task.Status
+
+# A task's status graph: `cases.services.transition_task` is its only writer (the
+# case page's buttons and the automatic closing of a decision-awaited task).
+TASK_GRAPH = Graph.build(
+    "task",
+    "status",
+    {
+        _T.OPEN: {_T.DONE, _T.CANCELLED},
+        _T.DONE: {_T.OPEN},
+        _T.CANCELLED: {_T.OPEN},
+    },
+)
+
+
+class TaskTransition(TransitionRecord):
+    """One status change of a task: who marked it done, cancelled or open again."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("task status change")
+        verbose_name_plural = _("task status changes")
 
 
 class CaseNote(models.Model):
@@ -801,16 +884,32 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.filter(case__in=Case.objects.visible_to(user))
 
     def open(self) -> ServiceItemQuerySet:
+        """Still to deliver: planned or in progress (a case should not close with one)."""
         return self.filter(status__in=[ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
 
-    def expiring_permits(self) -> ServiceItemQuerySet:
-        """Permits (not cancelled or declined) expiring between today and 30 days from now."""
-        today = timezone.localdate()
-        return self.filter(
-            service_type__in=PERMIT_TYPES,
-            permit_expires_on__gte=today,
-            permit_expires_on__lte=today + datetime.timedelta(days=PERMIT_WARNING_DAYS),
-        ).exclude(status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED])
+    def overdue(self, today: datetime.date | None = None) -> ServiceItemQuerySet:
+        """Open and due before today."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+    def permits(self) -> ServiceItemQuerySet:
+        """Residence and work permits held or being obtained: not cancelled or declined."""
+        return self.filter(service_type__in=PERMIT_TYPES).exclude(
+            status__in=[ServiceItem.Status.CANCELLED, ServiceItem.Status.DECLINED]
+        )
+
+    def expiring_permits(self, today: datetime.date | None = None) -> ServiceItemQuerySet:
+        """Permits expiring within PERMIT_WARNING_DAYS days, or expired already.
+
+        Expired permits stay in: a permit that has run out needs more attention than
+        one about to, so it must never drop out of the lists (expired_permits() marks it).
+        """
+        today = today or timezone.localdate()
+        limit = today + datetime.timedelta(days=PERMIT_WARNING_DAYS)
+        return self.permits().filter(permit_expires_on__lte=limit)
+
+    def expired_permits(self, today: datetime.date | None = None) -> ServiceItemQuerySet:
+        """Permits whose expiry date has passed (one expiring today is still valid)."""
+        return self.permits().filter(permit_expires_on__lt=today or timezone.localdate())
 
 
 class ServiceItem(models.Model):
@@ -840,7 +939,7 @@ class ServiceItem(models.Model):
         related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED, editable=False
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -883,3 +982,43 @@ class ServiceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} ({self.get_status_display()})"
+
+    @property
+    def is_permit_expired(self) -> bool:
+        # The row-level twin of ServiceItemQuerySet.expired_permits(), for rows already
+        # loaded; tests/cases/test_named_rules.py checks that the two agree.
+        return bool(
+            self.service_type in PERMIT_TYPES
+            and self.status not in (self.Status.CANCELLED, self.Status.DECLINED)
+            and self.permit_expires_on
+            and self.permit_expires_on < timezone.localdate()
+        )
+
+
+_SV = ServiceItem.Status
+
+# A protection service's status graph: `cases.services.transition_service` is its
+# only writer; a new service starts planned.
+SERVICE_GRAPH = Graph.build(
+    "service",
+    "status",
+    {
+        _SV.PLANNED: {_SV.IN_PROGRESS, _SV.DECLINED, _SV.CANCELLED},
+        _SV.IN_PROGRESS: {_SV.COMPLETED, _SV.DECLINED, _SV.CANCELLED},
+        _SV.COMPLETED: set(),
+        _SV.DECLINED: {_SV.PLANNED},
+        _SV.CANCELLED: {_SV.PLANNED},
+    },
+)
+
+
+class ServiceTransition(TransitionRecord):
+    """One status change of a protection service: who, when, why."""
+
+    service = models.ForeignKey(
+        ServiceItem, verbose_name=_("service"), on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("service status change")
+        verbose_name_plural = _("service status changes")

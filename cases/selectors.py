@@ -47,9 +47,9 @@ def my_cases(user: User) -> QuerySet[Case]:
 
 
 def my_tasks(user: User) -> QuerySet[Task]:
-    """Open tasks of cases the user may see that are theirs to do."""
-    visible = Case.objects.visible_to(user).values("pk")
-    return Task.objects.filter(case__in=visible, assignee=user).select_related("case")
+    """Tasks of cases the user may see that are theirs to do (My work reads .overdue()
+    and .upcoming() of these)."""
+    return Task.objects.visible_to(user).filter(assignee=user).select_related("case")
 
 
 def recent_changes(user: User) -> QuerySet[TrackTransition]:
@@ -63,18 +63,17 @@ def recent_changes(user: User) -> QuerySet[TrackTransition]:
 
 
 def services_needing_attention(user: User) -> dict[str, QuerySet]:
-    """For My work: permits expiring within 30 days and overdue services.
+    """For My work: permits expired or expiring within 30 days, and overdue services.
 
-    Cases visible to the user; for caseworkers only the cases assigned to them.
-    Two queries whatever the number of rows.
+    Expired permits come first (oldest expiry first) and stay until their expiry date
+    is updated or their service cancelled. Cases visible to the user; for caseworkers only
+    the cases assigned to them. Two queries whatever the number of rows.
     """
     today = timezone.localdate()
     services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
     if user.is_caseworker:
         services = services.filter(case__caseworkers=user)
-    expiring = services.expiring_permits()
-    overdue = services.open().filter(due_date__lt=today)
     return {
-        "expiring_permits": expiring.order_by("permit_expires_on", "pk"),
-        "overdue_services": overdue.order_by("due_date", "pk"),
+        "expiring_permits": services.expiring_permits(today).order_by("permit_expires_on", "pk"),
+        "overdue_services": services.overdue(today).order_by("due_date", "pk"),
     }

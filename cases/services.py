@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import (
-    TRACK_FIELDS,
+    SERVICE_GRAPH,
+    TASK_GRAPH,
     TRACK_GRAPHS,
     Attachment,
     Case,
@@ -34,11 +35,14 @@ from cases.models import (
     LegalProceeding,
     ProtectionStatus,
     ServiceItem,
+    ServiceTransition,
     Task,
+    TaskTransition,
     Track,
     TrackTransition,
 )
 from locking import claim_version
+from workflow import TransitionError, move
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -49,8 +53,27 @@ IDENTIFICATION_DECISION_DAYS = 14
 HEARING_PREPARATION_DAYS = 7
 
 
-class TransitionError(Exception):
-    """A move the graph or the closure rules do not allow (the message is shown to the user)."""
+class CaseClosedError(TransitionError):
+    """A write on a closed case: nothing changes until a supervisor reopens it."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        super().__init__(
+            _("This case is closed. A supervisor must reopen it before it can change.")
+        )
+
+
+def ensure_case_open(case: Case) -> None:
+    """The one rule: a closed case refuses every write until `reopen_case` reopens it.
+
+    Every service that writes a case's data (here, in victims and in cooperation)
+    calls this first, inside its transaction. It locks the case row and reads the
+    stored status, not the caller's copy, so a closure approved at the same moment
+    either waits for the write or is seen by it. Raises CaseClosedError.
+    """
+    stored = Case.objects.select_for_update().filter(pk=case.pk).values_list("status", flat=True)
+    if stored.first() == CaseStatus.CLOSED:
+        raise CaseClosedError(case)
 
 
 @transaction.atomic
@@ -62,58 +85,64 @@ def transition_track(
     actor: User,
     note: str = "",
     override_reason: str = "",
+    guard_ok: bool = False,
 ) -> TrackTransition:
     """Move one track of a case (or the case's own status) to `to_status`.
 
-    The only writer of track statuses and of `Case.status`. Locks the case row so
-    two concurrent moves cannot both start from the same state; refuses a move the
-    graph does not allow; writes the history row, the audit row and any task the
-    move makes due, in the same transaction. The caller checks the actor's role.
+    The only writer of track statuses and of `Case.status`, through `workflow.move`
+    (row lock, graph check, history row, audit row, one transaction). A closed case
+    refuses track moves; only the closure services move `Case.status`. The guarded
+    identification outcomes need `guard_ok` (passed only by the identification
+    decision services) and a recorded decision with that outcome. Writes any task
+    the move makes due, and closes the one it ends. The caller checks the role.
     """
-    field = TRACK_FIELDS[track]
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    from_status = getattr(locked, field)
-    if to_status not in TRACK_GRAPHS[track].get(from_status, set()):
-        labels = dict(Case._meta.get_field(field).flatchoices)
-        raise TransitionError(
-            _("The %(track)s track cannot move from “%(from)s” to “%(to)s”.")
-            % {
-                "track": Track(track).label,
-                "from": labels.get(from_status, from_status),
-                "to": labels.get(to_status, to_status),
-            }
-        )
-    setattr(locked, field, to_status)
-    locked.updated_by = actor
-    locked.version += 1
-    locked.save(update_fields=[field, "updated_by", "version", "updated_at"])
-    setattr(case, field, to_status)
-    case.version = locked.version
-    case.updated_by = actor
-    transition = TrackTransition.objects.create(
-        case=locked,
-        track=track,
-        from_status=from_status,
-        to_status=to_status,
+    graph = TRACK_GRAPHS[track]
+    if track != Track.CASE:
+        ensure_case_open(case)
+    if guard_ok and to_status in graph.guarded:
+        _ensure_decision_recorded(case, to_status)
+    transition = move(
+        case,
+        graph,
+        to_status,
         actor=actor,
+        history=TrackTransition,
+        link="case",
         note=note,
-        override_reason=override_reason,
+        guard_ok=guard_ok,
+        extra={"track": track, "override_reason": override_reason},
     )
-    record_event(actor=actor, action=AuditEvent.Action.TRANSITION, target=locked)
-    if track == Track.IDENTIFICATION and from_status == IdentificationStatus.AWAITING_DECISION:
-        # The decision (or a step back) ends the wait: its task is done, not overdue.
-        Task.objects.open().filter(case=locked, kind=Task.Kind.DECISION_AWAITED).update(
-            status=Task.Status.DONE
+    _after_identification_move(case, transition, actor=actor)
+    return transition
+
+
+def _ensure_decision_recorded(case: Case, outcome: str) -> None:
+    """A guarded identification outcome stands only on a recorded decision (or review)."""
+    decisions = case.identification_decisions.filter(
+        Q(review_outcome=outcome) | Q(review_outcome="", outcome=outcome)
+    )
+    if not decisions.exists():
+        raise TransitionError(
+            _("“%(status)s” can only be set by recording an identification decision.")
+            % {"status": IdentificationStatus(outcome).label}
         )
-    if track == Track.IDENTIFICATION and to_status == IdentificationStatus.AWAITING_DECISION:
+
+
+def _after_identification_move(case: Case, transition: TrackTransition, *, actor: User) -> None:
+    if transition.track != Track.IDENTIFICATION:
+        return
+    if transition.from_status == IdentificationStatus.AWAITING_DECISION:
+        # The decision ends the wait: its task is done, not overdue.
+        for task in case.tasks.open().filter(kind=Task.Kind.DECISION_AWAITED):
+            transition_task(task, Task.Status.DONE, actor=actor)
+    if transition.to_status == IdentificationStatus.AWAITING_DECISION:
         _create_auto_task(
-            locked,
+            case,
             kind=Task.Kind.DECISION_AWAITED,
             title=_("Identification decision awaited"),
             due_date=timezone.localdate() + datetime.timedelta(days=IDENTIFICATION_DECISION_DAYS),
             actor=actor,
         )
-    return transition
 
 
 def _create_auto_task(
@@ -128,6 +157,32 @@ def _create_auto_task(
         assignee=assignee,
         auto_created=True,
         created_by=actor,
+    )
+
+
+@transaction.atomic
+def transition_task(task: Task, to_status: str, *, actor: User, note: str = "") -> TaskTransition:
+    """Mark a task done or cancelled, or open again: the only writer of `Task.status`."""
+    ensure_case_open(task.case)
+    return move(
+        task, TASK_GRAPH, to_status, actor=actor, history=TaskTransition, link="task", note=note
+    )
+
+
+@transaction.atomic
+def transition_service(
+    service: ServiceItem, to_status: str, *, actor: User, note: str = ""
+) -> ServiceTransition:
+    """Move a protection service along its graph: the only writer of `ServiceItem.status`."""
+    ensure_case_open(service.case)
+    return move(
+        service,
+        SERVICE_GRAPH,
+        to_status,
+        actor=actor,
+        history=ServiceTransition,
+        link="service",
+        note=note,
     )
 
 
@@ -180,6 +235,7 @@ def update_case(
     exploitations: Iterable[CaseExploitation] | None = None,
 ) -> Case:
     """Save the intake details; a stale form raises StaleEditError and writes nothing."""
+    ensure_case_open(case)
     claim_version(case, expected_version)
     case.updated_by = actor
     case.full_clean()
@@ -213,6 +269,7 @@ def assign_case(
     people = [*caseworkers, *([supervisor] if supervisor else [])]
     if any(person.agency_id != case.agency_id for person in people):
         raise ValueError("Cannot assign staff of another agency.")
+    ensure_case_open(case)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     locked.supervisor = supervisor
     locked.updated_by = actor
@@ -259,6 +316,8 @@ def approve_closure(
 
 def return_closure(case: Case, *, actor: User, comment: str) -> TrackTransition:
     """Send a closure request back to open, with the supervisor's comment."""
+    if case.status != CaseStatus.CLOSURE_REQUESTED:
+        raise TransitionError(_("Only a closure request can be sent back."))
     return transition_track(case, Track.CASE, CaseStatus.OPEN, actor=actor, note=comment)
 
 
@@ -288,6 +347,7 @@ def add_note(
     corrects: CaseNote | None = None,
 ) -> CaseNote:
     """Append a note. Notes are never edited: a correction is a new note."""
+    ensure_case_open(case)
     if corrects is not None and corrects.case_id != case.pk:
         raise ValueError("A correction must refer to a note of the same case.")
     note = CaseNote(case=case, text=text, corrects=corrects, author=actor)
@@ -298,17 +358,10 @@ def add_note(
 @transaction.atomic
 def add_task(task: Task, *, actor: User) -> Task:
     """Create a task by hand on a case."""
+    ensure_case_open(task.case)
     task.created_by = actor
     task.auto_created = False
     _save_child(task, actor=actor, creating=True)
-    return task
-
-
-@transaction.atomic
-def set_task_status(task: Task, *, actor: User, status: str) -> Task:
-    """Mark a task done or cancelled (or open again)."""
-    task.status = status
-    _save_child(task, actor=actor, creating=False)
     return task
 
 
@@ -320,6 +373,7 @@ def save_proceeding(
     expected_version: int | None = None,
 ) -> LegalProceeding:
     """Create or update a legal proceeding (optimistic locking on update)."""
+    ensure_case_open(proceeding.case)
     creating = proceeding.pk is None
     if not creating:
         claim_version(proceeding, expected_version or 0)
@@ -336,6 +390,7 @@ def save_defendant(
     expected_version: int | None = None,
 ) -> Defendant:
     """Add an accused trafficker to a proceeding, or record their charges and outcome."""
+    ensure_case_open(defendant.proceeding.case)
     creating = defendant.pk is None
     if not creating:
         claim_version(defendant, expected_version or 0)
@@ -347,6 +402,7 @@ def save_defendant(
 @transaction.atomic
 def add_hearing(hearing: Hearing, *, actor: User) -> Hearing:
     """Record a hearing, and a task to prepare the person before it."""
+    ensure_case_open(hearing.proceeding.case)
     _save_child(hearing, actor=actor, creating=True)
     today = timezone.localdate()
     prepare_by = max(today, hearing.date - datetime.timedelta(days=HEARING_PREPARATION_DAYS))
@@ -368,6 +424,7 @@ def save_criminal_exposure(
     expected_version: int | None = None,
 ) -> CriminalExposure:
     """Record or update a matter where the person is a suspect or defendant."""
+    ensure_case_open(exposure.case)
     creating = exposure.pk is None
     if not creating:
         claim_version(exposure, expected_version or 0)
@@ -386,6 +443,7 @@ def add_attachment(attachment: Attachment, *, actor: User) -> Attachment:
     attachment.uploaded_by = actor
     try:
         with transaction.atomic():
+            ensure_case_open(attachment.case)
             _save_child(attachment, actor=actor, creating=True)
     except BaseException:
         if attachment.file.name:
@@ -394,14 +452,28 @@ def add_attachment(attachment: Attachment, *, actor: User) -> Attachment:
     return attachment
 
 
+# Every ServiceItem column but its status, which only `transition_service` writes.
+_SERVICE_DETAIL_FIELDS = [
+    field.attname
+    for field in ServiceItem._meta.concrete_fields
+    if field.name not in ("id", "status", "case", "created_at", "created_by")
+]
+
+
 @transaction.atomic
 def save_service(service: ServiceItem, *, actor: User) -> ServiceItem:
-    """Add or update a service; the first one starts the protection track."""
+    """Add a service (it starts planned) or update its details; the first one starts
+    the protection track. The status moves only through `transition_service`."""
+    ensure_case_open(service.case)
     creating = service.pk is None
     if creating:
         service.created_by = actor
+        service.status = ServiceItem.Status.PLANNED
     service.full_clean()
-    service.save()
+    if creating:
+        service.save()
+    else:
+        service.save(update_fields=_SERVICE_DETAIL_FIELDS)
     case = service.case
     if creating and case.protection_status == ProtectionStatus.NEEDS_ASSESSMENT:
         transition_track(case, Track.PROTECTION, ProtectionStatus.IN_PROGRESS, actor=actor)

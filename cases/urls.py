@@ -49,6 +49,11 @@ urlpatterns = [
     ),
     path("<int:pk>/services/new/", views.service_create, name="service_create"),
     path("<int:pk>/services/<int:service_pk>/edit/", views.service_edit, name="service_edit"),
+    path(
+        "<int:pk>/services/<int:service_pk>/status/",
+        views.service_transition,
+        name="service_transition",
+    ),
     path("<int:pk>/exposures/new/", views.exposure_create, name="exposure_create"),
     path("<int:pk>/exposures/<int:exposure_pk>/edit/", views.exposure_edit, name="exposure_edit"),
 ]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model
@@ -27,11 +29,13 @@ from cases.forms import (
     ProceedingForm,
     ReasonForm,
     ServiceForm,
+    ServiceMoveForm,
     TaskForm,
-    TaskStatusForm,
+    TaskMoveForm,
     TrackMoveForm,
 )
 from cases.models import (
+    SERVICE_GRAPH,
     TRACK_GRAPHS,
     WORK_TRACKS,
     Case,
@@ -41,10 +45,11 @@ from cases.models import (
     ServiceItem,
     Task,
 )
-from cases.services import TransitionError
+from cases.services import CaseClosedError
 from listing import filter_queryset, paginate
 from locking import StaleEditError
 from policy import READS_CASES, SEES_IDENTITY, SUPERVISES, WORKS_CASES, can
+from workflow import TransitionError
 
 
 def _get_case(request: HttpRequest, pk: int) -> Case:
@@ -56,6 +61,22 @@ def _record_form_view(request: HttpRequest, record: Model) -> None:
     """An edit form shows the record's data: opening it is a read, audited like a page."""
     if request.method == "GET" and record.pk is not None:
         record_view(request.user, record)
+
+
+def refuses_closed_case(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A write refused because the case is closed (CaseClosedError) becomes a message on
+    the case page, not a 500. The services hold the rule; victims and cooperation views
+    that write a case's data use this too."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except CaseClosedError as error:
+            messages.error(request, str(error))
+            return redirect(error.case)
+
+    return wrapped
 
 
 def _form_errors(form: Form) -> str:
@@ -70,8 +91,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(CaseFilter, request, cases)
     page = paginate(request, filterset.qs)
-    template = "cases/partials/case_table.html" if request.htmx else "cases/case_list.html"
-    return render(request, template, {"filter": filterset, "page": page})
+    return render(request, "cases/case_list.html", {"filter": filterset, "page": page})
 
 
 @allowed(READS_CASES)
@@ -129,12 +149,15 @@ def _render_detail(request: HttpRequest, case: Case, status: int = 200, **forms)
 
 
 def _track_moves(case: Case) -> list[dict]:
+    """Each track's state and the moves the form offers: never a guarded target (an
+    identification outcome is recorded as a decision, on the identification panel)."""
     rows = []
     for track in WORK_TRACKS:
-        field = Case._meta.get_field(services.TRACK_FIELDS[track])
+        graph = TRACK_GRAPHS[track]
+        field = Case._meta.get_field(graph.field)
         labels = dict(field.flatchoices)
         current = getattr(case, field.name)
-        allowed = sorted(TRACK_GRAPHS[track].get(current, set()))
+        allowed = [state for state in graph.next_states(current) if state not in graph.guarded]
         rows.append(
             {
                 "track": track,
@@ -151,11 +174,11 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     record_view(request.user, case)
     timeline = selectors.case_timeline(case)
-    template = "cases/partials/timeline.html" if request.htmx else "cases/case_timeline.html"
-    return render(request, template, {"case": case, "timeline": timeline})
+    return render(request, "cases/case_timeline.html", {"case": case, "timeline": timeline})
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     _record_form_view(request, case)
@@ -178,6 +201,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(SUPERVISES, on=Case)
+@refuses_closed_case
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     initial = {"caseworkers": case.caseworkers.all(), "supervisor": case.supervisor}
@@ -299,6 +323,7 @@ def _commented(step: Callable[..., object]) -> Callable[..., object]:
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = NoteForm(request.POST)
@@ -318,6 +343,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = TaskForm(request.POST, instance=Task(case=case), agency_id=case.agency_id)
@@ -333,17 +359,41 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_status(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     task = get_object_or_404(case.tasks, pk=task_pk)
-    form = TaskStatusForm(request.POST)
+    return _status_move(
+        request,
+        case,
+        TaskMoveForm(request.POST),
+        services.transition_task,
+        task,
+        _("Task updated."),
+    )
+
+
+def _status_move(
+    request: HttpRequest,
+    case: Case,
+    form: Form,
+    step: Callable[..., object],
+    record: Model,
+    success: str,
+) -> HttpResponse:
+    """Validate a status form, run one status writer on `record`, report the outcome."""
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(case)
-    services.set_task_status(task, actor=request.user, status=form.cleaned_data["status"])
-    messages.success(request, _("Task updated."))
+    data = form.cleaned_data
+    try:
+        step(record, data["to_status"], actor=request.user, note=data["note"])
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
     return redirect(case)
 
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -374,6 +424,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _child_form(
@@ -387,6 +438,7 @@ def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
@@ -401,6 +453,7 @@ def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpRe
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _child_form(
@@ -414,6 +467,7 @@ def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def exposure_edit(request: HttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     exposure = get_object_or_404(case.criminal_exposures, pk=exposure_pk)
@@ -458,6 +512,7 @@ def _child_form(
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
@@ -471,6 +526,7 @@ def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResp
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def defendant_edit(
     request: HttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
 ) -> HttpResponse:
@@ -486,6 +542,7 @@ def defendant_edit(
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def hearing_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
@@ -499,12 +556,14 @@ def hearing_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpRespon
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def service_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _service_form(request, ServiceItem(case=case))
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _service_form(request, get_object_or_404(case.service_items, pk=service_pk))
@@ -522,5 +581,33 @@ def _service_form(request: HttpRequest, service: ServiceItem) -> HttpResponse:
         else:
             messages.success(request, _("Service saved."))
             return redirect(service.case)
-    context = {"form": form, "service": service, "case": service.case}
+    context = {
+        "form": form,
+        "service": service,
+        "case": service.case,
+        "moves": _service_moves(service),
+    }
     return render(request, "cases/serviceitem_form.html", context)
+
+
+def _service_moves(service: ServiceItem) -> list[tuple[str, str]]:
+    """The states a saved service may move to, for the buttons of its edit page."""
+    if service.pk is None:
+        return []
+    labels = dict(ServiceItem.Status.choices)
+    return [(state, labels[state]) for state in SERVICE_GRAPH.next_states(service.status)]
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+def service_transition(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    service = get_object_or_404(case.service_items, pk=service_pk)
+    return _status_move(
+        request,
+        case,
+        ServiceMoveForm(request.POST),
+        services.transition_service,
+        service,
+        _("Service updated."),
+    )

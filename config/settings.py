@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_filters",
-    "django_htmx",
     "simple_history",
     "audit",
     "accounts",
@@ -79,7 +78,6 @@ MIDDLEWARE = [
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.NoStoreMiddleware",
     # Last, so a lockout answers before any view runs.

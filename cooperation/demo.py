@@ -57,7 +57,7 @@ def seed_referrals(
     shelter_worker: User,
 ) -> list[Referral]:
     """Accepted (with an update), declined, two waiting ones and one recorded abroad."""
-    cases = list(Case.objects.filter(agency=ngo, caseworkers=worker).order_by("pk")[:5])
+    cases = list(Case.objects.filter(agency=ngo, caseworkers=worker).open().order_by("pk")[:5])
     if len(cases) < 5:
         return []
     today = timezone.localdate()

@@ -12,6 +12,7 @@ from cooperation.models import (
     DeclineReason,
     MLAAsk,
     MLARequest,
+    MLAStatus,
     Referral,
     ReferralSection,
     ReferralUpdate,
@@ -180,7 +181,6 @@ class MLARequestForm(forms.ModelForm):
             "sent_on",
             "reply_due",
             "replied_on",
-            "status",
             "case",
             "proceeding",
         ]
@@ -208,3 +208,12 @@ class MLARequestForm(forms.ModelForm):
         if proceeding and not case:
             data["case"] = proceeding.case
         return data
+
+
+class MLAMoveForm(forms.Form):
+    """A move of an MLA request along its graph (the service refuses the others)."""
+
+    to_status = forms.ChoiceField(label=_("Status"), choices=MLAStatus.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )

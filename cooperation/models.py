@@ -12,6 +12,7 @@ from django_countries.fields import CountryField
 
 from cases.models import Case
 from partners.models import Agency, ServiceType
+from workflow import Graph, TransitionRecord
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -46,16 +47,21 @@ class DeclineReason(models.TextChoices):
 _R = ReferralStatus
 
 
-# The referral status graph, as data. `partners.services.transition_referral` is the
-# only writer of `Referral.status`; the dashboard reads these states.
-REFERRAL_GRAPH: dict[str, set[str]] = {
-    _R.SENT: {_R.ACCEPTED, _R.DECLINED, _R.REVOKED, _R.CLOSED},
-    _R.ACCEPTED: {_R.CLOSED, _R.REVOKED},
-    _R.RECORDED: {_R.CLOSED},
-    _R.DECLINED: set(),
-    _R.CLOSED: set(),
-    _R.REVOKED: set(),
-}
+# The referral status graph, as data. `cooperation.services.transition_referral`
+# (through `workflow.move`) is the only writer of `Referral.status`; a referral is
+# created SENT (or RECORDED, external) by `send_referral`.
+REFERRAL_GRAPH = Graph.build(
+    "referral",
+    "status",
+    {
+        _R.SENT: {_R.ACCEPTED, _R.DECLINED, _R.REVOKED, _R.CLOSED},
+        _R.ACCEPTED: {_R.CLOSED, _R.REVOKED},
+        _R.RECORDED: {_R.CLOSED},
+        _R.DECLINED: set(),
+        _R.CLOSED: set(),
+        _R.REVOKED: set(),
+    },
+)
 
 
 # States in which a referral is still "open" (shown in lists of open referrals).
@@ -100,8 +106,9 @@ class ReferralQuerySet(models.QuerySet):
         """Sent to an agency on Harbor and not yet accepted or declined."""
         return self.internal().filter(status=_R.SENT)
 
-    def overdue_response(self, today: datetime.date) -> ReferralQuerySet:
-        return self.awaiting_response().filter(respond_by__lt=today)
+    def overdue_response(self, today: datetime.date | None = None) -> ReferralQuerySet:
+        """Awaiting a response after its respond-by date (today defaults to the local date)."""
+        return self.awaiting_response().filter(respond_by__lt=today or timezone.localdate())
 
     def for_list(self) -> ReferralQuerySet:
         """What a list row shows, in a fixed number of queries whatever the length."""
@@ -228,6 +235,8 @@ class Referral(models.Model):
         return [str(labels.get(value, value)) for value in self.sections]
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        # The row-level twin of ReferralQuerySet.overdue_response(), for rows already
+        # loaded; tests/cases/test_named_rules.py checks that the two agree.
         today = today or timezone.localdate()
         return bool(
             self.status == _R.SENT
@@ -237,28 +246,20 @@ class Referral(models.Model):
         )
 
 
-class ReferralTransition(models.Model):
-    """One status change of a referral: who, when, why."""
+class ReferralTransition(TransitionRecord):
+    """One status change of a referral: who, when, why (from "" when it was sent)."""
 
     referral = models.ForeignKey(
         Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="transitions"
     )
+    # The table predates TransitionRecord: its status columns stay 16 long, with choices.
     from_status = models.CharField(_("from"), max_length=16, choices=ReferralStatus.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=ReferralStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), max_length=4000, blank=True)
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         db_table = "partners_referraltransition"  # moved from partners; the table keeps its name
         verbose_name = _("referral status change")
         verbose_name_plural = _("referral status changes")
-        ordering = ["-occurred_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
 
 class ReferralUpdate(models.Model):
@@ -311,6 +312,24 @@ class MLAStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+_M = MLAStatus
+
+# An MLA request's status graph: `cooperation.services.transition_mla` is its only
+# writer; a request starts SENT. A reply or refusal may come without an
+# acknowledgement, and a reply may lead to further work (back to in progress).
+MLA_GRAPH = Graph.build(
+    "mla",
+    "status",
+    {
+        _M.SENT: {_M.ACKNOWLEDGED, _M.IN_PROGRESS, _M.REPLIED, _M.REFUSED, _M.CLOSED},
+        _M.ACKNOWLEDGED: {_M.IN_PROGRESS, _M.REPLIED, _M.REFUSED, _M.CLOSED},
+        _M.IN_PROGRESS: {_M.REPLIED, _M.REFUSED, _M.CLOSED},
+        _M.REPLIED: {_M.IN_PROGRESS, _M.CLOSED},
+        _M.REFUSED: {_M.CLOSED},
+        _M.CLOSED: set(),
+    },
+)
+
 # Awaiting a reply: what "open" and "overdue" mean for MLA requests.
 MLA_OPEN = (MLAStatus.SENT, MLAStatus.ACKNOWLEDGED, MLAStatus.IN_PROGRESS)
 
@@ -338,9 +357,9 @@ class MLARequestQuerySet(models.QuerySet):
     def open(self) -> MLARequestQuerySet:
         return self.filter(status__in=MLA_OPEN)
 
-    def overdue(self, today: datetime.date) -> MLARequestQuerySet:
-        """Still awaiting a reply after its due date."""
-        return self.open().filter(reply_due__lt=today)
+    def overdue(self, today: datetime.date | None = None) -> MLARequestQuerySet:
+        """Still awaiting a reply after its due date (today defaults to the local date)."""
+        return self.open().filter(reply_due__lt=today or timezone.localdate())
 
 
 class MLARequest(models.Model):
@@ -366,7 +385,11 @@ class MLARequest(models.Model):
     reply_due = models.DateField(_("reply due"), null=True, blank=True)
     replied_on = models.DateField(_("reply received"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=MLAStatus.choices, default=MLAStatus.SENT
+        _("status"),
+        max_length=16,
+        choices=MLAStatus.choices,
+        default=MLAStatus.SENT,
+        editable=False,
     )
     case = models.ForeignKey(
         "cases.Case",
@@ -429,5 +452,24 @@ class MLARequest(models.Model):
         return [str(labels.get(value, value)) for value in self.requests]
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        # The row-level twin of MLARequestQuerySet.overdue() (same MLA_OPEN); the named
+        # rules test checks that the two agree.
         today = today or timezone.localdate()
         return bool(self.status in MLA_OPEN and self.reply_due and self.reply_due < today)
+
+
+class MLATransition(TransitionRecord):
+    """One status change of an MLA request: who, when, why."""
+
+    mla_request = models.ForeignKey(
+        MLARequest,
+        verbose_name=_("MLA request"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    from_status = models.CharField(_("from"), max_length=32, choices=MLAStatus.choices)
+    to_status = models.CharField(_("to"), max_length=32, choices=MLAStatus.choices)
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("MLA request status change")
+        verbose_name_plural = _("MLA request status changes")

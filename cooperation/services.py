@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from cases.services import ensure_case_open
 from cooperation.models import (
+    MLA_GRAPH,
     REFERRAL_GRAPH,
     DeclineReason,
+    MLARequest,
+    MLATransition,
     Referral,
     ReferralSection,
     ReferralStatus,
@@ -23,12 +27,13 @@ from cooperation.models import (
 )
 from cooperation.selectors import sections_without_consent
 from policy import SUPERVISES, can
+from workflow import TransitionError, move
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 
-class ReferralError(Exception):
+class ReferralError(TransitionError):
     """A referral step the status graph or the consent rules refuse (shown to the user)."""
 
 
@@ -38,30 +43,31 @@ def transition_referral(
 ) -> ReferralTransition:
     """Move a referral to `to_status`: the only writer of `Referral.status`.
 
-    Locks the row so two concurrent moves cannot both start from the same state,
-    refuses a move REFERRAL_GRAPH does not allow, applies `changes` (the fields
-    that go with the move), and writes the history row and the audit row in the
-    same transaction. The caller checks who may make the move.
+    `workflow.move` locks the row (two concurrent responses cannot both start from
+    "sent"), refuses a move REFERRAL_GRAPH does not allow and writes the history and
+    audit rows; `changes` (the fields that go with the move, e.g. who responded) are
+    saved in the same transaction. The caller checks who may make the move.
     """
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
-    from_status = locked.status
-    if to_status not in REFERRAL_GRAPH.get(from_status, set()):
+    try:
+        transition = move(
+            referral,
+            REFERRAL_GRAPH,
+            to_status,
+            actor=actor,
+            history=ReferralTransition,
+            link="referral",
+            note=note,
+        )
+    except TransitionError as refused:
+        current = Referral.objects.get(pk=referral.pk)
         raise ReferralError(
             _("This referral is already “%(status)s”; it can no longer be changed that way.")
-            % {"status": locked.get_status_display()}
-        )
-    locked.status = to_status
-    locked.updated_by = actor
-    locked.version += 1
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save(update_fields=["status", "updated_by", "version", "updated_at", *changes])
-    for field in ("status", "updated_by", "version", *changes):
-        setattr(referral, field, getattr(locked, field))
-    transition = ReferralTransition.objects.create(
-        referral=locked, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
-    record_event(actor=actor, action=AuditEvent.Action.TRANSITION, target=locked)
+            % {"status": current.get_status_display()}
+        ) from refused
+    if changes:
+        for field, value in changes.items():
+            setattr(referral, field, value)
+        referral.save(update_fields=list(changes))
     return transition
 
 
@@ -77,8 +83,9 @@ def send_referral(
     Every shared section must be covered by the person's sharing consent for the
     receiving agency (or its type); otherwise only a supervisor's recorded
     `override_reason` lets it go, and the override is audited. An external
-    referral shares nothing and gets status RECORDED.
+    referral shares nothing and gets status RECORDED. A closed case is not referred.
     """
+    ensure_case_open(referral.case)
     referral.from_agency_id = referral.case.agency_id
     referral.created_by = actor
     referral.updated_by = actor
@@ -124,7 +131,9 @@ def accept_referral(
     referral: Referral, *, actor: User, assignees: Iterable[User], note: str = ""
 ) -> Referral:
     """The receiving agency accepts and names who works it. Exactly one response stands:
-    the row lock in `transition_referral` makes a concurrent second response fail."""
+    the row lock in `transition_referral` makes a concurrent second response fail.
+    Accepting starts work on the case, so a closed case refuses it (declining does not);
+    the case is checked after the referral's row lock, the order every response takes."""
     transition_referral(
         referral,
         ReferralStatus.ACCEPTED,
@@ -133,6 +142,7 @@ def accept_referral(
         responded_at=timezone.now(),
         responded_by=actor,
     )
+    ensure_case_open(referral.case)
     referral.assigned_to.set(assignees)
     record_event(actor=actor, action=AuditEvent.Action.ASSIGN, target=referral)
     return referral
@@ -185,7 +195,8 @@ def revoke_referral(referral: Referral, *, actor: User, note: str = "") -> Refer
 
 @transaction.atomic
 def add_referral_update(update: ReferralUpdate, *, actor: User) -> ReferralUpdate:
-    """A service update by the receiving agency on an accepted referral."""
+    """A service update by the receiving agency on an accepted referral (an open case)."""
+    ensure_case_open(update.referral.case)
     locked = Referral.objects.select_for_update().get(pk=update.referral_id)
     if locked.status != ReferralStatus.ACCEPTED:
         raise ReferralError(_("Updates can only be added while the referral is accepted."))
@@ -194,3 +205,15 @@ def add_referral_update(update: ReferralUpdate, *, actor: User) -> ReferralUpdat
     update.save()
     record_event(actor=actor, action=AuditEvent.Action.CREATE, target=update)
     return update
+
+
+@transaction.atomic
+def transition_mla(mla: MLARequest, to: str, *, actor: User, note: str = "") -> MLATransition:
+    """Move an MLA request along MLA_GRAPH: the only writer of `MLARequest.status`.
+
+    Row lock, graph check, history row and audit row in one transaction
+    (`workflow.move`); the caller checks that the actor works the request.
+    """
+    return move(
+        mla, MLA_GRAPH, to, actor=actor, history=MLATransition, link="mla_request", note=note
+    )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("mla/new/", views.mla_create, name="mla_create"),
     path("mla/<int:pk>/", views.mla_detail, name="mla_detail"),
     path("mla/<int:pk>/edit/", views.mla_edit, name="mla_edit"),
+    path("mla/<int:pk>/status/", views.mla_transition, name="mla_transition"),
 ]

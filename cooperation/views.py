@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from access import allowed, get_visible_or_404
 from audit.services import record_view
 from cases.models import Case
+from cases.views import refuses_closed_case
 from cooperation import selectors, services
 from cooperation.filters import (
     MLARequestFilter,
@@ -21,11 +22,13 @@ from cooperation.filters import (
 from cooperation.forms import (
     AcceptReferralForm,
     DeclineReferralForm,
+    MLAMoveForm,
     MLARequestForm,
     ReferralForm,
     ReferralUpdateForm,
 )
 from cooperation.models import (
+    MLA_GRAPH,
     MLARequest,
     Referral,
     ReferralStatus,
@@ -35,6 +38,7 @@ from cooperation.services import ReferralError
 from listing import filter_queryset, paginate
 from partners.views import _record_form
 from policy import READS_CASES, WORKS_CASES
+from workflow import TransitionError
 
 
 def _get_referral(request: HttpRequest, pk: int) -> Referral:
@@ -55,6 +59,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = get_visible_or_404(
         Case, request.user, queryset=Case.objects.select_related("person"), pk=case_pk
@@ -119,6 +124,7 @@ def _referral_step(request: HttpRequest, pk: int, party: Callable[..., bool]) ->
 
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
+@refuses_closed_case
 def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.may_respond)
     form = AcceptReferralForm(request.POST, agency_id=referral.to_agency_id)
@@ -196,6 +202,7 @@ def _end(
 
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
+@refuses_closed_case
 def referral_update_add(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.works_referral)
     form = ReferralUpdateForm(request.POST, instance=ReferralUpdate(referral=referral))
@@ -228,9 +235,33 @@ def _get_mla(request: HttpRequest, pk: int) -> MLARequest:
 def mla_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mla = _get_mla(request, pk)
     record_view(request.user, mla)
-    return render(
-        request, "cooperation/mlarequest_detail.html", {"mla": mla, "today": timezone.localdate()}
-    )
+    labels = dict(MLARequest.Status.choices)
+    context = {
+        "mla": mla,
+        "today": timezone.localdate(),
+        "moves": [(state, labels[state]) for state in MLA_GRAPH.next_states(mla.status)],
+        "transitions": mla.transitions.select_related("actor"),
+    }
+    return render(request, "cooperation/mlarequest_detail.html", context)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=MLARequest)
+def mla_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    mla = _get_mla(request, pk)
+    form = MLAMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(mla)
+    try:
+        services.transition_mla(
+            mla, form.cleaned_data["to_status"], actor=request.user, note=form.cleaned_data["note"]
+        )
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Status updated."))
+    return redirect(mla)
 
 
 @allowed(WORKS_CASES)
@@ -246,9 +277,13 @@ def mla_create(request: HttpRequest) -> HttpResponse:
 
 @allowed(WORKS_CASES, on=MLARequest)
 def mla_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    mla = _get_mla(request, pk)
+    if request.method == "GET":
+        # The form shows the request's contents: opening it is a read, audited like its page.
+        record_view(request.user, mla)
     return _record_form(
         request,
-        _get_mla(request, pk),
+        mla,
         MLARequestForm,
         {"user": request.user},
         "cooperation/mlarequest_form.html",

@@ -51,7 +51,7 @@ AGENCY_ROLES: Capability = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.AGE
 # Case work: move tracks, edit cases, screen, decide, plan services, refer, take notes.
 # Agency admins read their agency's cases and audit trail; they do no casework.
 WORKS_CASES: Capability = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
-# Approve closure, reopen, assign, override consent, decide reviews.
+# Approve closure, reopen, assign, override missing consent on a referral.
 SUPERVISES: Capability = frozenset({Role.SUPERVISOR})
 # Read case lists and records within `visible_to` (a caseworker their own cases,
 # supervisors and agency admins the agency's).

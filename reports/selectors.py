@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from cases.filters import AWAITING_DECISION
 from cases.models import (
     Case,
     CaseExploitation,
@@ -41,7 +40,6 @@ from cases.models import (
     IdentificationStatus,
     ProsecutionStatus,
     ProtectionStatus,
-    ServiceItem,
     Task,
     Track,
     TrackTransition,
@@ -66,6 +64,7 @@ CASE_FILTER_KEYS = ("intake_after", "intake_before", "exploitation", "caseworker
 class Cell:
     value: int | float | None
     url: str = ""
+    alert: bool = False  # shown in red when not zero (the row label says why)
 
 
 @dataclass
@@ -115,12 +114,13 @@ STAGE_TRACKS = (
 def open_cases_by_stage(cases: QuerySet[Case], params: dict[str, str]) -> list[Figure]:
     """Open cases at each stage of each track, and closure requests (one query)."""
     aggregates = {
-        f"{fld}__{status}": Count("pk", filter=Q(**{fld: status}) & ~Q(status=CaseStatus.CLOSED))
+        f"{fld}__{status}": Count("pk", filter=Q(**{fld: status}))
         for _track, fld, choices in STAGE_TRACKS
         for status in choices.values
     }
+    # A closure request is an open case (CaseQuerySet.open), so one scan counts all.
     aggregates["closure_requested"] = Count("pk", filter=Q(status=CaseStatus.CLOSURE_REQUESTED))
-    counts = cases.aggregate(**aggregates)
+    counts = cases.open().aggregate(**aggregates)
     figures = []
     for track, fld, choices in STAGE_TRACKS:
         figure = Figure(
@@ -401,7 +401,8 @@ def time_to_decision_and_closure(cases: QuerySet[Case], today: datetime.date) ->
         .values("day")[:1]
     )
     closed = (
-        cases.filter(intake_date__isnull=False, status=CaseStatus.CLOSED)
+        cases.closed()
+        .filter(intake_date__isnull=False)
         .annotate(closed=Subquery(closed_on, output_field=DateField()))
         .filter(closed__gte=since)
     )
@@ -440,21 +441,14 @@ def caseload(
     cases: QuerySet[Case], params: dict[str, str], agency_id: int, today: datetime.date
 ) -> Figure:
     """Open cases and overdue tasks per caseworker of the agency (one query)."""
-    open_ids = cases.exclude(status=CaseStatus.CLOSED).values("pk")
+    open_ids = cases.open().values("pk")
+    overdue_ids = Task.objects.overdue(today).filter(case__in=cases.values("pk")).values("pk")
     staff = User.objects.in_agency(agency_id).caseworkers().active()
     if params.get("caseworker"):
         staff = staff.filter(pk=params["caseworker"])
     rows = staff.annotate(
         open_cases=Count("assigned_cases", filter=Q(assigned_cases__in=open_ids), distinct=True),
-        overdue_tasks=Count(
-            "case_tasks",
-            filter=Q(
-                case_tasks__case__in=cases.values("pk"),
-                case_tasks__status=Task.Status.OPEN,
-                case_tasks__due_date__lt=today,
-            ),
-            distinct=True,
-        ),
+        overdue_tasks=Count("case_tasks", filter=Q(case_tasks__in=overdue_ids), distinct=True),
     ).order_by("full_name", "pk")
     figure = Figure(
         key="caseload",
@@ -480,19 +474,15 @@ def caseload(
 
 
 def overdue_work(cases: QuerySet[Case], params: dict[str, str], today: datetime.date) -> Figure:
-    """What is late or about to be (two queries; partners' figures are added by the view)."""
-    counts = cases.aggregate(
-        awaiting=Count(
-            "pk",
-            filter=Q(identification_status__in=AWAITING_DECISION) & ~Q(status=CaseStatus.CLOSED),
-        ),
-        permits=Count(
-            "pk", filter=Q(pk__in=ServiceItem.objects.expiring_permits().values("case_id"))
-        ),
-    )
-    overdue_tasks = Task.objects.filter(
-        case__in=cases.values("pk"), status=Task.Status.OPEN, due_date__lt=today
-    ).count()
+    """What is late or about to be (four queries; partners' figures are added by the view).
+
+    Each count is a named rule (cases/models.py) over the dashboard's cases: the very
+    rule the case or task list applies to the parameters of the link beside it.
+    """
+    overdue_tasks = Task.objects.overdue(today).filter(case__in=cases.values("pk")).count()
+    awaiting = cases.awaiting_decision().count()
+    permits = cases.with_expiring_permits(today).count()
+    expired = cases.with_expired_permits(today).count()
     return Figure(
         key="overdue",
         title=_("Overdue work"),
@@ -506,11 +496,15 @@ def overdue_work(cases: QuerySet[Case], params: dict[str, str], today: datetime.
             ),
             (
                 str(_("Cases awaiting an identification decision")),
-                [Cell(counts["awaiting"], link("cases:list", params, awaiting_decision="true"))],
+                [Cell(awaiting, link("cases:list", params, awaiting_decision="true"))],
             ),
             (
-                str(_("Cases with a permit expiring within 30 days")),
-                [Cell(counts["permits"], link("cases:list", params, permit_expiring="true"))],
+                str(_("Cases with a permit expired or expiring within 30 days")),
+                [Cell(permits, link("cases:list", params, permit_expiring="true"))],
+            ),
+            (
+                str(_("Cases with an expired permit")),
+                [Cell(expired, link("cases:list", params, permit_expired="true"), alert=True)],
             ),
         ],
     )

@@ -132,6 +132,8 @@ def seed_victim_records(cases: Iterable[Case] | None = None) -> None:
     today = timezone.localdate()
     scam_set = IndicatorSet.objects.filter(code="forced-criminality-scam", is_current=True).first()
     for index, case in enumerate(cases):
+        if case.is_closed:
+            continue  # a closed case refuses every write (cases.services.ensure_case_open)
         actor = case.caseworkers.first() or case.created_by
         if scam_set and not case.screenings.exists():
             _seed_screening(case, scam_set, actor, complete=index % 2 == 0)

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from cases.models import Case
 from crypto import EncryptedDateField, EncryptedTextField
 from partners.models import AgencyType
+from workflow import Graph, TransitionRecord
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -330,7 +331,11 @@ class Screening(models.Model):
         IndicatorSet, verbose_name=_("indicator set"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.IN_PROGRESS,
+        editable=False,
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     decision_note = models.TextField(_("reasons for the decision"), blank=True, max_length=4000)
@@ -355,6 +360,27 @@ class Screening(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("victims:screening_detail", args=[self.pk])
+
+
+# A screening's status graph: `victims.services.complete_screening` (through
+# `workflow.move`) is its only writer; a screening starts in progress.
+SCREENING_GRAPH = Graph.build(
+    "screening",
+    "status",
+    {Screening.Status.IN_PROGRESS: {Screening.Status.COMPLETED}, Screening.Status.COMPLETED: set()},
+)
+
+
+class ScreeningTransition(TransitionRecord):
+    """One status change of a screening: who completed it, when."""
+
+    screening = models.ForeignKey(
+        Screening, verbose_name=_("screening"), on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("screening status change")
+        verbose_name_plural = _("screening status changes")
 
 
 class ScreeningAnswer(models.Model):

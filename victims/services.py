@@ -15,10 +15,11 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, IdentificationStatus, Track
-from cases.services import transition_track
+from cases.services import ensure_case_open, transition_track
 from crypto import encrypt_bytes
 from locking import claim_version
 from victims.models import (
+    SCREENING_GRAPH,
     AgeBand,
     ConsentRecord,
     IdentificationDecision,
@@ -28,8 +29,10 @@ from victims.models import (
     PersonPhoto,
     Screening,
     ScreeningAnswer,
+    ScreeningTransition,
 )
 from victims.selectors import person_digests
+from workflow import move
 
 if TYPE_CHECKING:
     import datetime
@@ -124,6 +127,7 @@ def record_reveal(person: Person, *, actor: User) -> None:
 @transaction.atomic
 def start_screening(case: Case, *, indicator_set: IndicatorSet, actor: User) -> Screening:
     """Open a screening; a case not yet screened moves to "screening"."""
+    ensure_case_open(case)
     screening = Screening(case=case, indicator_set=indicator_set, started_by=actor)
     screening.full_clean()
     screening.save()
@@ -142,6 +146,7 @@ def save_screening_answers(
     screening: Screening, *, answers: dict[int, tuple[str, str]], actor: User
 ) -> Screening:
     """Store each indicator's answer (yes/no/unknown) and note, keyed by indicator id."""
+    ensure_case_open(screening.case)
     for answer in screening.answers.select_for_update():
         if answer.indicator_id in answers:
             answer.answer, answer.note = answers[answer.indicator_id]
@@ -153,13 +158,23 @@ def save_screening_answers(
 
 @transaction.atomic
 def complete_screening(screening: Screening, *, decision: str, note: str, actor: User) -> Screening:
-    """Record the caseworker's decision and move the identification track accordingly."""
-    screening.status = Screening.Status.COMPLETED
+    """Complete a screening with the caseworker's decision (the screening graph's only
+    writer, refused unless it is in progress) and move the identification track."""
+    ensure_case_open(screening.case)
+    move(
+        screening,
+        SCREENING_GRAPH,
+        Screening.Status.COMPLETED,
+        actor=actor,
+        history=ScreeningTransition,
+        link="screening",
+        note=note,
+    )
     screening.decision = decision
     screening.decision_note = note
     screening.completed_at = timezone.now()
     screening.full_clean()
-    screening.save()
+    screening.save(update_fields=["decision", "decision_note", "completed_at"])
     case = screening.case
     if case.identification_status == IdentificationStatus.SCREENING:
         target = (
@@ -179,11 +194,18 @@ def complete_screening(screening: Screening, *, decision: str, note: str, actor:
 def record_identification_decision(
     decision: IdentificationDecision, *, actor: User
 ) -> IdentificationDecision:
-    """Record an authority's decision; moves awaiting_decision → identified/not_identified."""
+    """Record an authority's decision; moves awaiting_decision → identified/not_identified.
+
+    The only way (with `record_review_outcome`) into those guarded states: the
+    decision row is written first, then the track moves with `guard_ok`.
+    """
+    ensure_case_open(decision.case)
     decision.recorded_by = actor
     decision.full_clean()
     decision.save()
-    transition_track(decision.case, Track.IDENTIFICATION, decision.outcome, actor=actor)
+    transition_track(
+        decision.case, Track.IDENTIFICATION, decision.outcome, actor=actor, guard_ok=True
+    )
     record_event(actor=actor, action=AuditEvent.Action.CREATE, target=decision)
     return decision
 
@@ -193,6 +215,7 @@ def request_review(
     decision: IdentificationDecision, *, requested_on: datetime.date, actor: User
 ) -> IdentificationDecision:
     """The person asked for the decision to be reviewed: track → review_requested."""
+    ensure_case_open(decision.case)
     decision.review_requested_on = requested_on
     decision.full_clean()
     decision.save()
@@ -208,11 +231,12 @@ def record_review_outcome(
     decision: IdentificationDecision, *, outcome: str, decided_on: datetime.date, actor: User
 ) -> IdentificationDecision:
     """The review's result: track review_requested → identified/not_identified."""
+    ensure_case_open(decision.case)
     decision.review_outcome = outcome
     decision.review_decided_on = decided_on
     decision.full_clean()
     decision.save()
-    transition_track(decision.case, Track.IDENTIFICATION, outcome, actor=actor)
+    transition_track(decision.case, Track.IDENTIFICATION, outcome, actor=actor, guard_ok=True)
     record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=decision)
     return decision
 

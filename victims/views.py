@@ -11,7 +11,8 @@ from access import allowed, get_visible_or_404
 from audit.services import record_view
 from cases.forms import CaseForm
 from cases.models import Case
-from cases.services import TransitionError, create_case
+from cases.services import create_case
+from cases.views import refuses_closed_case
 from crypto import decrypt_bytes
 from listing import filter_queryset, paginate
 from locking import StaleEditError
@@ -36,6 +37,7 @@ from victims.models import (
     PersonPhoto,
     Screening,
 )
+from workflow import TransitionError
 
 
 def _person_for(request: HttpRequest, pk: int) -> Person:
@@ -219,6 +221,7 @@ def _consent_page(request: HttpRequest, person: Person, form: ConsentForm) -> Ht
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def screening_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = ScreeningStartForm(request.POST or None)
@@ -244,6 +247,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Screening)
+@refuses_closed_case
 def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningAnswersForm(request.POST, screening=screening)
@@ -256,6 +260,7 @@ def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Screening)
+@refuses_closed_case
 def screening_complete(request: HttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningCompleteForm(request.POST)
@@ -278,6 +283,7 @@ def _screening_page(request, screening, form, complete_form=None, status=200) ->
 
 
 @allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
 def decision_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = DecisionForm(request.POST or None, instance=IdentificationDecision(case=case))
@@ -318,6 +324,7 @@ def _decision_context(decision, review_form=None, outcome_form=None) -> dict:
 
 @require_POST
 @allowed(WORKS_CASES, on=IdentificationDecision)
+@refuses_closed_case
 def decision_review_request(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     form = ReviewRequestForm(request.POST)
@@ -339,6 +346,7 @@ def decision_review_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=IdentificationDecision)
+@refuses_closed_case
 def decision_review_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     form = ReviewOutcomeForm(request.POST)

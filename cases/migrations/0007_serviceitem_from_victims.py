@@ -20,6 +20,8 @@ class Migration(migrations.Migration):
         ('cases', '0006_defendant_outcome'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('partners', '0003_move_referrals_and_mla_to_cooperation'),
+        # The table victims_serviceitem is built by victims' migrations up to 0005.
+        ('victims', '0005_person_photo'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,6 +3,8 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import ServiceItem, Track
+from victims.models import IdentificationDecision
+from victims.services import record_identification_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -10,8 +12,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def decided_case(case, caseworker):
     """A case whose identification decision is recorded (no closure blocker)."""
-    for status in ("screening", "awaiting_decision", "identified"):
+    for status in ("screening", "awaiting_decision"):
         services.transition_track(case, Track.IDENTIFICATION, status, actor=caseworker)
+    record_identification_decision(
+        IdentificationDecision(
+            case=case, authority="police", decided_on="2026-01-05", outcome="identified"
+        ),
+        actor=caseworker,
+    )
     return case
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Track
+from cases.models import ServiceItem, Track
 from tests.factories import CaseFactory, CriminalExposureFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,35 @@ def test_case_page_includes_the_victims_panel(login, case, caseworker):
 def test_case_list_offers_new_case_through_person_intake(login, caseworker):
     content = login(caseworker).get(reverse("cases:list")).content.decode()
     assert reverse("victims:person_create") in content
+
+
+def _permits_panel(content: str) -> str:
+    """The permits list of the services panel (cases appear elsewhere on the page too)."""
+    return content.split('id="services-attention-heading"')[1].split("Overdue services")[0]
+
+
+def test_my_work_lists_expired_permits_in_red_words_and_expiring_ones_plainly(
+    login, caseworker, agency_a
+):
+    today = timezone.localdate()
+    cases = {}
+    for name, days in (("expired", -1), ("soon", 10), ("far", 60)):
+        cases[name] = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+        ServiceItem.objects.create(
+            case=cases[name],
+            service_type="residence_permit",
+            status="completed",
+            permit_expires_on=today + datetime.timedelta(days=days),
+            created_by=caseworker,
+        )
+    panel = _permits_panel(login(caseworker).get(reverse("cases:my_work")).content.decode())
+    rows = {
+        name: [li for li in panel.split("<li") if case.reference in li]
+        for name, case in cases.items()
+    }
+    assert len(rows["expired"]) == 1
+    assert 'class="text-danger"' in rows["expired"][0]
+    assert '<span class="badge text-bg-danger">Expired</span>' in rows["expired"][0]
+    assert len(rows["soon"]) == 1 and "Expired" not in rows["soon"][0]
+    assert "text-danger" not in rows["soon"][0]
+    assert rows["far"] == []

@@ -75,9 +75,11 @@ def test_caseworker_adds_and_completes_a_task(login, case, caseworker):
     )
     task = case.tasks.get()
     assert not task.auto_created
-    client.post(reverse("cases:task_status", args=[case.pk, task.pk]), {"status": "done"})
+    client.post(reverse("cases:task_status", args=[case.pk, task.pk]), {"to_status": "done"})
     task.refresh_from_db()
     assert task.status == Task.Status.DONE
+    move = task.transitions.get()
+    assert (move.from_status, move.to_status, move.actor) == ("open", "done", caseworker)
 
 
 def test_task_cannot_be_assigned_to_another_agency(login, case, caseworker, outsider):

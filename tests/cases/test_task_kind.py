@@ -38,6 +38,11 @@ def test_other_open_tasks_of_the_case_stay_open(case, caseworker):
         case=case, title="Call back", due_date="2026-12-01", created_by=caseworker
     )
     _await_decision(case, caseworker)
-    transition_track(case, Track.IDENTIFICATION, IdentificationStatus.IDENTIFIED, actor=caseworker)
+    record_identification_decision(
+        IdentificationDecision(
+            case=case, authority="police", decided_on="2026-11-01", outcome="identified"
+        ),
+        actor=caseworker,
+    )
     manual.refresh_from_db()
     assert manual.status == Task.Status.OPEN and manual.kind == Task.Kind.MANUAL

@@ -17,7 +17,7 @@ _I = IdentificationStatus
 IDENTIFICATION = Graph.build(
     "identification",
     "identification_status",
-    TRACK_GRAPHS[Track.IDENTIFICATION],
+    TRACK_GRAPHS[Track.IDENTIFICATION].edges,
     guarded={_I.IDENTIFIED, _I.NOT_IDENTIFIED},
 )
 

@@ -32,7 +32,6 @@ def _mla_post(**overrides) -> dict:
         "description": "Bank records of the recruiting company.",
         "sent_on": "2026-01-10",
         "reply_due": "2026-03-10",
-        "status": "sent",
     }
     data.update(overrides)
     return data
@@ -89,13 +88,13 @@ def test_stale_mla_edit_is_refused_naming_who_changed_it(login, supervisor, case
     mla = MLARequestFactory(agency=case.agency, case=case, created_by=caseworker)
     url = reverse("cooperation:mla_edit", args=[mla.pk])
     opened = mla.version
-    first = login(supervisor).post(url, _mla_post(version=opened, status="replied"))
+    first = login(supervisor).post(url, _mla_post(version=opened, description="Replied in part"))
     assert first.status_code == 302
-    second = login(caseworker).post(url, _mla_post(version=opened, status="closed"))
+    second = login(caseworker).post(url, _mla_post(version=opened, description="Overwrite"))
     assert second.status_code == 200
     assert "Sam Supervisor changed this record" in str(next(iter(second.context["messages"])))
     mla.refresh_from_db()
-    assert mla.status == "replied"
+    assert mla.description == "Replied in part"
 
 
 def test_other_agencies_get_404_on_mla_pages(login, outsider, platform_admin, agency_a):

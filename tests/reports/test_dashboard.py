@@ -160,11 +160,43 @@ def test_figures_count_the_seeded_records(login, supervisor, caseworker, seeded)
     rows = dict(figures["overdue"].rows)
     assert rows["Overdue tasks"][0].value == 5
     assert rows["Cases awaiting an identification decision"][0].value == 3
-    assert rows["Cases with a permit expiring within 30 days"][0].value == 1
+    assert rows["Cases with a permit expired or expiring within 30 days"][0].value == 1
+    assert rows["Cases with an expired permit"][0].value == 0
     sexes = {label: cells[0].value for label, cells in figures["victims-sex"].rows}
     assert sexes == {"Female": 3, "Male": 2, "Transgender / gender minority": 0, "Unknown": 1}
     caseload = {label: [c.value for c in cells] for label, cells in figures["caseload"].rows}
     assert caseload[caseworker.full_name] == [5, 5]
+
+
+def test_an_expired_permit_is_counted_in_red_and_listed_by_its_drill_down(
+    login, supervisor, caseworker, agency_a
+):
+    """A permit that ran out yesterday stays on the dashboard, marked expired; one
+    expiring in 10 days counts as expiring; one in 60 days is not counted."""
+    today = timezone.localdate()
+    cases = {}
+    for name, days in (("expired", -1), ("soon", 10), ("far", 60)):
+        cases[name] = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+        ServiceItem.objects.create(
+            case=cases[name],
+            service_type="work_permit",
+            status="completed",
+            permit_expires_on=today + datetime.timedelta(days=days),
+            created_by=caseworker,
+        )
+    client = login(supervisor)
+    response = client.get(URL)
+    rows = dict(_all_figures(response)["overdue"].rows)
+    expiring = rows["Cases with a permit expired or expiring within 30 days"][0]
+    expired = rows["Cases with an expired permit"][0]
+    assert (expiring.value, expired.value) == (2, 1)
+    assert f'class="text-end text-danger fw-bold"><a href="{expired.url}"' in (
+        response.content.decode().replace("&amp;", "&")
+    )
+    listed = {c.reference for c in client.get(expiring.url).context["page"]}
+    assert listed == {cases["expired"].reference, cases["soon"].reference}
+    listed = {c.reference for c in client.get(expired.url).context["page"]}
+    assert listed == {cases["expired"].reference}
 
 
 def test_filters_narrow_every_figure_and_are_carried_by_the_links(login, supervisor, seeded):

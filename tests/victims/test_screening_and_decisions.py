@@ -6,7 +6,15 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
-from victims.models import IdentificationDecision, IndicatorSet, Screening
+from victims import services
+from victims.models import (
+    SCREENING_GRAPH,
+    IdentificationDecision,
+    IndicatorSet,
+    Screening,
+    ScreeningTransition,
+)
+from workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +123,45 @@ def test_a_decision_before_screening_is_refused_with_a_message(login, caseworker
     assert response.status_code == 200
     assert "cannot move" in response.content.decode()
     assert not IdentificationDecision.objects.exists()
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), list(SCREENING_GRAPH.pairs()))
+def test_every_screening_pair_moves_only_when_the_graph_allows_it(
+    caseworker, case, from_status, to_status
+):
+    if to_status != Screening.Status.COMPLETED:
+        # Completing is the only move a service makes: the graph has no other edge.
+        assert not SCREENING_GRAPH.allows(from_status, to_status)
+        return
+    screening = services.start_screening(case, indicator_set=_scam_set(), actor=caseworker)
+    Screening.objects.filter(pk=screening.pk).update(status=from_status)
+    screening.refresh_from_db()
+    if SCREENING_GRAPH.allows(from_status, to_status):
+        services.complete_screening(screening, decision="refer", note="Clear", actor=caseworker)
+        screening.refresh_from_db()
+        assert (screening.status, screening.decision) == (to_status, "refer")
+        move = screening.transitions.get()
+        assert (move.from_status, move.to_status, move.actor) == (
+            from_status,
+            to_status,
+            caseworker,
+        )
+    else:
+        with pytest.raises(TransitionError):
+            services.complete_screening(screening, decision="refer", note="", actor=caseworker)
+        screening.refresh_from_db()
+        assert (screening.status, screening.decision) == (from_status, "")
+        assert not ScreeningTransition.objects.exists()
+
+
+def test_a_bare_track_move_never_records_an_identification(login, caseworker, case):
+    client = login(caseworker)
+    screening = _start(client, case)
+    client.post(reverse("victims:screening_complete", args=[screening.pk]), {"decision": "refer"})
+    client.post(
+        reverse("cases:transition", args=[case.pk]),
+        {"track": "identification", "to_status": "identified"},
+    )
+    case.refresh_from_db()
+    assert case.identification_status == "awaiting_decision"
+    assert "The identification decision has not been recorded." in case.closure_blockers()

@@ -50,8 +50,12 @@ def test_the_shelter_location_is_hidden_from_roles_that_do_not_need_it(
     assert "Hidden Lane 5" not in panel.content.decode()
 
 
-def _service(case, actor, **fields):
-    return case_services.save_service(ServiceItem(case=case, **fields), actor=actor)
+def _service(case, actor, status="planned", **fields):
+    service = case_services.save_service(ServiceItem(case=case, **fields), actor=actor)
+    if status == "completed":  # planned → in progress → completed, through the writer
+        for step in ("in_progress", "completed"):
+            case_services.transition_service(service, step, actor=actor)
+    return service
 
 
 def test_services_needing_attention_lists_expiring_permits_and_overdue_services(

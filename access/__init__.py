@@ -15,20 +15,31 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from audit.services import record_out_of_scope
-from policy import Capability, can
+from policy import Actor, Capability, can
 
 M = TypeVar("M", bound=models.Model)
 
 
+class ActorRequest(HttpRequest):
+    """A request of a signed-in user, as the layers below `accounts` know them.
+
+    `LoginRequiredMiddleware` admits no anonymous request to a view, so `user` is an
+    `Actor`; apps at or above `accounts` use `accounts.http.AuthenticatedHttpRequest`.
+    """
+
+    # HttpRequest types `user` as the concrete User or AnonymousUser; Actor is the
+    # protocol the kernel and `partners` see instead (they may not import accounts).
+    user: Actor  # type: ignore[assignment]
+
+
 def get_visible_or_404(
     model: type[M],
-    user: AbstractBaseUser | AnonymousUser,
+    user: Actor,
     *,
     queryset: models.QuerySet[M] | None = None,
     **lookup: Any,
@@ -51,12 +62,23 @@ def get_visible_or_404(
         raise Http404 from None
 
 
+def agency_id_of(user: Actor) -> int:
+    """The agency of a user whose capability implies one (`policy.AGENCY_ROLES`), else 403.
+
+    Platform admins belong to no agency; a view that records work for the user's agency
+    asks here rather than passing None on.
+    """
+    if user.agency_id is None:
+        raise PermissionDenied
+    return user.agency_id
+
+
 def _looked_up_id(lookup: dict[str, Any]) -> str:
     value = lookup.get("pk", lookup.get("id", ""))
     return str(value)[:64]
 
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # URL keyword arguments that name the record a view acts on, in order of preference.
 RECORD_KWARGS = ("pk", "case_pk")
@@ -77,7 +99,7 @@ def allowed(
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: ActorRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not can(request.user, capability):
                 if on is not None:
                     key = next(name for name in RECORD_KWARGS if name in kwargs)
@@ -85,6 +107,8 @@ def allowed(
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Function attributes the role x URL test reads; `wraps` keeps the view's
+        # signature, so the wrapper stands in for the view's own type.
         wrapped.policy = capability  # type: ignore[attr-defined]
         wrapped.policy_record = on  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
@@ -93,7 +117,7 @@ def allowed(
 
 
 def get_child_or_404(
-    queryset: models.QuerySet[M], user: AbstractBaseUser | AnonymousUser, **lookup: Any
+    queryset: models.QuerySet[M] | models.Manager[M], user: Actor, **lookup: Any
 ) -> M:
     """A record inside a parent already looked up in scope (`case.tasks`, `case.proceedings`).
 

@@ -1,9 +1,12 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from locking.forms import VersionField
 from partners.models import Agency
 from policy import AGENCY_ROLES, Role
 
@@ -34,11 +37,12 @@ class StaffCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         if actor.is_platform_admin:
-            self.fields["role"].choices = Role.choices
-            self.fields["agency"].queryset = Agency.objects.active()
+            cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
+            cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.active()
             self.fields["agency"].help_text = _("Leave empty only for a platform admin.")
         else:
-            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
+            role = cast(forms.ChoiceField, self.fields["role"])
+            role.choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
             del self.fields["agency"]
 
     def clean_email(self) -> str:
@@ -48,7 +52,8 @@ class StaffCreateForm(forms.Form):
         return email
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.actor.is_platform_admin:
             data["agency"] = self.actor.agency
         role, agency = data.get("role"), data.get("agency")
@@ -60,16 +65,22 @@ class StaffCreateForm(forms.Form):
 
 
 class StaffEditForm(forms.Form):
+    """An account's name and role, opened at the account's version."""
+
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    version = VersionField()
 
     def __init__(self, *args, actor: User, target: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("full_name", "role", "version"):
+            self.initial.setdefault(name, getattr(target, name))
         if target.is_platform_admin:
-            self.fields["role"].choices = [(Role.PLATFORM_ADMIN.value, Role.PLATFORM_ADMIN.label)]
+            role = cast(forms.ChoiceField, self.fields["role"])
+            role.choices = [(Role.PLATFORM_ADMIN.value, Role.PLATFORM_ADMIN.label)]
         else:
-            self.fields["role"].choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
+            role = cast(forms.ChoiceField, self.fields["role"])
+            role.choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
 
 
 class SecondFactorCodeForm(forms.Form):

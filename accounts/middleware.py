@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.middleware import is_verified
 
 from accounts.models import TOTPDevice
 
@@ -61,9 +63,16 @@ class SecondFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         user = request.user
-        if not settings.HARBOR_REQUIRE_MFA or not user.is_authenticated or user.is_verified():
+        # `is_verified` as OTPMiddleware binds it to the user (`user.otp_device` is set).
+        if not settings.HARBOR_REQUIRE_MFA or not user.is_authenticated or is_verified(user):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from typing import ClassVar
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -15,6 +16,7 @@ from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
 from crypto import EncryptedTextField
+from locking.models import VersionedModel
 from policy import MANAGES_STAFF, SEES_AGENCY, Role, can
 
 
@@ -51,7 +53,9 @@ class UserQuerySet(models.QuerySet):
         return self.none()
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+# django-stubs cannot type a subclass of a from_queryset() manager
+# (typeddjango/django-stubs#1699): the base is Any to mypy, the methods below are typed.
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:
@@ -72,7 +76,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, VersionedModel):
     """A staff member: one agency and one role, or a platform admin with no agency."""
 
     email = models.EmailField(_("email address"), unique=True)
@@ -88,7 +92,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # A user's own row; deleting the editor's account keeps this one.
     updated_by = models.ForeignKey(
         "self",
         verbose_name=_("updated by"),
@@ -97,7 +101,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = UserManager()
 
@@ -165,7 +168,11 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     TOLERANCE = 1
 
     secret = EncryptedTextField(_("secret"), editable=False)
-    last_t = models.BigIntegerField(_("last time step used"), default=-1)
+    # django_otp ships no types, so its Device base is Any to mypy: name the types here.
+    last_t: models.BigIntegerField[int, int] = models.BigIntegerField(
+        _("last time step used"), default=-1
+    )
+    _default_manager: ClassVar[models.Manager[TOTPDevice]]
 
     class Meta:
         verbose_name = _("authenticator app")

@@ -17,11 +17,12 @@ from access import allowed, get_visible_or_404
 from accounts import services
 from accounts.filters import StaffFilter
 from accounts.forms import LoginForm, SecondFactorCodeForm, StaffCreateForm, StaffEditForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import TOTPDevice, User
 from audit.models import AuditEvent
 from audit.services import record_event
 from listing import filter_queryset, paginate
-from locking import StaleEditError
+from locking.views import save_or_stale
 from policy import MANAGES_STAFF
 
 
@@ -32,7 +33,7 @@ class LoginView(auth_views.LoginView):
 
 
 @allowed(MANAGES_STAFF)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = User.objects.manageable_by(request.user).select_related("agency")
     filterset = filter_queryset(StaffFilter, request, scope)
     page = paginate(request, filterset.qs)
@@ -40,7 +41,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(MANAGES_STAFF)
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         user = services.create_staff_account(
@@ -58,7 +59,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(MANAGES_STAFF)
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = get_visible_or_404(
         User, request.user, queryset=User.objects.select_related("agency"), pk=pk
     )
@@ -68,30 +69,25 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(MANAGES_STAFF)
-def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = get_visible_or_404(User, request.user, pk=pk)
-    initial = {"full_name": staff.full_name, "role": staff.role, "version": staff.version}
-    form = StaffEditForm(request.POST or None, initial=initial, actor=request.user, target=staff)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_staff_account(
-                staff,
-                actor=request.user,
-                expected_version=form.cleaned_data["version"],
-                full_name=form.cleaned_data["full_name"],
-                role=form.cleaned_data["role"],
-            )
-        except StaleEditError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Account saved."))
-            return redirect("accounts:staff_detail", pk=staff.pk)
+    form = StaffEditForm(request.POST or None, actor=request.user, target=staff)
+    if form.is_valid() and save_or_stale(
+        request,
+        form,
+        services.update_staff_account,
+        staff,
+        full_name=form.cleaned_data["full_name"],
+        role=form.cleaned_data["role"],
+        saved=_("Account saved."),
+    ):
+        return redirect("accounts:staff_detail", pk=staff.pk)
     return render(request, "accounts/user_form.html", {"form": form, "staff": staff})
 
 
 @require_POST
 @allowed(MANAGES_STAFF)
-def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = get_visible_or_404(User, request.user, pk=pk)
     active = request.POST.get("active") == "1"
     if staff == request.user and not active:
@@ -109,6 +105,7 @@ def staff_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
+    request: AuthenticatedHttpRequest
 
     def form_valid(self, form):
         with transaction.atomic():
@@ -156,7 +153,7 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + b64encode(image.to_string()).decode()
 
 
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan, then prove it works with one code."""
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         messages.info(request, _("Your authenticator app is already set up."))
@@ -187,7 +184,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa_setup.html", context, status=400 if form.errors else 200)
 
 
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for a code from the enrolled app; each code works once, guesses are throttled."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
@@ -220,7 +217,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @allowed(MANAGES_STAFF)
-def staff_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_mfa_reset(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     staff = get_visible_or_404(User, request.user, pk=pk)
     services.reset_second_factor(staff, actor=request.user)
     messages.success(

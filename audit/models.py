@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import datetime
+import hashlib
+import ipaddress
+import json
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +20,43 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit row."""
 
 
+# The `prev_hash` of the first row of every chain.
+GENESIS_HASH = "0" * 64
+
+
+def chain_hash(event: Any) -> str:
+    """The hex SHA-256 that seals one audit row: its fields, its place, the previous seal.
+
+    Covers every field but `id` (assigned by the database after the hash is computed):
+    the chain (agency), the position in it (`chain_seq`), the previous row's hash and
+    what the row says. `verify_audit` and the migration that sealed the rows written
+    before the chain existed depend on this exact serialisation: changing it (even the
+    key order or the time format) breaks every existing chain, so a new format needs a
+    new `"v"` and a verifier that reads both.
+    """
+    occurred_at = event.occurred_at.astimezone(datetime.UTC)
+    # The database may print an address differently from how it was given (PostgreSQL's
+    # inet shortens IPv6), so both sides hash the address, not its spelling.
+    ip = str(ipaddress.ip_address(str(event.ip_address))) if event.ip_address else None
+    payload = {
+        "v": 1,
+        "agency": event.agency_id,
+        "seq": event.chain_seq,
+        "prev": event.prev_hash,
+        "at": occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": event.actor_id,
+        "role": event.role,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "channel": event.channel,
+        "ip": ip,
+        "user_agent": event.user_agent,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("Audit events cannot be updated.")
@@ -22,7 +64,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
-    def readable_by(self, user: AbstractBaseUser | AnonymousUser) -> AuditEventQuerySet:
+    def readable_by(self, user: policy.Actor | AnonymousUser) -> AuditEventQuerySet:
         """The audit trail a user may read: an agency admin their own agency's, nobody else.
 
         Who holds `READS_AUDIT` is the policy's word; the scope (one's own agency) is this
@@ -43,7 +85,13 @@ class AuditEvent(models.Model):
 
     Never holds field values: a row says *that* a victim's record was read or
     changed, not what it contains. Rows are append-only for the application; on
-    PostgreSQL a trigger also refuses UPDATE and DELETE.
+    PostgreSQL triggers also refuse UPDATE, DELETE and TRUNCATE, and the runtime
+    database role holds only INSERT and SELECT on the table (`grant_runtime_role`).
+
+    Each agency's rows (and the platform's, agency NULL) form a hash chain: row n holds
+    its position `chain_seq`, the hash of row n-1 and its own `chain_hash`, so an edited,
+    removed or cut-off row shows in `manage.py verify_audit`. Only
+    `audit.services.record_event` writes rows: it numbers and seals them.
     """
 
     class Action(models.TextChoices):
@@ -104,6 +152,9 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=256, blank=True)
+    chain_seq = models.PositiveBigIntegerField(_("position in chain"), editable=False)
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -115,6 +166,19 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["agency", "occurred_at"]),
         ]
+        # One row per position in each chain; also the index `verify_audit` walks.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "chain_seq"],
+                condition=models.Q(agency__isnull=False),
+                name="audit_event_one_row_per_agency_seq",
+            ),
+            models.UniqueConstraint(
+                fields=["chain_seq"],
+                condition=models.Q(agency__isnull=True),
+                name="audit_event_one_row_per_platform_seq",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (
@@ -125,6 +189,8 @@ class AuditEvent(models.Model):
         # Append-only: an existing row is never written again.
         if not self._state.adding:
             raise AppendOnlyError("Audit events cannot be updated.")
+        if not self.row_hash:
+            raise AppendOnlyError("Audit events are written by audit.services.record_event.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
@@ -134,3 +200,40 @@ class AuditEvent(models.Model):
     def role_label(self) -> str:
         """The actor's role at the time, in the reader's language."""
         return str(dict(policy.Role.choices).get(self.role, self.role))
+
+
+class AuditChainHead(models.Model):
+    """The newest row of one audit chain: an agency's, or the platform's (agency NULL).
+
+    `record_event` locks it (SELECT … FOR UPDATE) to number and chain the next row, so
+    two writers for one agency queue instead of forking the chain; `verify_audit`
+    compares it with the chain's last row, which is how a cut-off tail shows. The
+    runtime role may UPDATE it (it must advance it): whoever rewrites it can hide a cut
+    tail, but not an edited or removed row inside the chain.
+    """
+
+    agency = models.OneToOneField(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_seq = models.PositiveBigIntegerField(_("last position"), default=0)
+    last_hash = models.CharField(_("last row hash"), max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        constraints = [
+            # NULLs are distinct in a plain unique index: this makes the platform's head
+            # (agency NULL) unique too, so two first writers cannot both create it.
+            models.UniqueConstraint(
+                Coalesce("agency", 0, output_field=models.BigIntegerField()),
+                name="audit_chainhead_one_per_chain",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id or 'platform'}#{self.last_seq}"

@@ -32,7 +32,7 @@ from cases.models import (
 )
 
 # Paths walked with transition_track so every demo case has a real history.
-IDENTIFICATION_PATHS = [
+IDENTIFICATION_PATHS: list[list[str]] = [
     [],
     [IdentificationStatus.SCREENING],
     [IdentificationStatus.SCREENING, IdentificationStatus.AWAITING_DECISION],
@@ -42,12 +42,12 @@ IDENTIFICATION_PATHS = [
         IdentificationStatus.IDENTIFIED,
     ],
 ]
-PROTECTION_PATHS = [
+PROTECTION_PATHS: list[list[str]] = [
     [],
     [ProtectionStatus.IN_PROGRESS],
     [ProtectionStatus.IN_PROGRESS, ProtectionStatus.COMPLETED],
 ]
-PROSECUTION_PATHS = [
+PROSECUTION_PATHS: list[list[str]] = [
     [],
     [ProsecutionStatus.REPORTED],
     [ProsecutionStatus.REPORTED, ProsecutionStatus.INVESTIGATION],
@@ -73,8 +73,8 @@ def draft_case(number: int, rng: random.Random) -> tuple[Case, list[CaseExploita
         source=rng.choice(Source.values),
         recruitment_method=rng.choice(RecruitmentMethod.values),
         methods_of_control=rng.sample(ControlMethod.values, 3),
-        countries_of_recruitment=["PH"],
-        countries_of_exploitation=["KH"] if criminality else ["TW"],
+        countries_of_recruitment="PH",
+        countries_of_exploitation="KH" if criminality else "TW",
         place_description="A fenced compound (fictional)" if criminality else "",
         risk_level=rng.choice(RiskLevel.values),
     )
@@ -104,7 +104,7 @@ def open_case(
 
 def add_case_details(case: Case, *, caseworker: User, supervisor: User, number: int) -> None:
     """A criminal exposure, an overdue task or a closure, depending on the case's number."""
-    if is_criminality_case(number):
+    if is_criminality_case(number) and case.intake_date is not None:
         CriminalExposure.objects.create(
             case=case,
             role=CriminalExposure.Role.SUSPECT,
@@ -173,7 +173,7 @@ def seed_services(
 
 
 # How a demo service reaches its state from "planned" (cases.models.SERVICE_GRAPH).
-_SERVICE_STEPS = {
+_SERVICE_STEPS: dict[str, tuple[str, ...]] = {
     ServiceItem.Status.PLANNED: (),
     ServiceItem.Status.IN_PROGRESS: (ServiceItem.Status.IN_PROGRESS,),
     ServiceItem.Status.COMPLETED: (ServiceItem.Status.IN_PROGRESS, ServiceItem.Status.COMPLETED),

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import django_filters
 from django.db.models import QuerySet
@@ -25,7 +26,10 @@ from widgets import DateInput
 NOT_RECORDED = "unknown"
 
 
-def _named_rule(queryset: QuerySet, rule: Callable[[QuerySet], QuerySet], value: bool) -> QuerySet:
+Q = TypeVar("Q", bound=QuerySet[Any])
+
+
+def _named_rule(queryset: Q, rule: Callable[[Q], QuerySet[Any]], value: bool | None) -> QuerySet:
     """A named QuerySet rule as a yes/no filter: yes keeps the rows it matches, no the others."""
     if value:
         return rule(queryset)

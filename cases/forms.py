@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -25,18 +26,12 @@ from cases.models import (
     ServiceItem,
     Task,
 )
+from locking.forms import VersionedModelForm
 from partners.models import Agency
-from widgets import DateInput
-
-VERSION_FIELD = {
-    "widget": forms.HiddenInput,
-    "required": False,
-    "min_value": 1,
-    "max_value": 2**31 - 1,
-}
+from widgets import BoundedModelMultipleChoiceField, DateInput
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionedModelForm):
     """Intake details. Types of exploitation become CaseExploitation rows."""
 
     exploitation_types = forms.MultipleChoiceField(
@@ -61,7 +56,6 @@ class CaseForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    version = forms.IntegerField(**VERSION_FIELD)
 
     class Meta:
         model = Case
@@ -144,7 +138,7 @@ class ClosureApprovalForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    caseworkers = forms.ModelMultipleChoiceField(
+    caseworkers = BoundedModelMultipleChoiceField(
         label=_("Caseworkers"),
         queryset=User.objects.none(),
         required=False,
@@ -157,8 +151,8 @@ class AssignForm(forms.Form):
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         staff = User.objects.active().in_agency(agency_id)
-        self.fields["caseworkers"].queryset = staff.caseworkers()
-        self.fields["supervisor"].queryset = staff.supervisors()
+        cast(forms.ModelChoiceField, self.fields["caseworkers"]).queryset = staff.caseworkers()
+        cast(forms.ModelChoiceField, self.fields["supervisor"]).queryset = staff.supervisors()
 
 
 class NoteForm(forms.Form):
@@ -176,7 +170,8 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.active().in_agency(agency_id)
+        assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee.queryset = User.objects.active().in_agency(agency_id)
 
 
 class StatusMoveForm(forms.Form):
@@ -196,9 +191,7 @@ class ServiceMoveForm(StatusMoveForm):
     to_status = forms.ChoiceField(label=_("Status"), choices=ServiceItem.Status.choices)
 
 
-class ProceedingForm(forms.ModelForm):
-    version = forms.IntegerField(**VERSION_FIELD)
-
+class ProceedingForm(VersionedModelForm):
     class Meta:
         model = LegalProceeding
         fields = [
@@ -217,9 +210,7 @@ class ProceedingForm(forms.ModelForm):
         }
 
 
-class DefendantForm(forms.ModelForm):
-    version = forms.IntegerField(**VERSION_FIELD)
-
+class DefendantForm(VersionedModelForm):
     class Meta:
         model = Defendant
         fields = ["name", "charges", "outcome", "judgment_date"]
@@ -230,7 +221,8 @@ class DefendantForm(forms.ModelForm):
         self.fields["outcome"].required = False  # a new defendant awaits judgment
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         outcome = cleaned.get("outcome") or Defendant.Outcome.PENDING
         cleaned["outcome"] = outcome
         if outcome != Defendant.Outcome.PENDING and not cleaned.get("judgment_date"):
@@ -245,9 +237,7 @@ class HearingForm(forms.ModelForm):
         widgets = {"date": DateInput()}
 
 
-class CriminalExposureForm(forms.ModelForm):
-    version = forms.IntegerField(**VERSION_FIELD)
-
+class CriminalExposureForm(VersionedModelForm):
     class Meta:
         model = CriminalExposure
         fields = ["role", "case_numbers", "charges", "non_punishment_requested_on", "outcome"]
@@ -292,7 +282,7 @@ class AttachmentForm(forms.ModelForm):
                 % {"types": ", ".join(sorted(ALLOWED_UPLOADS))}
             )
         limit = max_upload_bytes()
-        if upload.size > limit:
+        if (upload.size or 0) > limit:
             raise forms.ValidationError(
                 _("The file is too large (at most %(limit)s).") % {"limit": filesizeformat(limit)}
             )
@@ -304,7 +294,7 @@ class AttachmentForm(forms.ModelForm):
             raise forms.ValidationError(_("The file's content does not match its extension."))
         if magic is None and not _looks_like_text(head):
             raise forms.ValidationError(_("The file's content does not match its extension."))
-        self.instance.original_name = PurePath(upload.name).name[:200]
+        self.instance.original_name = PurePath(upload.name or "").name[:200]
         self.instance.content_type = content_type
         self.instance.size = upload.size
         return upload
@@ -319,9 +309,6 @@ def _looks_like_text(head: bytes) -> bool:
         # A multi-byte character cut at the end of the sample is still text.
         return error.start >= len(head) - 3
     return True
-
-
-DATE_WIDGET = DateInput()
 
 
 class ServiceForm(forms.ModelForm):
@@ -346,18 +333,18 @@ class ServiceForm(forms.ModelForm):
             "receiving_organisation",
         ]
         widgets = {
-            "start_date": DATE_WIDGET,
-            "end_date": DATE_WIDGET,
-            "due_date": DATE_WIDGET,
-            "permit_issued_on": DATE_WIDGET,
-            "permit_expires_on": DATE_WIDGET,
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "due_date": DateInput(),
+            "permit_issued_on": DateInput(),
+            "permit_expires_on": DateInput(),
             "outcome": forms.Textarea(attrs={"rows": 2}),
             "shelter_location": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
         }
 
     def __init__(self, *args, sees_sensitive: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Agency.objects.active()
+        cast(forms.ModelChoiceField, self.fields["provider"]).queryset = Agency.objects.active()
         if not sees_sensitive:
             del self.fields["shelter_location"]
             del self.fields["permit_number"]

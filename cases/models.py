@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from crypto import EncryptedTextField
+from locking.models import CreatedModel, VersionedModel
 from partners.models import ServiceType
 from workflow import Graph, TransitionRecord
 
@@ -308,7 +309,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(models.Model):
+class Case(CreatedModel, VersionedModel):
     """One person's journey with the agency that owns the case."""
 
     Status = CaseStatus
@@ -402,23 +403,6 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="supervised_cases",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = CaseQuerySet.as_manager()
 
@@ -535,16 +519,17 @@ class TrackTransition(TransitionRecord):
 
 
 def _status_label(track: str, status: str) -> str:
-    choices = {
+    statuses: dict[str, type[models.TextChoices]] = {
         Track.IDENTIFICATION: IdentificationStatus,
         Track.PROTECTION: ProtectionStatus,
         Track.PROSECUTION: ProsecutionStatus,
         Track.CASE: CaseStatus,
-    }[track]
+    }
+    choices = statuses[track]
     return str(dict(choices.choices).get(status, status))
 
 
-class LegalProceeding(models.Model):
+class LegalProceeding(VersionedModel):
     """Criminal proceedings against the traffickers, in which the person takes part."""
 
     case = models.ForeignKey(
@@ -560,16 +545,6 @@ class LegalProceeding(models.Model):
     verdict_date = models.DateField(_("verdict date"), null=True, blank=True)
     sentence = models.TextField(_("sentence"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("legal proceeding")
@@ -585,7 +560,7 @@ class LegalProceeding(models.Model):
         )
 
 
-class Defendant(models.Model):
+class Defendant(VersionedModel):
     """An accused trafficker in a proceeding (not the person the case is about)."""
 
     proceeding = models.ForeignKey(
@@ -607,16 +582,6 @@ class Defendant(models.Model):
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
     judgment_date = models.DateField(_("judgment date"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("defendant")
@@ -646,7 +611,7 @@ class Hearing(models.Model):
         return f"{self.date} {self.description}".strip()
 
 
-class CriminalExposure(models.Model):
+class CriminalExposure(VersionedModel):
     """The person is themself a suspect or defendant (forced criminality).
 
     Its existence puts a warning on the case for everyone who works it: the
@@ -679,16 +644,6 @@ class CriminalExposure(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("criminal exposure (non-punishment)")
@@ -726,7 +681,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class Task(models.Model):
+class Task(CreatedModel):
     """Something to do on a case by a date, by a person or created by a service."""
 
     class Status(models.TextChoices):
@@ -759,13 +714,6 @@ class Task(models.Model):
     )
     auto_created = models.BooleanField(_("created automatically"), default=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.MANUAL)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     objects = TaskQuerySet.as_manager()
 
@@ -912,7 +860,7 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.permits().filter(permit_expires_on__lt=today or timezone.localdate())
 
 
-class ServiceItem(models.Model):
+class ServiceItem(CreatedModel):
     """One service in a case's protection plan (shelter, legal aid, a permit, ...)."""
 
     class Status(models.TextChoices):
@@ -962,13 +910,6 @@ class ServiceItem(models.Model):
     travel_document = models.CharField(_("travel document"), max_length=200, blank=True)
     receiving_organisation = models.CharField(
         _("receiving organisation abroad"), max_length=200, blank=True
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Case, ServiceItem, Task, TrackTransition
+from cases.models import Case, CaseQuerySet, ServiceItem, Task, TaskQuerySet, TrackTransition
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -42,11 +42,11 @@ def case_timeline(case: Case, limit: int | None = None) -> list[TimelineEntry]:
     return ordered[:limit] if limit else ordered
 
 
-def my_cases(user: User) -> QuerySet[Case]:
+def my_cases(user: User) -> CaseQuerySet:
     return Case.objects.visible_to(user).assigned_to(user).open().for_list()
 
 
-def my_tasks(user: User) -> QuerySet[Task]:
+def my_tasks(user: User) -> TaskQuerySet:
     """Tasks of cases the user may see that are theirs to do (My work reads .overdue()
     and .upcoming() of these)."""
     return Task.objects.visible_to(user).filter(assignee=user).select_related("case")

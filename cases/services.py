@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -213,10 +214,15 @@ def create_case(
     exploitations: Iterable[CaseExploitation] = (),
 ) -> Case:
     """Open a case for a person in the actor's agency; a caseworker is assigned to it."""
-    case.agency_id = actor.agency_id
+    agency = actor.agency
+    if agency is None:
+        raise PermissionDenied  # A platform admin belongs to no agency and opens no case.
+    case.agency = agency
     case.created_by = actor
     case.updated_by = actor
-    case.reference = allocate_reference(actor.agency, case.intake_date.year)
+    # No intake date fails full_clean below; until then it numbers like the default, today.
+    intake_date = case.intake_date or timezone.localdate()
+    case.reference = allocate_reference(agency, intake_date.year)
     case.full_clean(exclude=["reference"])
     case.save()
     _replace_exploitations(case, exploitations)

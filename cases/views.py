@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import Model
-from django.forms import Form, ModelForm
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Field, Model
+from django.forms import Form
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import allowed, get_visible_or_404
+from access import allowed, get_child_or_404, get_visible_or_404
+from accounts.http import AuthenticatedHttpRequest
 from audit.models import AuditEvent
 from audit.services import record_event, record_view
 from cases import selectors, services
@@ -47,17 +49,20 @@ from cases.models import (
 )
 from cases.services import CaseClosedError
 from listing import filter_queryset, paginate
-from locking import StaleEditError
+from locking.forms import VersionedModelForm
+from locking.models import VersionedModel
+from locking.views import save_or_stale
 from policy import READS_CASES, SEES_IDENTITY, SUPERVISES, WORKS_CASES, can
+from widgets import form_errors
 from workflow import TransitionError
 
 
-def _get_case(request: HttpRequest, pk: int) -> Case:
+def _get_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
     """The case if the user may see it: 404 otherwise, audited (access.get_visible_or_404)."""
     return get_visible_or_404(Case, request.user, pk=pk)
 
 
-def _record_form_view(request: HttpRequest, record: Model) -> None:
+def _record_form_view(request: AuthenticatedHttpRequest, record: Model) -> None:
     """An edit form shows the record's data: opening it is a read, audited like a page."""
     if request.method == "GET" and record.pk is not None:
         record_view(request.user, record)
@@ -69,7 +74,7 @@ def refuses_closed_case(view: Callable[..., HttpResponse]) -> Callable[..., Http
     that write a case's data use this too."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except CaseClosedError as error:
@@ -79,15 +84,11 @@ def refuses_closed_case(view: Callable[..., HttpResponse]) -> Callable[..., Http
     return wrapped
 
 
-def _form_errors(form: Form) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
 # --- lists -----------------------------------------------------------------------------
 
 
 @allowed(READS_CASES)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(CaseFilter, request, cases)
     page = paginate(request, filterset.qs)
@@ -95,7 +96,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(READS_CASES)
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Tasks of the cases the user may see; the dashboard's task counts link here."""
     tasks = Task.objects.visible_to(request.user).select_related("case", "assignee")
     filterset = filter_queryset(TaskFilter, request, tasks)
@@ -104,7 +105,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(READS_CASES)
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     tasks = selectors.my_tasks(request.user)
     context = {
         "cases": selectors.my_cases(request.user)[: selectors.MY_WORK_LIMIT],
@@ -120,13 +121,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(READS_CASES, on=Case)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     record_view(request.user, case)
     return _render_detail(request, case)
 
 
-def _render_detail(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpResponse:
+def _render_detail(
+    request: AuthenticatedHttpRequest, case: Case, status: int = 200, **forms
+) -> HttpResponse:
     context = {
         "case": case,
         "tracks": _track_moves(case),
@@ -154,7 +157,8 @@ def _track_moves(case: Case) -> list[dict]:
     rows = []
     for track in WORK_TRACKS:
         graph = TRACK_GRAPHS[track]
-        field = Case._meta.get_field(graph.field)
+        # A track's status is a concrete field of Case, never a relation.
+        field = cast("Field[Any, Any]", Case._meta.get_field(graph.field))
         labels = dict(field.flatchoices)
         current = getattr(case, field.name)
         allowed = [state for state in graph.next_states(current) if state not in graph.guarded]
@@ -170,7 +174,7 @@ def _track_moves(case: Case) -> list[dict]:
 
 
 @allowed(READS_CASES, on=Case)
-def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def case_timeline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     record_view(request.user, case)
     timeline = selectors.case_timeline(case)
@@ -179,30 +183,25 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     _record_form_view(request, case)
-    form = CaseForm(request.POST or None, instance=case, initial={"version": case.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_case(
-                form.save(commit=False),
-                actor=request.user,
-                expected_version=form.cleaned_data["version"] or 0,
-                exploitations=form.exploitation_rows(),
-            )
-        except StaleEditError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Case saved."))
-            return redirect(case)
+    form = CaseForm(request.POST or None, instance=case)
+    if form.is_valid() and save_or_stale(
+        request,
+        form,
+        services.update_case,
+        exploitations=form.exploitation_rows(),
+        saved=_("Case saved."),
+    ):
+        return redirect(case)
     heading = _("Edit case %(reference)s") % {"reference": case}
     return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
 
 
 @allowed(SUPERVISES, on=Case)
 @refuses_closed_case
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     initial = {"caseworkers": case.caseworkers.all(), "supervisor": case.supervisor}
     form = AssignForm(request.POST or None, initial=initial, agency_id=case.agency_id)
@@ -224,11 +223,11 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
-def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = TrackMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect(case)
     data = form.cleaned_data
     try:
@@ -243,11 +242,15 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _closure_step(
-    request: HttpRequest, case: Case, form: Form, step: Callable[..., object], success: str
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    form: Form,
+    step: Callable[..., object],
+    success: str,
 ) -> HttpResponse:
     """Validate the reason form, run one closure service, report the outcome."""
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect(case)
     try:
         step(case, actor=request.user, **form.cleaned_data)
@@ -260,7 +263,7 @@ def _closure_step(
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
-def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
+def closure_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _closure_step(
         request,
@@ -273,7 +276,7 @@ def closure_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(SUPERVISES, on=Case)
-def closure_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def closure_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _closure_step(
         request,
@@ -286,7 +289,7 @@ def closure_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(SUPERVISES, on=Case)
-def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
+def closure_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _closure_step(
         request,
@@ -299,7 +302,7 @@ def closure_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(SUPERVISES, on=Case)
-def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _closure_step(
         request,
@@ -324,13 +327,13 @@ def _commented(step: Callable[..., object]) -> Callable[..., object]:
 @require_POST
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, case, status=400, note_form=form)
     corrects = form.cleaned_data["corrects"]
-    corrected = get_object_or_404(case.notes, pk=corrects) if corrects else None
+    corrected = get_child_or_404(case.notes, request.user, pk=corrects) if corrects else None
     services.add_note(
         case,
         actor=request.user,
@@ -344,7 +347,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+def task_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = TaskForm(request.POST, instance=Task(case=case), agency_id=case.agency_id)
     if not form.is_valid():
@@ -356,9 +359,9 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
-def task_status(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def task_status(request: AuthenticatedHttpRequest, pk: int, task_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    task = get_object_or_404(case.tasks, pk=task_pk)
+    task = get_child_or_404(case.tasks, request.user, pk=task_pk)
     return _status_move(
         request,
         case,
@@ -370,7 +373,7 @@ def task_status(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 
 
 def _status_move(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     form: Form,
     step: Callable[..., object],
@@ -379,7 +382,7 @@ def _status_move(
 ) -> HttpResponse:
     """Validate a status form, run one status writer on `record`, report the outcome."""
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect(case)
     data = form.cleaned_data
     try:
@@ -394,7 +397,7 @@ def _status_move(
 @require_POST
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     form.instance.case = case
@@ -406,9 +409,11 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(READS_CASES, on=Case)
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> FileResponse:
     case = _get_case(request, pk)
-    attachment = get_object_or_404(case.attachments, pk=attachment_pk)
+    attachment = get_child_or_404(case.attachments, request.user, pk=attachment_pk)
     record_event(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=attachment)
     response = FileResponse(
         attachment.file.open("rb"),
@@ -425,7 +430,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
+def proceeding_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _child_form(
         request,
@@ -439,9 +444,9 @@ def proceeding_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+def proceeding_edit(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
+    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
     return _child_form(
         request,
         case,
@@ -454,7 +459,7 @@ def proceeding_edit(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpRe
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
+def exposure_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _child_form(
         request,
@@ -468,9 +473,9 @@ def exposure_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def exposure_edit(request: HttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
+def exposure_edit(request: AuthenticatedHttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    exposure = get_object_or_404(case.criminal_exposures, pk=exposure_pk)
+    exposure = get_child_or_404(case.criminal_exposures, request.user, pk=exposure_pk)
     return _child_form(
         request,
         case,
@@ -482,30 +487,18 @@ def exposure_edit(request: HttpRequest, pk: int, exposure_pk: int) -> HttpRespon
 
 
 def _child_form(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
-    form_class: type[ModelForm],
-    instance: Model,
+    form_class: type[VersionedModelForm],
+    instance: VersionedModel,
     save: Callable[..., Model],
     heading: str,
 ) -> HttpResponse:
     """The shared GET/POST handling of a versioned record belonging to a case."""
     _record_form_view(request, instance)
-    form = form_class(
-        request.POST or None, instance=instance, initial={"version": instance.version}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(
-                form.save(commit=False),
-                actor=request.user,
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEditError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(case)
+    form = form_class(request.POST or None, instance=instance)
+    if save_or_stale(request, form, save):
+        return redirect(case)
     context = {"form": form, "heading": heading, "case": case}
     return render(request, "cases/case_form.html", context)
 
@@ -513,9 +506,9 @@ def _child_form(
 @require_POST
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+def defendant_add(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
+    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
     form = DefendantForm(request.POST)
     form.instance.proceeding = proceeding
     if not form.is_valid():
@@ -528,13 +521,11 @@ def defendant_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResp
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
 def defendant_edit(
-    request: HttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
 ) -> HttpResponse:
     case = _get_case(request, pk)
-    defendant = get_object_or_404(
-        Defendant.objects.filter(proceeding__case=case, proceeding_id=proceeding_pk),
-        pk=defendant_pk,
-    )
+    defendants = Defendant.objects.filter(proceeding__case=case, proceeding_id=proceeding_pk)
+    defendant = get_child_or_404(defendants, request.user, pk=defendant_pk)
     return _child_form(
         request, case, DefendantForm, defendant, services.save_defendant, _("Edit defendant")
     )
@@ -543,9 +534,9 @@ def defendant_edit(
 @require_POST
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def hearing_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+def hearing_add(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    proceeding = get_object_or_404(case.proceedings, pk=proceeding_pk)
+    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
     form = HearingForm(request.POST)
     form.instance.proceeding = proceeding
     if not form.is_valid():
@@ -557,19 +548,19 @@ def hearing_add(request: HttpRequest, pk: int, proceeding_pk: int) -> HttpRespon
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def service_create(request: HttpRequest, pk: int) -> HttpResponse:
+def service_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _service_form(request, ServiceItem(case=case))
 
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+def service_edit(request: AuthenticatedHttpRequest, pk: int, service_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    return _service_form(request, get_object_or_404(case.service_items, pk=service_pk))
+    return _service_form(request, get_child_or_404(case.service_items, request.user, pk=service_pk))
 
 
-def _service_form(request: HttpRequest, service: ServiceItem) -> HttpResponse:
+def _service_form(request: AuthenticatedHttpRequest, service: ServiceItem) -> HttpResponse:
     _record_form_view(request, service)
     sees = can(request.user, SEES_IDENTITY)
     form = ServiceForm(request.POST or None, instance=service, sees_sensitive=sees)
@@ -590,7 +581,7 @@ def _service_form(request: HttpRequest, service: ServiceItem) -> HttpResponse:
     return render(request, "cases/serviceitem_form.html", context)
 
 
-def _service_moves(service: ServiceItem) -> list[tuple[str, str]]:
+def _service_moves(service: ServiceItem) -> list[tuple[str, str | Promise]]:
     """The states a saved service may move to, for the buttons of its edit page."""
     if service.pk is None:
         return []
@@ -600,9 +591,9 @@ def _service_moves(service: ServiceItem) -> list[tuple[str, str]]:
 
 @require_POST
 @allowed(WORKS_CASES, on=Case)
-def service_transition(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+def service_transition(request: AuthenticatedHttpRequest, pk: int, service_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    service = get_object_or_404(case.service_items, pk=service_pk)
+    service = get_child_or_404(case.service_items, request.user, pk=service_pk)
     return _status_move(
         request,
         case,

@@ -111,7 +111,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CRISPY_FAIL_SILENTLY = not DEBUG
 
 
-def _database_from_env() -> dict:
+def _database_from_env() -> dj_database_url.DBConfig:
     default = f"sqlite:///{VAR_DIR / 'harbor.sqlite3'}"
     url = env_str("DATABASE_URL", default)
     try:
@@ -157,8 +157,12 @@ def _dev_field_keys(path: Path) -> tuple[str, str]:
     return lines[0], lines[1]
 
 
-_dev_keys = _dev_field_keys(VAR_DIR / "dev-field-keys.txt") if DEBUG else (None, None)
-HARBOR_FIELD_KEYS = env_list("HARBOR_FIELD_KEYS", [_dev_keys[0]] if DEBUG else [])
+_dev_keys: tuple[str | None, str | None] = (
+    _dev_field_keys(VAR_DIR / "dev-field-keys.txt") if DEBUG else (None, None)
+)
+HARBOR_FIELD_KEYS = env_list(
+    "HARBOR_FIELD_KEYS", [_dev_keys[0]] if _dev_keys[0] is not None else []
+)
 if not HARBOR_FIELD_KEYS:
     raise ImproperlyConfigured("The environment variable HARBOR_FIELD_KEYS is required.")
 HARBOR_BLIND_INDEX_KEY = env_str("HARBOR_BLIND_INDEX_KEY", _dev_keys[1])
@@ -292,6 +296,12 @@ STORAGES = {
 HARBOR_ATTACHMENT_MAX_BYTES = env_int("HARBOR_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Statistical disclosure control (reports/disclosure.py): counts from 1 to k-1 are
+# hidden. Every download and the yearly statistics use the publish k; the internal k
+# is for figures on screen to someone without record-level access to every case.
+HARBOR_PUBLISH_K = env_int("HARBOR_PUBLISH_K", 11, minimum=2)
+HARBOR_INTERNAL_K = env_int("HARBOR_INTERNAL_K", 5, minimum=2)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

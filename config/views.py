@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from accounts.http import AuthenticatedHttpRequest
 
-def home(request: HttpRequest) -> HttpResponse:
+
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each role to where its work starts."""
     user = request.user
     if user.is_platform_admin:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -18,9 +19,10 @@ from cooperation.models import (
     ReferralUpdate,
 )
 from cooperation.selectors import sections_without_consent
-from partners.forms import DATE, VERSION_FIELD, BoundedModelMultipleChoiceField
+from locking.forms import VersionedModelForm
 from partners.models import Agency
 from policy import SUPERVISES, WORKS_CASES, can
+from widgets import BoundedModelMultipleChoiceField, DateInput
 
 RESPONSE_DAYS = 7
 
@@ -56,14 +58,13 @@ class ReferralForm(forms.ModelForm):
             "respond_by",
             "message",
         ]
-        widgets = {"respond_by": DATE, "message": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"respond_by": DateInput(), "message": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["to_agency"].queryset = Agency.objects.active().exclude(
-            pk=self.instance.case.agency_id
-        )
+        to_agency = cast(forms.ModelChoiceField, self.fields["to_agency"])
+        to_agency.queryset = Agency.objects.active().exclude(pk=self.instance.case.agency_id)
         if not self.instance.respond_by:
             self.initial["respond_by"] = timezone.localdate() + datetime.timedelta(
                 days=RESPONSE_DAYS
@@ -78,7 +79,8 @@ class ReferralForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         agency = data.get("to_agency")
         if agency and data.get("external_name"):
             self.add_error(
@@ -127,9 +129,10 @@ class AcceptReferralForm(forms.Form):
         label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+    def __init__(self, *args: Any, agency_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignees"].queryset = (
+        assignees = cast(forms.ModelChoiceField, self.fields["assignees"])
+        assignees.queryset = (
             User.objects.active()
             .in_agency(agency_id)
             .filter(role__in=WORKS_CASES)
@@ -148,7 +151,8 @@ class DeclineReferralForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reason") == DeclineReason.OTHER and not data.get("note", "").strip():
             self.add_error("note", _("Explain why when the reason is “Other”."))
         return data
@@ -158,14 +162,13 @@ class ReferralUpdateForm(forms.ModelForm):
     class Meta:
         model = ReferralUpdate
         fields = ["occurred_on", "text"]
-        widgets = {"occurred_on": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"occurred_on": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
 
 
-class MLARequestForm(forms.ModelForm):
+class MLARequestForm(VersionedModelForm):
     requests = forms.MultipleChoiceField(
         label=_("What is asked"), choices=MLAAsk.choices, widget=forms.CheckboxSelectMultiple
     )
-    version = forms.IntegerField(**VERSION_FIELD)
 
     class Meta:
         model = MLARequest
@@ -185,20 +188,22 @@ class MLARequestForm(forms.ModelForm):
             "proceeding",
         ]
         widgets = {
-            "sent_on": DATE,
-            "reply_due": DATE,
-            "replied_on": DATE,
+            "sent_on": DateInput(),
+            "reply_due": DateInput(),
+            "replied_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cases = Case.objects.visible_to(user)
-        self.fields["case"].queryset = cases
-        self.fields["proceeding"].queryset = LegalProceeding.objects.filter(case__in=cases)
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
+        proceeding = cast(forms.ModelChoiceField, self.fields["proceeding"])
+        proceeding.queryset = LegalProceeding.objects.filter(case__in=cases)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         sent, due = data.get("sent_on"), data.get("reply_due")
         if sent and due and due < sent:
             self.add_error("reply_due", _("The reply cannot be due before the request was sent."))

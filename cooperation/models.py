@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from cases.models import Case
+from locking.models import CreatedModel, VersionedModel
 from partners.models import Agency, ServiceType
 from workflow import Graph, TransitionRecord
 
@@ -90,14 +91,23 @@ class ReferralQuerySet(models.QuerySet):
             )
         return self.filter(sent | received)
 
-    def sent_by(self, agency: Agency) -> ReferralQuerySet:
+    def sent_by(self, agency: Agency | int) -> ReferralQuerySet:
         return self.filter(from_agency=agency)
 
-    def received_by(self, agency: Agency) -> ReferralQuerySet:
+    def received_by(self, agency: Agency | int) -> ReferralQuerySet:
         return self.filter(to_agency=agency)
 
     def internal(self) -> ReferralQuerySet:
         return self.filter(to_agency__isnull=False)
+
+    def counted(self) -> ReferralQuerySet:
+        """The referrals statistics count, sent or received: every one but the revoked.
+
+        A revoked referral is withdrawn by its sender (the receiver loses access at
+        once), so no figure counts it on either side: reports/statistics.py and the
+        dashboard's received row (reports/selectors.py) start from here.
+        """
+        return self.exclude(status=_R.REVOKED)
 
     def open(self) -> ReferralQuerySet:
         return self.filter(status__in=REFERRAL_OPEN)
@@ -117,7 +127,7 @@ class ReferralQuerySet(models.QuerySet):
         )
 
 
-class Referral(models.Model):
+class Referral(VersionedModel):
     """A case referred by its owning agency to another agency for a purpose."""
 
     Status = ReferralStatus
@@ -195,7 +205,7 @@ class Referral(models.Model):
         related_name="+",
         editable=False,
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Not editable through a form, unlike VersionedModel's.
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),
@@ -205,7 +215,6 @@ class Referral(models.Model):
         related_name="+",
         editable=False,
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -228,7 +237,7 @@ class Referral(models.Model):
 
     @property
     def receiver_name(self) -> str:
-        return self.to_agency.name if self.to_agency_id else self.external_name
+        return self.to_agency.name if self.to_agency is not None else self.external_name
 
     def get_sections_display(self) -> list[str]:
         labels = dict(ReferralSection.choices)
@@ -362,7 +371,7 @@ class MLARequestQuerySet(models.QuerySet):
         return self.open().filter(reply_due__lt=today or timezone.localdate())
 
 
-class MLARequest(models.Model):
+class MLARequest(CreatedModel, VersionedModel):
     """A mutual legal assistance request sent to, or received from, another country."""
 
     Status = MLAStatus
@@ -407,7 +416,7 @@ class MLARequest(models.Model):
         on_delete=models.PROTECT,
         related_name="mla_requests",
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Not editable through a form, unlike CreatedModel's.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -415,16 +424,6 @@ class MLARequest(models.Model):
         related_name="+",
         editable=False,
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = MLARequestQuerySet.as_manager()
 

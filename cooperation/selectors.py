@@ -46,7 +46,8 @@ def _deciding_consent(person: Person, agency: Agency) -> ConsentRecord | None:
     by_type = [
         c for c in sharing if not c.target_agency_id and c.target_agency_type == agency.agency_type
     ]
-    return (by_agency or by_type or [None])[0]
+    deciding = by_agency or by_type
+    return deciding[0] if deciding else None
 
 
 def readable_sections(referral: Referral) -> list[str]:
@@ -56,7 +57,7 @@ def readable_sections(referral: Referral) -> list[str]:
     sections; a supervisor's override (made at sending) stands until the person
     refuses or withdraws after the referral was sent.
     """
-    if referral.status != ReferralStatus.ACCEPTED or referral.to_agency_id is None:
+    if referral.status != ReferralStatus.ACCEPTED or referral.to_agency is None:
         return []
     record = _deciding_consent(referral.case.person, referral.to_agency)
     if record is not None and record.status == ConsentRecord.Status.GIVEN:

@@ -89,7 +89,7 @@ def send_referral(
     referral.from_agency_id = referral.case.agency_id
     referral.created_by = actor
     referral.updated_by = actor
-    if referral.to_agency_id is None:
+    if referral.to_agency is None:
         referral.sections = []
         referral.status = ReferralStatus.RECORDED
     else:

@@ -4,13 +4,14 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import allowed, get_visible_or_404
+from access import agency_id_of, allowed, get_visible_or_404
+from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
 from cases.models import Case
 from cases.views import refuses_closed_case
@@ -36,12 +37,14 @@ from cooperation.models import (
 )
 from cooperation.services import ReferralError
 from listing import filter_queryset, paginate
-from partners.views import _record_form
+from locking.views import save_or_stale
+from partners.services import save_record
 from policy import READS_CASES, WORKS_CASES
+from widgets import form_errors
 from workflow import TransitionError
 
 
-def _get_referral(request: HttpRequest, pk: int) -> Referral:
+def _get_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
     """The referral if the user is a party to it (404 otherwise, audited)."""
     referrals = Referral.objects.select_related(
         "case", "case__person", "from_agency", "to_agency", "created_by"
@@ -50,7 +53,7 @@ def _get_referral(request: HttpRequest, pk: int) -> Referral:
 
 
 @allowed(READS_CASES)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     referrals = Referral.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(ReferralFilter, request, referrals)
     page = paginate(request, filterset.qs)
@@ -60,7 +63,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+def referral_create(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case = get_visible_or_404(
         Case, request.user, queryset=Case.objects.select_related("person"), pk=case_pk
     )
@@ -85,14 +88,14 @@ def referral_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @allowed(READS_CASES, on=Referral)
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _get_referral(request, pk)
     record_view(request.user, referral)
     return _render_referral(request, referral)
 
 
 def _render_referral(
-    request: HttpRequest, referral: Referral, status: int = 200, **forms
+    request: AuthenticatedHttpRequest, referral: Referral, status: int = 200, **forms
 ) -> HttpResponse:
     user = request.user
     works = selectors.works_referral(user, referral)
@@ -114,7 +117,9 @@ def _render_referral(
     return render(request, "cooperation/referral_detail.html", context, status=status)
 
 
-def _referral_step(request: HttpRequest, pk: int, party: Callable[..., bool]) -> Referral:
+def _referral_step(
+    request: AuthenticatedHttpRequest, pk: int, party: Callable[..., bool]
+) -> Referral:
     """A POST step on a referral: 404 outside its parties, 403 for the wrong side."""
     referral = _get_referral(request, pk)
     if not party(request.user, referral):
@@ -125,7 +130,7 @@ def _referral_step(request: HttpRequest, pk: int, party: Callable[..., bool]) ->
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
 @refuses_closed_case
-def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.may_respond)
     form = AcceptReferralForm(request.POST, agency_id=referral.to_agency_id)
     if not form.is_valid():
@@ -141,7 +146,7 @@ def referral_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
-def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.may_respond)
     form = DeclineReferralForm(request.POST)
     if not form.is_valid():
@@ -155,7 +160,7 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _respond(request: HttpRequest, referral: Referral, **response) -> HttpResponse:
+def _respond(request: AuthenticatedHttpRequest, referral: Referral, **response) -> HttpResponse:
     try:
         services.respond_to_referral(referral, actor=request.user, **response)
     except ReferralError as error:
@@ -169,14 +174,14 @@ def _respond(request: HttpRequest, referral: Referral, **response) -> HttpRespon
 
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
-def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.can_close)
     return _end(request, referral, services.close_referral, _("Referral closed."))
 
 
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
-def referral_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.can_revoke)
     return _end(
         request,
@@ -187,7 +192,7 @@ def referral_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _end(
-    request: HttpRequest, referral: Referral, step: Callable[..., Referral], done: str
+    request: AuthenticatedHttpRequest, referral: Referral, step: Callable[..., Referral], done: str
 ) -> HttpResponse:
     try:
         step(referral, actor=request.user)
@@ -203,7 +208,7 @@ def _end(
 @require_POST
 @allowed(WORKS_CASES, on=Referral)
 @refuses_closed_case
-def referral_update_add(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_update_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _referral_step(request, pk, selectors.works_referral)
     form = ReferralUpdateForm(request.POST, instance=ReferralUpdate(referral=referral))
     if not form.is_valid():
@@ -218,7 +223,7 @@ def referral_update_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(READS_CASES)
-def mla_list(request: HttpRequest) -> HttpResponse:
+def mla_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests = MLARequest.objects.visible_to(request.user).select_related("case")
     filterset = filter_queryset(MLARequestFilter, request, requests)
     page = paginate(request, filterset.qs)
@@ -226,13 +231,13 @@ def mla_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cooperation/mlarequest_list.html", context)
 
 
-def _get_mla(request: HttpRequest, pk: int) -> MLARequest:
+def _get_mla(request: AuthenticatedHttpRequest, pk: int) -> MLARequest:
     requests = MLARequest.objects.select_related("case", "proceeding", "updated_by")
     return get_visible_or_404(MLARequest, request.user, queryset=requests, pk=pk)
 
 
 @allowed(READS_CASES, on=MLARequest)
-def mla_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mla_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mla = _get_mla(request, pk)
     record_view(request.user, mla)
     labels = dict(MLARequest.Status.choices)
@@ -247,11 +252,11 @@ def mla_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=MLARequest)
-def mla_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def mla_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mla = _get_mla(request, pk)
     form = MLAMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors(form))
         return redirect(mla)
     try:
         services.transition_mla(
@@ -265,26 +270,23 @@ def mla_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(WORKS_CASES)
-def mla_create(request: HttpRequest) -> HttpResponse:
-    return _record_form(
-        request,
-        MLARequest(agency_id=request.user.agency_id),
-        MLARequestForm,
-        {"user": request.user},
-        "cooperation/mlarequest_form.html",
-    )
+def mla_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _mla_form(request, MLARequest(agency_id=agency_id_of(request.user)))
 
 
 @allowed(WORKS_CASES, on=MLARequest)
-def mla_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def mla_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mla = _get_mla(request, pk)
     if request.method == "GET":
         # The form shows the request's contents: opening it is a read, audited like its page.
         record_view(request.user, mla)
-    return _record_form(
-        request,
-        mla,
-        MLARequestForm,
-        {"user": request.user},
-        "cooperation/mlarequest_form.html",
-    )
+    return _mla_form(request, mla)
+
+
+def _mla_form(request: AuthenticatedHttpRequest, mla: MLARequest) -> HttpResponse:
+    """Create or edit an MLA request with optimistic locking."""
+    data = request.POST if request.method == "POST" else None
+    form = MLARequestForm(data, instance=mla, user=request.user)
+    if save_or_stale(request, form, save_record, save_m2m=lambda: form.save_m2m()):
+        return redirect(mla)
+    return render(request, "cooperation/mlarequest_form.html", {"form": form, "record": mla})

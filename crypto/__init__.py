@@ -15,6 +15,7 @@ import hmac
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
@@ -143,6 +144,11 @@ class EncryptedTextField(EncryptedField):
 class EncryptedDateField(EncryptedField):
     """A date stored encrypted as ISO text; `null=True` for unknown."""
 
+    # The attribute types django-stubs reads: Python sees a date, not the stored text
+    # (narrowing TextField's str the way django-stubs' own NullBooleanField does).
+    _pyi_private_set_type: datetime.date | str | None  # type: ignore[assignment]
+    _pyi_private_get_type: datetime.date | None  # type: ignore[assignment]
+
     def to_clear_text(self, value) -> str:
         if isinstance(value, str):
             value = datetime.date.fromisoformat(value)
@@ -159,7 +165,12 @@ class EncryptedDateField(EncryptedField):
             return value or None
         return datetime.date.fromisoformat(str(value))
 
-    def formfield(self, **kwargs):
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field:
         return forms.DateField(
             required=not self.blank, label=self.verbose_name, help_text=self.help_text
         )

@@ -1,4 +1,4 @@
-"""The fields every versioned record carries (see `locking.claim_version`)."""
+"""The fields every versioned record carries (see `locking.claim_version`), and who created it."""
 
 from __future__ import annotations
 
@@ -25,6 +25,25 @@ class VersionedModel(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedModel(models.Model):
+    """A record that keeps who created it and when (never edited through a form).
+
+    Copied from the domain models that had exactly these two fields, so subclassing
+    needs no migration; a model whose `created_by` differs redeclares it.
+    """
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         abstract = True

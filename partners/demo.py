@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from partners.models import (
@@ -22,6 +21,7 @@ from partners.models import (
     ServiceType,
     TakedownOutcome,
 )
+from policy import Actor
 
 DEMO_AGENCIES: list[dict[str, Any]] = [
     {
@@ -88,7 +88,7 @@ def seed_agencies() -> list[Agency]:
     return [demo_agency(**data) for data in DEMO_AGENCIES]
 
 
-def seed_partnerships(agencies: list[Agency], organiser_staff: AbstractBaseUser) -> None:
+def seed_partnerships(agencies: list[Agency], organiser_staff: Actor) -> None:
     """Demo agreements and prevention activities (fictional), recorded by `organiser_staff`.
 
     Each kind is created only when none exists yet, so running seed_demo twice adds nothing.
@@ -124,7 +124,7 @@ def seed_agreements(agencies: list[Agency]) -> list[Agreement]:
     return agreements
 
 
-def seed_activities(agencies: list[Agency], worker: AbstractBaseUser) -> list[PreventionActivity]:
+def seed_activities(agencies: list[Agency], worker: Actor) -> list[PreventionActivity]:
     today = timezone.localdate()
     activities = []
     for number, activity_type in enumerate(ActivityType.values):
@@ -138,13 +138,13 @@ def seed_activities(agencies: list[Agency], worker: AbstractBaseUser) -> list[Pr
             online=number % 2 == 1,
             audience=[Audience.MIGRANT_WORKERS] if number % 2 else [Audience.FRONTLINE],
             participants=None if takedown else 20 + 15 * number,
-            countries=["TW", "VN", "PH"],
+            countries="TW,VN,PH",
             platform="Example Social (demo)" if takedown else "",
             link_or_identifier="https://social.example.org/ads/12345" if takedown else "",
             sent_on=today - datetime.timedelta(days=5) if takedown else None,
             takedown_outcome=TakedownOutcome.REMOVED if takedown else "",
             removed_on=today - datetime.timedelta(days=2) if takedown else None,
-            created_by=worker,
+            created_by_id=worker.pk,
         )
         activity.partner_agencies.set(agencies[2:4])
         activities.append(activity)

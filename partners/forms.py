@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from locking.forms import VersionedModelForm
 from partners.models import (
     ActivityType,
     Agency,
@@ -12,10 +15,10 @@ from partners.models import (
     PreventionActivity,
     ServiceType,
 )
-from widgets import DateInput
+from widgets import BoundedModelMultipleChoiceField, DateInput
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(VersionedModelForm):
     services = forms.MultipleChoiceField(
         label=_("Services offered"),
         choices=ServiceType.choices,
@@ -23,9 +26,6 @@ class AgencyForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
-    )
 
     class Meta:
         model = Agency
@@ -53,7 +53,9 @@ class AgencyForm(forms.ModelForm):
         return self.cleaned_data["code"].upper()
 
 
-ContactFormSet = forms.inlineformset_factory(
+ContactFormSet: type[
+    forms.BaseInlineFormSet[AgencyContact, Agency, forms.ModelForm[AgencyContact]]
+] = forms.inlineformset_factory(
     Agency,
     AgencyContact,
     fields=["name", "title", "email", "phone"],
@@ -64,48 +66,19 @@ ContactFormSet = forms.inlineformset_factory(
 )
 
 
-MAX_PK = 2**63 - 1
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """A multiple choice of records whose ids are checked before the database sees them:
-    a huge or non-numeric id is an "invalid choice" error, never an overflow (500)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not text.isdigit() or int(text) > MAX_PK:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": text},
-                )
-        return super()._check_values(value)
-
-
-VERSION_FIELD = {
-    "widget": forms.HiddenInput,
-    "required": False,
-    "min_value": 1,
-    "max_value": 2**31 - 1,
-}
-DATE = DateInput()
-
-
 # --- referrals -------------------------------------------------------------------------
 
 
 # --- agreements, MLA, activities -------------------------------------------------------
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(VersionedModelForm):
     parties = BoundedModelMultipleChoiceField(
         label=_("Agencies party to it"),
         queryset=Agency.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(**VERSION_FIELD)
 
     class Meta:
         model = Agreement
@@ -125,25 +98,26 @@ class AgreementForm(forms.ModelForm):
         ]
         widgets = {
             "parties": forms.CheckboxSelectMultiple,
-            "signed_on": DATE,
-            "expires_on": DATE,
+            "signed_on": DateInput(),
+            "expires_on": DateInput(),
             "scope": forms.Textarea(attrs={"rows": 3}),
             "focal_points": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parties"].queryset = Agency.objects.active()
+        cast(forms.ModelChoiceField, self.fields["parties"]).queryset = Agency.objects.active()
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         signed, expires = data.get("signed_on"), data.get("expires_on")
         if signed and expires and expires < signed:
             self.add_error("expires_on", _("An agreement cannot expire before it is signed."))
         return data
 
 
-class PreventionActivityForm(forms.ModelForm):
+class PreventionActivityForm(VersionedModelForm):
     audience = forms.MultipleChoiceField(
         label=_("Audience"),
         choices=Audience.choices,
@@ -159,7 +133,6 @@ class PreventionActivityForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(**VERSION_FIELD)
 
     class Meta:
         model = PreventionActivity
@@ -183,20 +156,22 @@ class PreventionActivityForm(forms.ModelForm):
         ]
         widgets = {
             "partner_agencies": forms.CheckboxSelectMultiple,
-            "start_date": DATE,
-            "end_date": DATE,
-            "sent_on": DATE,
-            "removed_on": DATE,
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "sent_on": DateInput(),
+            "removed_on": DateInput(),
             "materials": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"platform": _("Take-down requests only: the platform asked, e.g. LINE.")}
 
     def __init__(self, *args, organiser_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner_agencies"].queryset = Agency.objects.active().exclude(pk=organiser_id)
+        partner_agencies = cast(forms.ModelChoiceField, self.fields["partner_agencies"])
+        partner_agencies.queryset = Agency.objects.active().exclude(pk=organiser_id)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))

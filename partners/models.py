@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from locking.models import CreatedModel, VersionedModel
 from policy import Actor
 
 
@@ -80,7 +81,7 @@ agency_code_validator = RegexValidator(
 )
 
 
-class Agency(models.Model):
+class Agency(VersionedModel):
     """A partner organisation on this Harbor installation; it owns its cases."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -100,7 +101,7 @@ class Agency(models.Model):
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # An agency outlives the accounts that edited it (VersionedModel's protects them).
     updated_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("updated by"),
@@ -109,7 +110,6 @@ class Agency(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = AgencyQuerySet.as_manager()
 
@@ -185,7 +185,7 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
-class Agreement(models.Model):
+class Agreement(VersionedModel):
     """A memorandum of understanding between agencies, or with a foreign authority."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -212,16 +212,6 @@ class Agreement(models.Model):
         help_text=_("Title or reference number of the signed document and where it is kept."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = AgreementQuerySet.as_manager()
 
@@ -303,7 +293,7 @@ class PreventionActivityQuerySet(models.QuerySet):
         return self.select_related("organiser").prefetch_related("partner_agencies")
 
 
-class PreventionActivity(models.Model):
+class PreventionActivity(CreatedModel, VersionedModel):
     """An awareness, training, outreach or take-down activity (the first P)."""
 
     Type = ActivityType
@@ -338,7 +328,7 @@ class PreventionActivity(models.Model):
         _("outcome"), max_length=16, choices=TakedownOutcome.choices, blank=True
     )
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Not editable through a form, unlike CreatedModel's.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -346,16 +336,6 @@ class PreventionActivity(models.Model):
         related_name="+",
         editable=False,
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = PreventionActivityQuerySet.as_manager()
 

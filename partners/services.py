@@ -4,16 +4,19 @@ versioned-record save other apps reuse): each atomic, audited in the same transa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import transaction
-from django.db.models import Model
 from django.forms import BaseInlineFormSet
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from locking import claim_version
+from locking.models import VersionedModel
 from partners.models import Agency
 from policy import Actor
+
+R = TypeVar("R", bound=VersionedModel)
 
 
 @transaction.atomic
@@ -32,7 +35,7 @@ def save_agency(
     creating = agency.pk is None
     if not creating:
         claim_version(agency, expected_version or 0)
-    agency.updated_by = actor
+    agency.updated_by_id = actor.pk
     agency.full_clean()
     agency.save()
     contacts.instance = agency
@@ -46,7 +49,7 @@ def save_agency(
 def set_agency_active(agency: Agency, *, actor: Actor, active: bool) -> Agency:
     """Deactivate or reactivate an agency. Its staff keep their accounts."""
     agency.is_active = active
-    agency.updated_by = actor
+    agency.updated_by_id = actor.pk
     agency.version += 1
     agency.save(update_fields=["is_active", "updated_by", "version", "updated_at"])
     action = AuditEvent.Action.REACTIVATE if active else AuditEvent.Action.DEACTIVATE
@@ -62,12 +65,12 @@ def set_agency_active(agency: Agency, *, actor: Actor, active: bool) -> Agency:
 
 @transaction.atomic
 def save_record(
-    record: Model,
+    record: R,
     *,
     actor: Actor,
     expected_version: int | None = None,
     save_m2m: Callable[[], None] | None = None,
-) -> Model:
+) -> R:
     """Create or update an agreement, MLA request or prevention activity.
 
     An existing record is claimed at `expected_version` (the version the form was
@@ -76,10 +79,10 @@ def save_record(
     creating = record.pk is None
     if creating:
         if hasattr(record, "created_by_id"):
-            record.created_by = actor
+            record.created_by_id = actor.pk
     else:
         claim_version(record, expected_version or 0)
-    record.updated_by = actor
+    record.updated_by_id = actor.pk
     record.full_clean()
     record.save()
     if save_m2m is not None:

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Model
-from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import allowed, get_visible_or_404
+from access import ActorRequest, agency_id_of, allowed, get_visible_or_404
 from listing import filter_queryset, paginate
-from locking import StaleEditError
+from locking.forms import VersionedModelForm
+from locking.views import save_or_stale
 from partners import services
 from partners.filters import (
     ActivityFilter,
@@ -39,14 +38,14 @@ AGENCY_PAGE_LIMIT = 20
 
 
 @allowed(READS_PARTNERSHIP)
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: ActorRequest) -> HttpResponse:
     filterset = filter_queryset(AgencyFilter, request, Agency.objects.visible_to(request.user))
     page = paginate(request, filterset.qs)
     return render(request, "partners/agency_list.html", {"filter": filterset, "page": page})
 
 
 @allowed(READS_PARTNERSHIP, on=Agency)
-def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_detail(request: ActorRequest, pk: int) -> HttpResponse:
     agency = get_visible_or_404(Agency, request.user, pk=pk)
     context = {
         "agency": agency,
@@ -60,35 +59,26 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(MANAGES_AGENCIES)
-def agency_create(request: HttpRequest) -> HttpResponse:
+def agency_create(request: ActorRequest) -> HttpResponse:
     return _agency_form(request, Agency())
 
 
 @allowed(MANAGES_AGENCIES, on=Agency)
-def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_edit(request: ActorRequest, pk: int) -> HttpResponse:
     agency = get_visible_or_404(
         Agency, request.user, queryset=Agency.objects.manageable_by(request.user), pk=pk
     )
     return _agency_form(request, agency)
 
 
-def _agency_form(request: HttpRequest, agency: Agency) -> HttpResponse:
+def _agency_form(request: ActorRequest, agency: Agency) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
-    form = AgencyForm(data, instance=agency, initial={"version": agency.version})
+    form = AgencyForm(data, instance=agency)
     contacts = ContactFormSet(data, instance=agency, prefix="contacts")
-    if data is not None and form.is_valid() and contacts.is_valid():
-        try:
-            services.save_agency(
-                form.save(commit=False),
-                actor=request.user,
-                contacts=contacts,
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEditError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Agency saved."))
-            return redirect(agency)
+    if contacts.is_valid() and save_or_stale(
+        request, form, services.save_agency, contacts=contacts, saved=_("Agency saved.")
+    ):
+        return redirect(agency)
     return render(
         request, "partners/agency_form.html", {"form": form, "contacts": contacts, "agency": agency}
     )
@@ -96,7 +86,7 @@ def _agency_form(request: HttpRequest, agency: Agency) -> HttpResponse:
 
 @require_POST
 @allowed(MANAGES_AGENCIES, on=Agency)
-def agency_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_set_active(request: ActorRequest, pk: int) -> HttpResponse:
     agency = get_visible_or_404(
         Agency, request.user, queryset=Agency.objects.manageable_by(request.user), pk=pk
     )
@@ -113,28 +103,17 @@ def agency_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_form(
-    request: HttpRequest,
-    record: Model,
-    form_class: type[ModelForm],
+    request: ActorRequest,
+    record: Agreement | PreventionActivity,
+    form_class: type[VersionedModelForm],
     form_kwargs: dict,
     template: str,
 ) -> HttpResponse:
-    """Create or edit an agreement, MLA request or activity with optimistic locking."""
+    """Create or edit an agreement or a prevention activity with optimistic locking."""
     data = request.POST if request.method == "POST" else None
-    form = form_class(data, instance=record, initial={"version": record.version}, **form_kwargs)
-    if data is not None and form.is_valid():
-        try:
-            services.save_record(
-                form.save(commit=False),
-                actor=request.user,
-                expected_version=form.cleaned_data["version"],
-                save_m2m=form.save_m2m,
-            )
-        except StaleEditError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(record)
+    form = form_class(data, instance=record, **form_kwargs)
+    if save_or_stale(request, form, services.save_record, save_m2m=lambda: form.save_m2m()):
+        return redirect(record)
     return render(request, template, {"form": form, "record": record})
 
 
@@ -142,7 +121,7 @@ def _record_form(
 
 
 @allowed(READS_PARTNERSHIP)
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: ActorRequest) -> HttpResponse:
     activities = PreventionActivity.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(ActivityFilter, request, activities)
     page = paginate(request, filterset.qs)
@@ -152,7 +131,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(READS_PARTNERSHIP, on=PreventionActivity)
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: ActorRequest, pk: int) -> HttpResponse:
     activities = PreventionActivity.objects.for_list()
     activity = get_visible_or_404(PreventionActivity, request.user, queryset=activities, pk=pk)
     can_edit = activity.organiser_id == request.user.agency_id
@@ -164,19 +143,20 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(RECORDS_PREVENTION)
-def activity_create(request: HttpRequest) -> HttpResponse:
-    activity = PreventionActivity(organiser_id=request.user.agency_id)
+def activity_create(request: ActorRequest) -> HttpResponse:
+    agency_id = agency_id_of(request.user)
+    activity = PreventionActivity(organiser_id=agency_id)
     return _record_form(
         request,
         activity,
         PreventionActivityForm,
-        {"organiser_id": request.user.agency_id},
+        {"organiser_id": agency_id},
         "partners/preventionactivity_form.html",
     )
 
 
 @allowed(RECORDS_PREVENTION, on=PreventionActivity)
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: ActorRequest, pk: int) -> HttpResponse:
     editable = PreventionActivity.objects.editable_by(request.user)
     activity = get_visible_or_404(PreventionActivity, request.user, queryset=editable, pk=pk)
     return _record_form(
@@ -192,7 +172,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(READS_PARTNERSHIP)
-def agreement_list(request: HttpRequest) -> HttpResponse:
+def agreement_list(request: ActorRequest) -> HttpResponse:
     agreements = Agreement.objects.visible_to(request.user).prefetch_related("parties")
     filterset = filter_queryset(AgreementFilter, request, agreements)
     page = paginate(request, filterset.qs)
@@ -207,19 +187,19 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(READS_PARTNERSHIP, on=Agreement)
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: ActorRequest, pk: int) -> HttpResponse:
     agreements = Agreement.objects.prefetch_related("parties")
     agreement = get_visible_or_404(Agreement, request.user, queryset=agreements, pk=pk)
     return render(request, "partners/agreement_detail.html", {"agreement": agreement})
 
 
 @allowed(MANAGES_AGENCIES)
-def agreement_create(request: HttpRequest) -> HttpResponse:
+def agreement_create(request: ActorRequest) -> HttpResponse:
     return _record_form(request, Agreement(), AgreementForm, {}, "partners/agreement_form.html")
 
 
 @allowed(MANAGES_AGENCIES, on=Agreement)
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: ActorRequest, pk: int) -> HttpResponse:
     manageable = Agreement.objects.manageable_by(request.user)
     agreement = get_visible_or_404(Agreement, request.user, queryset=manageable, pk=pk)
     return _record_form(request, agreement, AgreementForm, {}, "partners/agreement_form.html")

@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 
@@ -89,7 +89,7 @@ def source_name(path: Path) -> str:
     return f"ctdc:{path.name}"[:64]
 
 
-def parse_row(row: dict[str, str | None], *, row_number: int, extra: list | None) -> ParsedRow:
+def parse_row(row: dict[str, str | None], *, row_number: int, extra: list[str] | None) -> ParsedRow:
     """Validate one CSV row against the codebook; RowError when it cannot be read."""
     if extra:
         raise RowError("more cells than columns")
@@ -157,7 +157,8 @@ def _read_rows(path: Path, errors: list[tuple[int, str]]) -> Iterator[tuple[int,
                 errors.append((reader.line_num, f"not valid CSV ({type(exc).__name__})"))
                 continue
             row_number += 1
-            extra = row.pop("__extra__", None)
+            # Surplus cells sit under `restkey` as a list (typeshed types every value str).
+            extra = cast("list[str] | None", row.pop("__extra__", None))
             try:
                 yield reader.line_num, parse_row(row, row_number=row_number, extra=extra)
             except RowError as exc:
@@ -239,7 +240,7 @@ def _create_batch(
 
 
 def import_ctdc(
-    path: Path, *, actor: User, progress: Callable[[int], None] | None = None
+    path: Path, *, actor: User, progress: Callable[[int], object] | None = None
 ) -> ImportResult:
     """Import the condensed CTDC file at `path` into the reference agency.
 

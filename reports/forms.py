@@ -9,12 +9,7 @@ class StatisticsForm(forms.Form):
     """The year to report; bad input is a form error (400 on download), never a 500."""
 
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    suppress = forms.BooleanField(label=_("Suppress counts below 11"), required=False)
-    # Sent by the download form: without it (a bare link) suppression stays on.
-    chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # No field turns disclosure control off: reports/disclosure.py decides, not the request.
 
     def __init__(self, data=None, **kwargs) -> None:
-        super().__init__(data, initial={"year": timezone.localdate().year, "suppress": True})
-
-    def wants_suppression(self) -> bool:
-        return self.cleaned_data["suppress"] or not self.cleaned_data["chosen"]
+        super().__init__(data, initial={"year": timezone.localdate().year})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     DateField,
@@ -33,8 +34,8 @@ from django_countries import countries
 
 from accounts.models import User
 from cases.models import (
-    Case,
     CaseExploitation,
+    CaseQuerySet,
     CaseStatus,
     ExploitationType,
     IdentificationStatus,
@@ -111,7 +112,7 @@ STAGE_TRACKS = (
 )
 
 
-def open_cases_by_stage(cases: QuerySet[Case], params: dict[str, str]) -> list[Figure]:
+def open_cases_by_stage(cases: CaseQuerySet, params: dict[str, str]) -> list[Figure]:
     """Open cases at each stage of each track, and closure requests (one query)."""
     aggregates = {
         f"{fld}__{status}": Count("pk", filter=Q(**{fld: status}))
@@ -153,7 +154,7 @@ def open_cases_by_stage(cases: QuerySet[Case], params: dict[str, str]) -> list[F
     return [*figures, closure]
 
 
-def cases_by_exploitation(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+def cases_by_exploitation(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
     """Cases by type of exploitation, whatever their intake date (one query).
 
     A case of two types counts under each; "not recorded" counts the cases with none.
@@ -197,9 +198,7 @@ def _month_end(start: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def new_cases_by_month(
-    cases: QuerySet[Case], params: dict[str, str], today: datetime.date
-) -> Figure:
+def new_cases_by_month(cases: CaseQuerySet, params: dict[str, str], today: datetime.date) -> Figure:
     """New cases per intake month and type of exploitation, last 24 months (2 queries).
 
     A case of two types counts once under each type and once in the total. Cases
@@ -261,7 +260,7 @@ def _clip(start: datetime.date, end: datetime.date, params: dict[str, str]) -> d
 # --- victims ------------------------------------------------------------------------------
 
 
-def victims_of(cases: QuerySet[Case]) -> QuerySet[Person]:
+def victims_of(cases: CaseQuerySet) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=cases.values("person_id"))
 
 
@@ -269,7 +268,7 @@ def _person_params(params: dict[str, str]) -> dict[str, str]:
     return {**params, "with_case": "true"}
 
 
-def victims_by_sex(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+def victims_by_sex(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
     rows = victims_of(cases).values("sex").annotate(n=Count("pk"))
     counts = {row["sex"]: row["n"] for row in rows}
     figure = Figure(
@@ -286,7 +285,7 @@ def victims_by_sex(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
     return figure
 
 
-def victims_by_age_band(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+def victims_by_age_band(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
     rows = victims_of(cases).values("age_band").annotate(n=Count("pk"))
     counts = {row["age_band"]: row["n"] for row in rows}
     figure = Figure(
@@ -302,7 +301,7 @@ def victims_by_age_band(cases: QuerySet[Case], params: dict[str, str]) -> Figure
     return figure
 
 
-def victims_by_nationality(cases: QuerySet[Case], params: dict[str, str]) -> Figure:
+def victims_by_nationality(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
     """The five most frequent nationalities, then all others, then unknown (one query)."""
     rows = victims_of(cases).values("nationality").annotate(n=Count("pk")).order_by("-n")
     counts = {str(row["nationality"]): row["n"] for row in rows}
@@ -373,7 +372,7 @@ def _histogram(qs: QuerySet, date_field: str) -> dict[tuple[int, int], list[tupl
     return result
 
 
-def time_to_decision_and_closure(cases: QuerySet[Case], today: datetime.date) -> Figure:
+def time_to_decision_and_closure(cases: CaseQuerySet, today: datetime.date) -> Figure:
     """Days from intake to the first identification decision and to closure: median
     and 90th percentile by the quarter the decision or closure happened (2 queries).
 
@@ -438,7 +437,7 @@ def time_to_decision_and_closure(cases: QuerySet[Case], today: datetime.date) ->
 
 
 def caseload(
-    cases: QuerySet[Case], params: dict[str, str], agency_id: int, today: datetime.date
+    cases: CaseQuerySet, params: dict[str, str], agency_id: int | None, today: datetime.date
 ) -> Figure:
     """Open cases and overdue tasks per caseworker of the agency (one query)."""
     open_ids = cases.open().values("pk")
@@ -473,7 +472,7 @@ def caseload(
     return figure
 
 
-def overdue_work(cases: QuerySet[Case], params: dict[str, str], today: datetime.date) -> Figure:
+def overdue_work(cases: CaseQuerySet, params: dict[str, str], today: datetime.date) -> Figure:
     """What is late or about to be (four queries; partners' figures are added by the view).
 
     Each count is a named rule (cases/models.py) over the dashboard's cases: the very
@@ -513,7 +512,7 @@ def overdue_work(cases: QuerySet[Case], params: dict[str, str], today: datetime.
 # --- imported reference data --------------------------------------------------------------
 
 
-def imported_distribution(cases: QuerySet[Case]) -> list[Figure]:
+def imported_distribution(cases: CaseQuerySet) -> list[Figure]:
     """Source values of imported rows Harbor has no field for (year band, adult or
     minor, regions), kept as imported; empty when the scope holds no imported row.
     One query per figure. These counts have no list behind them."""
@@ -541,7 +540,7 @@ def imported_distribution(cases: QuerySet[Case]) -> list[Figure]:
 
 
 def dashboard_figures(
-    cases: QuerySet[Case], params: dict[str, str], *, user: User, today: datetime.date
+    cases: CaseQuerySet, params: dict[str, str], *, user: User, today: datetime.date
 ) -> dict[str, list[Figure]]:
     """Every figure of the dashboard, by section (a fixed number of queries)."""
     agency_id = user.agency_id
@@ -569,16 +568,25 @@ def dashboard_figures(
 
 
 def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
-    """Referrals by direction and outcome, and this year's prevention activities (2 queries)."""
+    """Referrals by direction and outcome, and this year's prevention activities (2 queries).
+
+    Received: only referrals counted (`ReferralQuerySet.counted`: never a revoked one,
+    which the receiver's list hides too). Sent: every referral of the sender's list,
+    revoked ones included, since each count must equal the list it links to; the
+    yearly statistics count sent referrals by `counted()`.
+    """
     referrals = Referral.objects.visible_to(user)
     agency_id = user.agency_id
+    sides = {
+        "out": Q(from_agency_id=agency_id),
+        "in": Q(to_agency_id=agency_id, pk__in=Referral.objects.counted().values("pk")),
+    }
     counts = referrals.aggregate(
         **{
             f"{direction}_{status or 'all'}": Count(
-                "pk",
-                filter=Q(**{side: agency_id}) & (Q(status=status) if status else Q()),
+                "pk", filter=side & (Q(status=status) if status else Q())
             )
-            for direction, side in (("out", "from_agency_id"), ("in", "to_agency_id"))
+            for direction, side in sides.items()
             for status in ("", Referral.Status.ACCEPTED, Referral.Status.DECLINED)
         }
     )
@@ -595,9 +603,12 @@ def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
             url = link("cooperation:referral_list", {}, direction=direction, **extra)
             cells.append(Cell(counts[f"{direction}_{status or 'all'}"], url))
         referral_figure.rows.append((str(label), cells))
+    agency = user.agency
+    if agency is None:
+        raise PermissionDenied  # The dashboard is agency staff's (policy.SEES_AGENCY).
     activities = (
         PreventionActivity.objects.visible_to(user)
-        .filter(pk__in=PreventionActivity.objects.for_agency(user.agency).values("pk"))
+        .filter(pk__in=PreventionActivity.objects.for_agency(agency).values("pk"))
         .in_year(today.year)
         .values("activity_type")
         .annotate(n=Count("pk"), people=Sum("participants"))

@@ -1,6 +1,7 @@
 """The yearly figures agencies report (DOMAIN.md "Statistics"), aggregated in the database.
 
-Each table is one GROUP BY query over the agency's cases (the caller scopes them).
+Each table is one GROUP BY query over the agency's cases (the caller scopes them). The
+counts here are exact: reports/disclosure.py decides what may be shown of them.
 """
 
 from __future__ import annotations
@@ -24,13 +25,11 @@ from cases.models import (
     TrackTransition,
 )
 from cooperation.models import Referral
+from partners.models import ServiceType
 from victims.models import AgeBand, IdentificationDecision, Person, Sex
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
-
-SUPPRESS_BELOW = 11  # CTDC / IOM publish only groups of at least 11
-SUPPRESSED = f"<{SUPPRESS_BELOW}"
 
 # The reporting types of exploitation (TIP questionnaire shape).
 TYPE_LABELS = {
@@ -44,13 +43,17 @@ TYPE_LABELS = {
 
 @dataclass
 class StatTable:
+    """One table of exact counts.
+
+    `population` names what the rows partition (each record in exactly one row): the
+    table then has a total, shared with every table of the same population. Empty
+    when a record may count in several rows (services) or the rows are unrelated.
+    """
+
     key: str
     title: Promise | str
     rows: list[tuple[str, int]] = field(default_factory=list)
-
-    def suppressed_rows(self) -> list[tuple[str, int | str]]:
-        """Counts from 1 to 10 shown as "<11" (zero stays zero: it reveals nobody)."""
-        return [(label, SUPPRESSED if 0 < n < SUPPRESS_BELOW else n) for label, n in self.rows]
+    population: str = ""
 
 
 def _has(exploitation_type: str, case_ref: str = "pk") -> Exists:
@@ -76,7 +79,10 @@ def _by_type(qs: QuerySet, key: str, title: Promise, case_ref: str = "pk") -> St
     rows = qs.annotate(kind=reporting_type(case_ref)).values("kind").annotate(n=Count("pk"))
     counts = {row["kind"]: row["n"] for row in rows.order_by()}
     return StatTable(
-        key, title, [(str(label), counts.get(k, 0)) for k, label in TYPE_LABELS.items()]
+        key,
+        title,
+        [(str(label), counts.get(k, 0)) for k, label in TYPE_LABELS.items()],
+        population=key,
     )
 
 
@@ -89,7 +95,12 @@ def _reached(cases: QuerySet[Case], status: str, year: int) -> QuerySet[Case]:
 
 def _grouped(qs: QuerySet, column: str, choices: list, key: str, title: Promise) -> StatTable:
     counts = {row[column]: row["n"] for row in qs.values(column).annotate(n=Count("pk")).order_by()}
-    return StatTable(key, title, [(str(label), counts.get(value, 0)) for value, label in choices])
+    return StatTable(
+        key,
+        title,
+        [(str(label), counts.get(value, 0)) for value, label in choices],
+        population="victims",
+    )
 
 
 def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[StatTable]:
@@ -114,17 +125,16 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
     service_rows = (
         services.values("service_type").annotate(n=Count("case__person", distinct=True)).order_by()
     )
-    service_labels = dict(ServiceItem._meta.get_field("service_type").choices)
-    sent = Referral.objects.sent_by(agency_id).filter(sent_at__year=year)
-    received = Referral.objects.received_by(agency_id).filter(sent_at__year=year)
-    referral_counts = {
-        **sent.aggregate(
-            sent=Count("pk"),
-            accepted=Count("pk", filter=Q(status=Referral.Status.ACCEPTED)),
-            declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+    service_labels = dict(ServiceType.choices)
+    sent = Referral.objects.counted().sent_by(agency_id).filter(sent_at__year=year)
+    received = Referral.objects.counted().received_by(agency_id).filter(sent_at__year=year)
+    referral_counts = sent.aggregate(
+        accepted=Count("pk", filter=Q(status=Referral.Status.ACCEPTED)),
+        declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+        other=Count(
+            "pk", filter=~Q(status__in=[Referral.Status.ACCEPTED, Referral.Status.DECLINED])
         ),
-        "received": received.count(),
-    }
+    )
     return [
         _by_type(investigated, "investigated", _("Cases investigated")),
         _by_type(prosecuted, "prosecuted", _("Cases prosecuted (indicted)")),
@@ -162,6 +172,7 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
                 )
                 for r in nationality_rows
             ],
+            population="victims",
         ),
         _by_type(victim_cases, "victims-type", _("Cases of victims identified, by type")),
         StatTable(
@@ -173,13 +184,16 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
             ],
         ),
         StatTable(
-            "referrals",
-            _("Referrals"),
+            "referrals-sent",
+            _("Referrals sent, by response"),
             [
-                (str(_("Sent")), referral_counts["sent"]),
-                (str(_("Sent and accepted")), referral_counts["accepted"]),
-                (str(_("Sent and declined")), referral_counts["declined"]),
-                (str(_("Received")), referral_counts["received"]),
+                (str(_("Accepted")), referral_counts["accepted"]),
+                (str(_("Declined")), referral_counts["declined"]),
+                (str(_("Awaiting a response, closed or external")), referral_counts["other"]),
             ],
+            population="referrals-sent",
+        ),
+        StatTable(
+            "referrals-received", _("Referrals received"), [(str(_("Received")), received.count())]
         ),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
@@ -16,9 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases.models import Case
+from cases.models import Attachment, Case, Defendant, ServiceItem
 from cooperation.models import Referral
-from tests.factories import DEMO_PASSWORD
+from tests.factories import (
+    DEMO_PASSWORD,
+    CaseFactory,
+    CriminalExposureFactory,
+    LegalProceedingFactory,
+    TaskFactory,
+)
 from tests.test_policy_matrix import (
     ALL_URLS,
     CASEWORK_NAMESPACES,
@@ -118,6 +125,68 @@ def test_another_agencys_admin_on_every_staff_url_gets_404_audited_once(
     url, world, outsider_admin, login
 ):
     _assert_refused_once(login(outsider_admin), outsider_admin, url, world, 404)
+
+
+# --- a record of another case, named under a case the user may see ----------------------
+
+# URL arguments naming a record inside the case of the URL (`access.get_child_or_404`).
+CHILD_KWARGS = {
+    "task_pk",
+    "attachment_pk",
+    "proceeding_pk",
+    "defendant_pk",
+    "exposure_pk",
+    "service_pk",
+}
+CHILD_URLS = [url for url in RECORD_URLS if url.kwargs[-1] in CHILD_KWARGS]
+
+
+@pytest.fixture
+def other_case_records(agency_a, caseworker, private_storage) -> dict[str, Model]:
+    """One record of every kind inside another case of agency A, which the user also works."""
+    case = CaseFactory(agency=agency_a, created_by=caseworker, caseworkers=[caseworker])
+    proceeding = LegalProceedingFactory(case=case)
+    attachment = Attachment(
+        case=case, original_name="b.txt", content_type="text/plain", size=5, uploaded_by=caseworker
+    )
+    attachment.file.save("b.txt", ContentFile(b"other"))
+    return {
+        "task_pk": TaskFactory(case=case, created_by=caseworker),
+        "attachment_pk": attachment,
+        "proceeding_pk": proceeding,
+        "defendant_pk": Defendant.objects.create(proceeding=proceeding, name="Other alias"),
+        "exposure_pk": CriminalExposureFactory(case=case),
+        "service_pk": ServiceItem.objects.create(
+            case=case, service_type="shelter", created_by=caseworker
+        ),
+    }
+
+
+@pytest.mark.parametrize("url", CHILD_URLS, ids=str)
+def test_a_record_of_another_case_answers_404_and_is_audited_once(
+    url, world, other_case_records, caseworker, login
+):
+    """The case is in scope, the record named inside it belongs to another case."""
+    client = login(caseworker)
+    kwarg = url.kwargs[-1]
+    other = other_case_records[kwarg]
+    kwargs = {name: record_for(url, name, world).pk for name in url.kwargs[:-1]}
+    path = reverse(url.name, kwargs={**kwargs, kwarg: other.pk})
+    statuses = []
+    for method in (client.get, client.post):
+        before = _last_audit_pk()
+        statuses.append(method(path).status_code)
+        rows = AuditEvent.objects.filter(pk__gt=before, actor=caseworker)
+        refused = [(row.action, row.object_type, row.object_id) for row in rows]
+        if statuses[-1] == 404:
+            assert refused == [(OUT_OF_SCOPE, other._meta.label_lower, str(other.pk))], url.name
+        else:
+            assert refused == [], url.name
+    assert 404 in statuses and set(statuses) <= {404, 405}, (url.name, statuses)
+
+
+def test_every_kind_of_record_inside_a_case_is_covered():
+    assert {url.kwargs[-1] for url in CHILD_URLS} == CHILD_KWARGS
 
 
 def test_the_record_urls_of_every_app_are_covered():

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from locking.forms import VersionedModelForm
 from partners.models import Agency
 from victims.models import (
     ConsentRecord,
@@ -18,18 +20,13 @@ from victims.models import (
 )
 from widgets import DateInput
 
-_DATE = DateInput()
 
-
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionedModelForm):
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),
         choices=Vulnerability.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
     )
     # Shown only when the duplicate check found matches (at intake and on edit).
     save_anyway = forms.BooleanField(
@@ -64,7 +61,7 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"].widget = _DATE
+        self.fields["date_of_birth"].widget = DateInput()
 
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -100,8 +97,8 @@ class PhotoForm(forms.Form):
                     )
                 probe.verify()
             upload.seek(0)
-            with Image.open(upload) as image:
-                image = ImageOps.exif_transpose(image).convert("RGB")
+            with Image.open(upload) as opened:
+                image = ImageOps.exif_transpose(opened).convert("RGB")
                 image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
                 output = io.BytesIO()
                 image.save(output, format="JPEG", quality=85)
@@ -169,18 +166,18 @@ class DecisionForm(forms.ModelForm):
     class Meta:
         model = IdentificationDecision
         fields = ["authority", "decided_on", "outcome", "notice_given_on", "notice_language"]
-        widgets = {"decided_on": _DATE, "notice_given_on": _DATE}
+        widgets = {"decided_on": DateInput(), "notice_given_on": DateInput()}
 
 
 class ReviewRequestForm(forms.Form):
-    requested_on = forms.DateField(label=_("Review requested on"), widget=_DATE)
+    requested_on = forms.DateField(label=_("Review requested on"), widget=DateInput())
 
 
 class ReviewOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Review outcome"), choices=IdentificationDecision.Outcome.choices
     )
-    decided_on = forms.DateField(label=_("Review decided on"), widget=_DATE)
+    decided_on = forms.DateField(label=_("Review decided on"), widget=DateInput())
 
 
 class ConsentForm(forms.ModelForm):
@@ -194,14 +191,16 @@ class ConsentForm(forms.ModelForm):
             "given_on",
             "explained_in",
         ]
-        widgets = {"given_on": _DATE}
+        widgets = {"given_on": DateInput()}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_agency"].queryset = Agency.objects.active()
+        target_agency = cast(forms.ModelChoiceField, self.fields["target_agency"])
+        target_agency.queryset = Agency.objects.active()
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         is_sharing = data.get("purpose") == ConsentRecord.Purpose.SHARING
         has_target = bool(data.get("target_agency") or data.get("target_agency_type"))
         if is_sharing and not has_target:

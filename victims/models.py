@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Case
 from crypto import EncryptedDateField, EncryptedTextField
+from locking.models import CreatedModel, VersionedModel
 from partners.models import AgencyType
 from workflow import Graph, TransitionRecord
 
@@ -91,7 +92,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(with_visible_case | caseless).distinct()
 
 
-class Person(models.Model):
+class Person(CreatedModel, VersionedModel):
     """A (possible) victim of trafficking, known by a pseudonymous code by default."""
 
     agency = models.ForeignKey(
@@ -101,23 +102,6 @@ class Person(models.Model):
         related_name="persons",
     )
     code = models.CharField(_("code"), max_length=32, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    version = models.PositiveIntegerField(_("version"), default=1)
 
     # Identifying: encrypted at rest, searched only through PersonLookup digests.
     legal_name = EncryptedTextField(_("legal name"), max_length=300, default="")

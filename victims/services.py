@@ -7,8 +7,10 @@ ids only, never a field value.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -72,10 +74,13 @@ def index_person(person: Person) -> None:
 @transaction.atomic
 def register_person(person: Person, *, actor: User) -> Person:
     """Create a person in the actor's agency with a fresh pseudonymous code."""
-    person.agency_id = actor.agency_id
+    agency = actor.agency
+    if agency is None:
+        raise PermissionDenied  # A platform admin belongs to no agency and registers nobody.
+    person.agency = agency
     person.created_by = actor
     person.updated_by = actor
-    person.code = generate_person_code(actor.agency.code)
+    person.code = generate_person_code(agency.code)
     _derive_age_band(person)
     person.full_clean()
     person.save()
@@ -143,7 +148,7 @@ def start_screening(case: Case, *, indicator_set: IndicatorSet, actor: User) -> 
 
 @transaction.atomic
 def save_screening_answers(
-    screening: Screening, *, answers: dict[int, tuple[str, str]], actor: User
+    screening: Screening, *, answers: Mapping[int, tuple[str, str]], actor: User
 ) -> Screening:
     """Store each indicator's answer (yes/no/unknown) and note, keyed by indicator id."""
     ensure_case_open(screening.case)

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from access import allowed, get_visible_or_404
+from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
 from cases.forms import CaseForm
 from cases.models import Case
@@ -15,7 +16,7 @@ from cases.services import create_case
 from cases.views import refuses_closed_case
 from crypto import decrypt_bytes
 from listing import filter_queryset, paginate
-from locking import StaleEditError
+from locking.views import save_or_stale
 from policy import READS_CASES, SEES_IDENTITY, WORKS_CASES, can
 from victims import selectors, services
 from victims.filters import PersonFilter
@@ -40,11 +41,11 @@ from victims.models import (
 from workflow import TransitionError
 
 
-def _person_for(request: HttpRequest, pk: int) -> Person:
+def _person_for(request: AuthenticatedHttpRequest, pk: int) -> Person:
     return get_visible_or_404(Person, request.user, pk=pk)
 
 
-def _case_for(request: HttpRequest, pk: int) -> Case:
+def _case_for(request: AuthenticatedHttpRequest, pk: int) -> Case:
     return get_visible_or_404(Case, request.user, pk=pk)
 
 
@@ -56,7 +57,7 @@ def _after_intake(person: Person) -> str:
 
 
 @allowed(WORKS_CASES, on=Person)
-def case_create(request: HttpRequest, pk: int) -> HttpResponse:
+def case_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open a case for a person the user may see (a case always belongs to a person)."""
     person = _person_for(request, pk)
     form = CaseForm(request.POST or None, instance=Case(person=person))
@@ -73,7 +74,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(READS_CASES)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = Person.objects.visible_to(request.user)
     filterset = filter_queryset(PersonFilter, request, people)
     page = paginate(request, filterset.qs)
@@ -81,7 +82,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(WORKS_CASES)
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None)
     matches = []
     if request.method == "POST" and form.is_valid():
@@ -95,7 +96,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @allowed(READS_CASES, on=Person)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     record_view(request.user, person)
     return render(request, "victims/person_detail.html", _detail_context(request, person))
@@ -103,14 +104,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(SEES_IDENTITY, on=Person)
-def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     services.record_reveal(person, actor=request.user)
     context = _detail_context(request, person) | {"revealed": True}
     return render(request, "victims/person_detail.html", context)
 
 
-def _detail_context(request: HttpRequest, person: Person) -> dict:
+def _detail_context(request: AuthenticatedHttpRequest, person: Person) -> dict:
     return {
         "person": person,
         "cases": Case.objects.visible_to(request.user).filter(person=person),
@@ -122,29 +123,21 @@ def _detail_context(request: HttpRequest, person: Person) -> dict:
 
 
 @allowed(WORKS_CASES, on=Person)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     if request.method != "POST":
         services.record_reveal(person, actor=request.user)
     digests_before = set(selectors.person_digests(person))
-    form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
+    form = PersonForm(request.POST or None, instance=person)
     matches = []
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         # Identifying values that changed are checked again, against other people.
         changed = [d for d in selectors.person_digests(person) if d not in digests_before]
         matches = selectors.possible_duplicates(request.user, changed, exclude=person)
-        if not matches or form.cleaned_data["save_anyway"]:
-            try:
-                services.update_person(
-                    form.save(commit=False),
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"] or 0,
-                )
-            except StaleEditError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect(person)
+    if (not matches or form.cleaned_data["save_anyway"]) and save_or_stale(
+        request, form, services.update_person, saved=_("Changes saved.")
+    ):
+        return redirect(person)
     return render(
         request, "victims/person_form.html", {"form": form, "person": person, "matches": matches}
     )
@@ -152,7 +145,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Person)
-def person_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def person_photo_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
@@ -166,7 +159,7 @@ def person_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Person)
-def person_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def person_photo_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     services.remove_person_photo(person, actor=request.user)
     messages.success(request, _("Photo removed."))
@@ -174,7 +167,7 @@ def person_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(SEES_IDENTITY, on=Person)
-def person_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def person_photo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The decrypted photo, for roles that may see identity; every view is audited."""
     person = _person_for(request, pk)
     photo = get_object_or_404(PersonPhoto, person=person)
@@ -189,7 +182,7 @@ def person_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allowed(READS_CASES, on=Person)
-def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     record_view(request.user, person)
     return _consent_page(request, person, ConsentForm())
@@ -197,7 +190,7 @@ def consent_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @allowed(WORKS_CASES, on=Person)
-def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     form = ConsentForm(request.POST, instance=ConsentRecord(person=person))
     if not form.is_valid():
@@ -207,7 +200,9 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("victims:consent_list", pk=person.pk)
 
 
-def _consent_page(request: HttpRequest, person: Person, form: ConsentForm) -> HttpResponse:
+def _consent_page(
+    request: AuthenticatedHttpRequest, person: Person, form: ConsentForm
+) -> HttpResponse:
     context = {
         "person": person,
         "form": form,
@@ -222,7 +217,7 @@ def _consent_page(request: HttpRequest, person: Person, form: ConsentForm) -> Ht
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def screening_start(request: HttpRequest, case_pk: int) -> HttpResponse:
+def screening_start(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = ScreeningStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -233,13 +228,13 @@ def screening_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, "victims/screening_form.html", {"form": form, "case": case})
 
 
-def _screening_for(request: HttpRequest, pk: int) -> Screening:
+def _screening_for(request: AuthenticatedHttpRequest, pk: int) -> Screening:
     screenings = Screening.objects.select_related("case", "indicator_set")
     return get_visible_or_404(Screening, request.user, queryset=screenings, pk=pk)
 
 
 @allowed(READS_CASES, on=Screening)
-def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     record_view(request.user, screening)
     return _screening_page(request, screening, ScreeningAnswersForm(screening=screening))
@@ -248,7 +243,7 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @allowed(WORKS_CASES, on=Screening)
 @refuses_closed_case
-def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningAnswersForm(request.POST, screening=screening)
     if screening.status != Screening.Status.IN_PROGRESS or not form.is_valid():
@@ -261,7 +256,7 @@ def screening_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @allowed(WORKS_CASES, on=Screening)
 @refuses_closed_case
-def screening_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningCompleteForm(request.POST)
     if screening.status != Screening.Status.IN_PROGRESS or not form.is_valid():
@@ -284,7 +279,7 @@ def _screening_page(request, screening, form, complete_form=None, status=200) ->
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
-def decision_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+def decision_create(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case = _case_for(request, case_pk)
     form = DecisionForm(request.POST or None, instance=IdentificationDecision(case=case))
     if request.method == "POST" and form.is_valid():
@@ -300,13 +295,13 @@ def decision_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, "victims/identificationdecision_form.html", {"form": form, "case": case})
 
 
-def _decision_for(request: HttpRequest, pk: int) -> IdentificationDecision:
+def _decision_for(request: AuthenticatedHttpRequest, pk: int) -> IdentificationDecision:
     decisions = IdentificationDecision.objects.select_related("case")
     return get_visible_or_404(IdentificationDecision, request.user, queryset=decisions, pk=pk)
 
 
 @allowed(READS_CASES, on=IdentificationDecision)
-def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     record_view(request.user, decision)
     return render(
@@ -325,7 +320,7 @@ def _decision_context(decision, review_form=None, outcome_form=None) -> dict:
 @require_POST
 @allowed(WORKS_CASES, on=IdentificationDecision)
 @refuses_closed_case
-def decision_review_request(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_review_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     form = ReviewRequestForm(request.POST)
     if form.is_valid():
@@ -347,7 +342,7 @@ def decision_review_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @allowed(WORKS_CASES, on=IdentificationDecision)
 @refuses_closed_case
-def decision_review_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_review_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = _decision_for(request, pk)
     form = ReviewOutcomeForm(request.POST)
     if form.is_valid():

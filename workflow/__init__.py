@@ -17,7 +17,6 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from policy import Actor
 
 
 class TransitionError(Exception):
@@ -118,7 +118,7 @@ def move(
     graph: Graph,
     to: str,
     *,
-    actor: AbstractBaseUser,
+    actor: Actor,
     history: type[H],
     link: str,
     note: str = "",
@@ -164,10 +164,11 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return True
 
 
-def _stamp(locked: models.Model, actor: AbstractBaseUser) -> list[str]:
+def _stamp(locked: models.Model, actor: Actor) -> list[str]:
     """Bump the version and record the editor where the model keeps them."""
     model = type(locked)
     fields = []
+    # Model declares neither field; `_has_field` found them on this model's class.
     if _has_field(model, "version"):
         locked.version += 1  # type: ignore[attr-defined]
         fields.append("version")

@@ -22,6 +22,8 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.dev-installed
 
+# The local demo: development mode (generated keys, debug pages), never production.
+run: export HARBOR_DEBUG = true
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -33,6 +35,8 @@ lint: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# Development settings for the migration check (the tests use tests/settings.py).
+test: export HARBOR_DEBUG = true
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -42,6 +46,7 @@ format: install-dev
 	$(BIN)/ruff format .
 
 # Refresh the translation catalogues (needs GNU gettext: apt-get install gettext).
+messages: export HARBOR_DEBUG = true
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hant --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --ignore "tests/*"
 	$(BIN)/python manage.py compilemessages --locale zh_Hant --ignore ".venv/*" --ignore "node_modules/*"

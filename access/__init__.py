@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, Per
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseBase
 
-from audit.services import record_out_of_scope
+from audit.services import record_out_of_scope, record_view
 from policy import Actor, Capability, can
 
 M = TypeVar("M", bound=models.Model)
@@ -129,3 +129,9 @@ def get_child_or_404(
     except ObjectDoesNotExist:
         record_out_of_scope(user, queryset.model._meta.label_lower, _looked_up_id(lookup))
         raise Http404 from None
+
+
+def record_form_read(request: HttpRequest, record: models.Model) -> None:
+    """Opening an edit form shows the record's data: a GET is a read, audited like its page."""
+    if request.method == "GET" and record.pk is not None:
+        record_view(request.user, record)

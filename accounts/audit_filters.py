@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
-from widgets import DateInput
+from widgets import DateFilter, DateInput
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -20,10 +20,10 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditEvent.Action.choices)
     object_type = django_filters.CharFilter(label=_("Record type"), max_length=64)
     object_id = django_filters.CharFilter(label=_("Record id"), max_length=64)
-    after = django_filters.DateFilter(
+    after = DateFilter(
         label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput
     )
-    before = django_filters.DateFilter(
+    before = DateFilter(
         label=_("Until"), field_name="occurred_at", lookup_expr="date__lte", widget=DateInput
     )
 

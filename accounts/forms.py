@@ -3,12 +3,18 @@ from typing import cast
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import RegexValidator
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services import grantable_roles, roles_offered
 from locking.forms import VersionField
 from partners.models import Agency
-from policy import AGENCY_ROLES, Role
+from policy import Role
+
+
+def _choices(roles: set[str]) -> list[tuple[str, str | Promise]]:
+    return [(role.value, role.label) for role in Role if role in roles]
 
 
 class LoginForm(AuthenticationForm):
@@ -24,6 +30,12 @@ class LoginForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored lower-cased (trimmed by EmailField). The lockout counts
+        # under `normalised_login` of this, which also folds what lower() leaves apart
+        # (the long s and "s", both matched by the case-insensitive lookup on PostgreSQL).
+        return self.cleaned_data["username"].strip().lower()
+
 
 class StaffCreateForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
@@ -36,13 +48,14 @@ class StaffCreateForm(forms.Form):
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
+        cast(forms.ChoiceField, self.fields["role"]).choices = _choices(roles_offered(actor))
         if actor.is_platform_admin:
-            cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
             cast(forms.ModelChoiceField, self.fields["agency"]).queryset = Agency.objects.active()
-            self.fields["agency"].help_text = _("Leave empty only for a platform admin.")
+            self.fields["agency"].help_text = _(
+                "Leave empty only for a platform admin. An agency's first agency admin is "
+                "created here; that admin then invites the agency's other staff."
+            )
         else:
-            role = cast(forms.ChoiceField, self.fields["role"])
-            role.choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
             del self.fields["agency"]
 
     def clean_email(self) -> str:
@@ -61,6 +74,11 @@ class StaffCreateForm(forms.Form):
             self.add_error("agency", _("A platform admin belongs to no agency."))
         if role and role != Role.PLATFORM_ADMIN and agency is None:
             self.add_error("agency", _("Choose the agency this person works for."))
+        if role and not self.errors and role not in grantable_roles(self.actor, agency):
+            self.add_error(
+                "role",
+                _("This agency already has an active agency admin: they invite its staff."),
+            )
         return data
 
 
@@ -75,12 +93,9 @@ class StaffEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("full_name", "role", "version"):
             self.initial.setdefault(name, getattr(target, name))
-        if target.is_platform_admin:
-            role = cast(forms.ChoiceField, self.fields["role"])
-            role.choices = [(Role.PLATFORM_ADMIN.value, Role.PLATFORM_ADMIN.label)]
-        else:
-            role = cast(forms.ChoiceField, self.fields["role"])
-            role.choices = [(r.value, r.label) for r in Role if r in AGENCY_ROLES]
+        # Keeping the current role is always possible; changing it, only to a grantable one.
+        roles = grantable_roles(actor, target.agency, target=target) | {target.role}
+        cast(forms.ChoiceField, self.fields["role"]).choices = _choices(roles)
 
 
 class SecondFactorCodeForm(forms.Form):

@@ -3,13 +3,16 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -32,6 +35,9 @@ class UserQuerySet(models.QuerySet):
 
     def supervisors(self) -> UserQuerySet:
         return self.filter(role__in=[Role.SUPERVISOR, Role.AGENCY_ADMIN])
+
+    def agency_admins(self) -> UserQuerySet:
+        return self.filter(role=Role.AGENCY_ADMIN)
 
     def visible_to(self, user: User) -> UserQuerySet:
         """Staff records a user may look up: exactly those they manage (`manageable_by`)."""
@@ -92,6 +98,9 @@ class User(AbstractBaseUser, PermissionsMixin, VersionedModel):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Part of the session auth hash: raising it ends every session of the account
+    # (Django drops a session whose hash no longer matches), whatever the session store.
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
     # A user's own row; deleting the editor's account keeps this one.
     updated_by = models.ForeignKey(
         "self",
@@ -153,6 +162,32 @@ class User(AbstractBaseUser, PermissionsMixin, VersionedModel):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=fallback_secret)
+
+    def _session_auth_hash(self, secret: str | bytes | None = None) -> str:
+        """An HMAC of the password hash and the session generation.
+
+        Generation 0 gives Django's own hash (same salt, same value), so sessions opened
+        before the field existed stay valid; each later generation invalidates all
+        earlier sessions.
+        """
+        value = f"{self.password}|{self.session_epoch}" if self.session_epoch else self.password
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this account at its next request (save to apply)."""
+        self.session_epoch += 1
 
 
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):

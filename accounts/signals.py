@@ -15,11 +15,22 @@ from audit.models import AuditEvent
 from audit.services import record_event
 
 
-def _account_id(username: str | None) -> str:
+def _account(username: str | None) -> User | None:
     if not username:
-        return ""
-    user = User.objects.filter(email__iexact=username).only("pk").first()
-    return str(user.pk) if user else ""
+        return None
+    return User.objects.filter(email__iexact=username).only("pk", "agency_id").first()
+
+
+def _record_against_account(action: str, username: str | None) -> None:
+    # In the account's agency trail, so its admins see guesses at their staff's accounts.
+    account = _account(username)
+    record_event(
+        actor=None,
+        action=action,
+        object_type="accounts.user",
+        object_id=str(account.pk) if account else "",
+        agency_id=account.agency_id if account else None,
+    )
 
 
 @receiver(user_logged_in)
@@ -38,19 +49,9 @@ def audit_logout(sender, request, user, **kwargs) -> None:
 @receiver(user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     # The typed username is not stored: it may be a mistyped password.
-    record_event(
-        actor=None,
-        action=AuditEvent.Action.LOGIN_FAILED,
-        object_type="accounts.user",
-        object_id=_account_id(credentials.get("username")),
-    )
+    _record_against_account(AuditEvent.Action.LOGIN_FAILED, credentials.get("username"))
 
 
 @receiver(user_locked_out)
 def audit_lockout(sender, request, username, ip_address, **kwargs) -> None:
-    record_event(
-        actor=None,
-        action=AuditEvent.Action.LOCKOUT,
-        object_type="accounts.user",
-        object_id=_account_id(username),
-    )
+    _record_against_account(AuditEvent.Action.LOCKOUT, username)

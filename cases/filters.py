@@ -20,7 +20,7 @@ from cases.models import (
     Task,
     TaskQuerySet,
 )
-from widgets import DateInput
+from widgets import DateFilter, DateInput
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
 NOT_RECORDED = "unknown"
@@ -62,10 +62,10 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Nationality"), field_name="person__nationality", choices=countries
     )
     risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=RiskLevel.choices)
-    intake_after = django_filters.DateFilter(
+    intake_after = DateFilter(
         label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
-    intake_before = django_filters.DateFilter(
+    intake_before = DateFilter(
         label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue tasks"), method="filter_overdue")
@@ -155,10 +155,10 @@ class TaskFilter(django_filters.FilterSet):
         field_name="case__caseworkers",
         queryset=User.objects.none(),
     )
-    intake_after = django_filters.DateFilter(
+    intake_after = DateFilter(
         label=_("Intake from"), field_name="case__intake_date", lookup_expr="gte", widget=DateInput
     )
-    intake_before = django_filters.DateFilter(
+    intake_before = DateFilter(
         label=_("Intake until"), field_name="case__intake_date", lookup_expr="lte", widget=DateInput
     )
 

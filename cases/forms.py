@@ -28,7 +28,7 @@ from cases.models import (
 )
 from locking.forms import VersionedModelForm
 from partners.models import Agency
-from widgets import BoundedModelMultipleChoiceField, DateInput
+from widgets import BoundedModelMultipleChoiceField, DateInput, ModelForm
 
 
 class CaseForm(VersionedModelForm):
@@ -162,7 +162,7 @@ class NoteForm(forms.Form):
     corrects = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(ModelForm):
     class Meta:
         model = Task
         fields = ["title", "due_date", "assignee"]
@@ -230,7 +230,7 @@ class DefendantForm(VersionedModelForm):
         return cleaned
 
 
-class HearingForm(forms.ModelForm):
+class HearingForm(ModelForm):
     class Meta:
         model = Hearing
         fields = ["date", "description"]
@@ -268,7 +268,7 @@ def max_upload_bytes() -> int:
     return settings.HARBOR_ATTACHMENT_MAX_BYTES
 
 
-class AttachmentForm(forms.ModelForm):
+class AttachmentForm(ModelForm):
     class Meta:
         model = Attachment
         fields = ["file", "description"]
@@ -311,7 +311,7 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(ModelForm):
     class Meta:
         model = ServiceItem
         fields = [

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import allowed, get_child_or_404, get_visible_or_404
+from access import allowed, get_child_or_404, get_visible_or_404, record_form_read
 from accounts.http import AuthenticatedHttpRequest
 from audit.models import AuditEvent
 from audit.services import record_event, record_view
@@ -60,12 +60,6 @@ from workflow import TransitionError
 def _get_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
     """The case if the user may see it: 404 otherwise, audited (access.get_visible_or_404)."""
     return get_visible_or_404(Case, request.user, pk=pk)
-
-
-def _record_form_view(request: AuthenticatedHttpRequest, record: Model) -> None:
-    """An edit form shows the record's data: opening it is a read, audited like a page."""
-    if request.method == "GET" and record.pk is not None:
-        record_view(request.user, record)
 
 
 def refuses_closed_case(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -185,7 +179,7 @@ def case_timeline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @refuses_closed_case
 def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    _record_form_view(request, case)
+    record_form_read(request, case)
     form = CaseForm(request.POST or None, instance=case)
     if form.is_valid() and save_or_stale(
         request,
@@ -495,7 +489,7 @@ def _child_form(
     heading: str,
 ) -> HttpResponse:
     """The shared GET/POST handling of a versioned record belonging to a case."""
-    _record_form_view(request, instance)
+    record_form_read(request, instance)
     form = form_class(request.POST or None, instance=instance)
     if save_or_stale(request, form, save):
         return redirect(case)
@@ -561,7 +555,7 @@ def service_edit(request: AuthenticatedHttpRequest, pk: int, service_pk: int) ->
 
 
 def _service_form(request: AuthenticatedHttpRequest, service: ServiceItem) -> HttpResponse:
-    _record_form_view(request, service)
+    record_form_read(request, service)
     sees = can(request.user, SEES_IDENTITY)
     form = ServiceForm(request.POST or None, instance=service, sees_sensitive=sees)
     if request.method == "POST" and form.is_valid():

@@ -2,12 +2,13 @@ import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from accounts.http import AuthenticatedHttpRequest
+from victims.checks import field_keys_state
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -24,14 +25,19 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
-def health(request: HttpRequest) -> HttpResponse:
-    """Liveness and database reachability for load balancers; reveals nothing else."""
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: is the database reachable, do the field keys open the stored
+    sentinel ("unchecked" before `migrate`, or with no database)? 503 unless both are
+    "ok". Reveals nothing else."""
+    state = {"database": "ok", "field_keys": "unchecked"}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        state["field_keys"] = field_keys_state()
     except DatabaseError:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+        state["database"] = "unavailable"
+    healthy = state == {"database": "ok", "field_keys": "ok"}
+    return JsonResponse(state, status=200 if healthy else 503)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -4,3 +4,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Only once the app registry is ready (get_wsgi_application sets Django up).
+from victims.checks import require_field_keys  # noqa: E402
+
+# Refuse to serve with field keys that do not open the stored sentinel.
+require_field_keys()

@@ -22,12 +22,12 @@ from cooperation.selectors import sections_without_consent
 from locking.forms import VersionedModelForm
 from partners.models import Agency
 from policy import SUPERVISES, WORKS_CASES, can
-from widgets import BoundedModelMultipleChoiceField, DateInput
+from widgets import BoundedModelMultipleChoiceField, DateInput, ModelForm
 
 RESPONSE_DAYS = 7
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(ModelForm):
     """Refer a case: to an agency on Harbor (sections chosen under consent) or to an
     outside organisation (recorded only, nothing shared)."""
 
@@ -158,7 +158,7 @@ class DeclineReferralForm(forms.Form):
         return data
 
 
-class ReferralUpdateForm(forms.ModelForm):
+class ReferralUpdateForm(ModelForm):
     class Meta:
         model = ReferralUpdate
         fields = ["occurred_on", "text"]

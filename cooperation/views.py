@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import agency_id_of, allowed, get_visible_or_404
+from access import agency_id_of, allowed, get_visible_or_404, record_form_read
 from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
 from cases.models import Case
@@ -277,9 +277,7 @@ def mla_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @allowed(WORKS_CASES, on=MLARequest)
 def mla_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mla = _get_mla(request, pk)
-    if request.method == "GET":
-        # The form shows the request's contents: opening it is a read, audited like its page.
-        record_view(request.user, mla)
+    record_form_read(request, mla)
     return _mla_form(request, mla)
 
 

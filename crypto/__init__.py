@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
+from widgets import DateField
+
 SENTINEL_PLAINTEXT = "harbor-field-encryption-sentinel"
 
 
@@ -171,6 +173,4 @@ class EncryptedDateField(EncryptedField):
         choices_form_class: type[forms.ChoiceField] | None = None,
         **kwargs: Any,
     ) -> forms.Field:
-        return forms.DateField(
-            required=not self.blank, label=self.verbose_name, help_text=self.help_text
-        )
+        return DateField(required=not self.blank, label=self.verbose_name, help_text=self.help_text)

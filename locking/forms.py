@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from widgets import ModelForm
+
 # Fits the PositiveIntegerField of every database Harbor runs on.
 MAX_VERSION = 2**31 - 1
 
@@ -26,7 +28,7 @@ class VersionField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class VersionedModelForm(forms.ModelForm):
+class VersionedModelForm(ModelForm):
     """A ModelForm of a versioned record: carries the record's version as it was opened."""
 
     version = VersionField()

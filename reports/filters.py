@@ -5,16 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
-from widgets import DateInput
+from widgets import DateFilter, DateInput
 
 
 class DashboardFilter(django_filters.FilterSet):
     """The dashboard's filters, named like the case list's so every link carries them."""
 
-    intake_after = django_filters.DateFilter(
+    intake_after = DateFilter(
         label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
-    intake_before = django_filters.DateFilter(
+    intake_before = DateFilter(
         label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
     )
     exploitation = django_filters.ChoiceFilter(

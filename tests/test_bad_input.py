@@ -48,7 +48,7 @@ def test_staff_form_survives_hostile_input(login, platform_admin, agency_a, fiel
     data = {
         "email": "new@example.org",
         "full_name": "New",
-        "role": "caseworker",
+        "role": "agency_admin",  # the one agency role a platform admin may create
         "agency": agency_a.pk,
         field: payload,
     }

@@ -21,7 +21,8 @@ PRODUCTION_ENV = {
 
 def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     # Only the variables under test: none of the developer's or the browser tests'.
-    ignored = ("HARBOR_", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    # The settings module too: production's, not the test suite's (tests/settings.py).
+    ignored = ("HARBOR_", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ignored)}
     env.update(env_overrides)
     return subprocess.run(  # noqa: S603  (our own manage.py, fixed arguments)
@@ -61,6 +62,37 @@ def test_a_bad_environment_value_fails_at_start_naming_the_variable(overrides, n
     result = _run(env, "check")
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def _debug_setting(env: dict[str, str]) -> subprocess.CompletedProcess:
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    return _run(env, "shell", "--no-imports", "-c", code)
+
+
+def test_debug_is_off_when_harbor_debug_is_unset(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "HARBOR_DEBUG"}
+    result = _debug_setting({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_with_harbor_debug_unset_the_secrets_are_required():
+    result = _run({}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_demo_turns_debug_on_explicitly_and_needs_no_secrets(tmp_path):
+    env = {
+        "HARBOR_DEBUG": "true",
+        "HARBOR_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = _debug_setting(env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "run: export HARBOR_DEBUG = true" in makefile
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
 from victims.models import AgeBand, Person, Sex
-from widgets import DateInput
+from widgets import DateFilter, DateInput
 
 UNKNOWN = "unknown"
 
@@ -64,10 +64,8 @@ class PersonFilter(django_filters.FilterSet):
     caseworker = django_filters.ModelChoiceFilter(
         label=_("Caseworker"), queryset=User.objects.none(), method=_keep
     )
-    intake_after = django_filters.DateFilter(label=_("Intake from"), method=_keep, widget=DateInput)
-    intake_before = django_filters.DateFilter(
-        label=_("Intake until"), method=_keep, widget=DateInput
-    )
+    intake_after = DateFilter(label=_("Intake from"), method=_keep, widget=DateInput)
+    intake_before = DateFilter(label=_("Intake until"), method=_keep, widget=DateInput)
 
     class Meta:
         model = Person

@@ -18,7 +18,7 @@ from victims.models import (
     ScreeningAnswer,
     Vulnerability,
 )
-from widgets import DateInput
+from widgets import DateField, DateInput, ModelForm
 
 
 class PersonForm(VersionedModelForm):
@@ -162,7 +162,7 @@ class ScreeningCompleteForm(forms.Form):
     )
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(ModelForm):
     class Meta:
         model = IdentificationDecision
         fields = ["authority", "decided_on", "outcome", "notice_given_on", "notice_language"]
@@ -170,17 +170,17 @@ class DecisionForm(forms.ModelForm):
 
 
 class ReviewRequestForm(forms.Form):
-    requested_on = forms.DateField(label=_("Review requested on"), widget=DateInput())
+    requested_on = DateField(label=_("Review requested on"))
 
 
 class ReviewOutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Review outcome"), choices=IdentificationDecision.Outcome.choices
     )
-    decided_on = forms.DateField(label=_("Review decided on"), widget=DateInput())
+    decided_on = DateField(label=_("Review decided on"))
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(ModelForm):
     class Meta:
         model = ConsentRecord
         fields = [

@@ -1,10 +1,22 @@
-"""Form widgets and fields shared by every app: one way to ask for a date, or for records."""
+"""Form widgets and fields shared by every app: one way to ask for a date, or for records.
 
+Every date a form accepts goes through `DateField` (1900-01-01 to 2100-12-31): model
+forms get it from `ModelForm`, plain forms and filters name it (`DateField`,
+`DateFilter`). Year 1 or 9999 is nobody's real date, and date arithmetic on it (a task
+due a week before a hearing) overflows into a 500.
+"""
+
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
+import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 # The largest id a bigint primary key holds.
 MAX_PK = 2**63 - 1
@@ -21,6 +33,65 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+class DateField(forms.DateField):
+    """The one date field: a native date picker, and a date from EARLIEST_DATE to
+    LATEST_DATE, else an error on the field that names it."""
+
+    widget = DateInput
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value in self.empty_values or EARLIEST_DATE <= value <= LATEST_DATE:
+            return
+        raise ValidationError(
+            _("%(field)s must be a date from %(earliest)s to %(latest)s."),
+            code="date_out_of_range",
+            params={
+                "field": capfirst(self.label) if self.label else _("The date"),
+                "earliest": EARLIEST_DATE.isoformat(),
+                "latest": LATEST_DATE.isoformat(),
+            },
+        )
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.DateInput):
+            attrs.update(min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
+        return attrs
+
+
+class DateFilter(django_filters.DateFilter):
+    """A list filter on a date: the same range as every form's dates."""
+
+    field_class = DateField
+
+
+def model_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """The form field of a model field in every ModelForm: a model date gets DateField."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", DateField)
+    return db_field.formfield(**kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    """The base of every model form: its model dates are `DateField`s.
+
+    Fills in `Meta.formfield_callback` when a subclass declares a Meta without one.
+    `__init_subclass__` runs inside the class's creation, before Django's metaclass
+    reads Meta to build the fields from the model.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = model_formfield
 
 
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -1,6 +1,8 @@
 """Function-level checks (403) and account access between agencies (404)."""
 
 import pytest
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
 
 from accounts.models import User
@@ -85,8 +87,9 @@ def test_agency_admin_creates_staff_only_in_their_own_agency(
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.INVITE, object_id=str(created.pk)
     ).exists()
-    assert len(mailoutbox) == 1
-    assert "/accounts/password/reset/" in mailoutbox[0].body
+    invitation, notice = sorted(mailoutbox, key=lambda mail: mail.to != [created.email])
+    assert "/accounts/password/reset/" in invitation.body
+    assert notice.to == [agency_admin.email]
 
 
 def test_agency_admin_cannot_create_or_elevate_to_platform_admin(login, agency_admin, caseworker):
@@ -186,6 +189,28 @@ def test_deactivating_an_account_ends_its_sessions(login, agency_admin, casework
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.DEACTIVATE, object_id=str(caseworker.pk)
     ).exists()
+
+
+def test_reactivating_an_account_does_not_revive_its_old_sessions(login, agency_admin, caseworker):
+    victim_session = login(caseworker)
+    assert victim_session.get(reverse("partners:agency_list")).status_code == 200
+    admin = login(agency_admin)
+    admin.post(reverse("accounts:staff_set_active", args=[caseworker.pk]), {"active": "0"})
+    admin.post(reverse("accounts:staff_set_active", args=[caseworker.pk]), {"active": "1"})
+    caseworker.refresh_from_db()
+    assert caseworker.is_active
+    response = victim_session.get(reverse("partners:agency_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in victim_session.session
+    assert login(caseworker).get(reverse("partners:agency_list")).status_code == 200
+
+
+def test_sessions_from_before_session_generations_stay_valid(login, caseworker):
+    # Generation 0 hashes as Django does: deploying the field logs nobody out.
+    client = login(caseworker)
+    assert caseworker.session_epoch == 0
+    assert client.session[HASH_SESSION_KEY] == AbstractBaseUser.get_session_auth_hash(caseworker)
 
 
 def test_admin_cannot_deactivate_their_own_account(login, agency_admin):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from accounts.http import AuthenticatedHttpRequest
 from audit.models import AuditEvent
 from audit.services import record_event, record_view
 from cases import selectors, services
+from cases.decorators import refuses_closed_case
 from cases.filters import CaseFilter, TaskFilter
 from cases.forms import (
     AssignForm,
@@ -47,7 +47,6 @@ from cases.models import (
     ServiceItem,
     Task,
 )
-from cases.services import CaseClosedError
 from listing import filter_queryset, paginate
 from locking.forms import VersionedModelForm
 from locking.models import VersionedModel
@@ -60,22 +59,6 @@ from workflow import TransitionError
 def _get_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
     """The case if the user may see it: 404 otherwise, audited (access.get_visible_or_404)."""
     return get_visible_or_404(Case, request.user, pk=pk)
-
-
-def refuses_closed_case(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A write refused because the case is closed (CaseClosedError) becomes a message on
-    the case page, not a 500. The services hold the rule; victims and cooperation views
-    that write a case's data use this too."""
-
-    @wraps(view)
-    def wrapped(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except CaseClosedError as error:
-            messages.error(request, str(error))
-            return redirect(error.case)
-
-    return wrapped
 
 
 # --- lists -----------------------------------------------------------------------------

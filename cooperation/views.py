@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from access import agency_id_of, allowed, get_visible_or_404, record_form_read
 from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
+from cases.decorators import refuses_closed_case
 from cases.models import Case
-from cases.views import refuses_closed_case
 from cooperation import selectors, services
 from cooperation.filters import (
     MLARequestFilter,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from locking.models import CreatedModel, VersionedModel
-from policy import Actor
+from policy import MANAGES_AGENCIES, Actor, can
 
 
 class ServiceType(models.TextChoices):
@@ -70,8 +70,8 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(models.Q(is_active=True) | models.Q(pk=user.agency_id))
 
     def manageable_by(self, user: Actor) -> AgencyQuerySet:
-        """Agencies a user may create, edit and deactivate: platform admins only."""
-        if user.is_authenticated and user.is_platform_admin:
+        """Agencies a user may create, edit and deactivate (policy.MANAGES_AGENCIES)."""
+        if can(user, MANAGES_AGENCIES):
             return self.all()
         return self.none()
 
@@ -166,8 +166,8 @@ class AgreementQuerySet(models.QuerySet):
         return self.all()
 
     def manageable_by(self, user: Actor) -> AgreementQuerySet:
-        """Platform admins record and edit agreements (they manage the network)."""
-        if user.is_authenticated and user.is_platform_admin:
+        """Agreements a user may record and edit (policy.MANAGES_AGENCIES)."""
+        if can(user, MANAGES_AGENCIES):
             return self.all()
         return self.none()
 

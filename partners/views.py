@@ -28,11 +28,7 @@ from partners.models import (
     Agreement,
     PreventionActivity,
 )
-from policy import (
-    MANAGES_AGENCIES,
-    READS_PARTNERSHIP,
-    RECORDS_PREVENTION,
-)
+from policy import MANAGES_AGENCIES, READS_PARTNERSHIP, RECORDS_PREVENTION, can
 
 AGENCY_PAGE_LIMIT = 20
 
@@ -176,7 +172,8 @@ def agreement_list(request: ActorRequest) -> HttpResponse:
     agreements = Agreement.objects.visible_to(request.user).prefetch_related("parties")
     filterset = filter_queryset(AgreementFilter, request, agreements)
     page = paginate(request, filterset.qs)
-    expiring = agreements.expiring() if request.user.is_platform_admin else Agreement.objects.none()
+    manages = can(request.user, MANAGES_AGENCIES)
+    expiring = agreements.expiring() if manages else Agreement.objects.none()
     context = {
         "filter": filterset,
         "page": page,

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from access import allowed, get_visible_or_404
 from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
+from cases.decorators import refuses_closed_case
 from cases.forms import CaseForm
 from cases.models import Case
 from cases.services import create_case
-from cases.views import refuses_closed_case
 from crypto import decrypt_bytes
 from listing import filter_queryset, paginate
 from locking.views import save_or_stale

@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# Two workers: the suite's tests are independent (each worker gets its own database).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install install-dev lint format messages vendor deploy-check clean
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -11,13 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from accounts.models import User
 from crypto import EncryptedTextField
 from locking.models import CreatedModel, VersionedModel
 from partners.models import ServiceType
 from workflow import Graph, TransitionRecord
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class IdentificationStatus(models.TextChoices):

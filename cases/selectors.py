@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from cases.models import Case, CaseQuerySet, ServiceItem, Task, TaskQuerySet, TrackTransition
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 RECENT_DAYS = 14
 MY_WORK_LIMIT = 20

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import (
@@ -43,11 +43,8 @@ from cases.models import (
     TrackTransition,
 )
 from locking import claim_version
+from partners.models import Agency
 from workflow import TransitionError, move
-
-if TYPE_CHECKING:
-    from accounts.models import User
-    from partners.models import Agency
 
 # Deadlines the domain makes (days).
 IDENTIFICATION_DECISION_DAYS = 14

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,13 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from accounts.models import User
 from cases.models import Case
 from locking.models import CreatedModel, VersionedModel
 from partners.models import Agency, ServiceType
 from workflow import Graph, TransitionRecord
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class ReferralSection(models.TextChoices):

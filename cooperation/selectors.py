@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from cases.models import LegalProceeding
 from cooperation.models import Referral, ReferralSection, ReferralStatus
+from partners.models import Agency
 from policy import SUPERVISES, WORKS_CASES, can
-from victims.models import ConsentRecord
+from victims.models import ConsentRecord, Person
 from victims.selectors import has_sharing_consent
-
-if TYPE_CHECKING:
-    from accounts.models import User
-    from cooperation.models import Agency
-    from victims.models import Person
 
 
 def consented_sections(person: Person, agency: Agency) -> list[str]:

@@ -4,12 +4,12 @@ prevention activities: each atomic, audited in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.services import ensure_case_open
@@ -28,9 +28,6 @@ from cooperation.models import (
 from cooperation.selectors import sections_without_consent
 from policy import SUPERVISES, can
 from workflow import TransitionError, move
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class ReferralError(TransitionError):

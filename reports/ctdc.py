@@ -17,19 +17,17 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django.db import transaction
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, CaseExploitation, ExploitationType, IdentificationStatus
 from partners.models import Agency, AgencyType
 from reports.models import ImportedRecord
 from victims.models import Person, Sex
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 AGENCY_CODE = "CTDC"
 AGENCY_NAME = "CTDC reference data"

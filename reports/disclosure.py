@@ -40,13 +40,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from reports.statistics import StatTable
+from reports.statistics import StatTable
 
 HIDDEN = "[c]"  # the GSS "confidential" symbol, for every hidden cell alike
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -11,14 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts.models import User
 from cases.models import Case
 from crypto import EncryptedDateField, EncryptedTextField
 from locking.models import CreatedModel, VersionedModel
 from partners.models import AgencyType
 from workflow import Graph, TransitionRecord
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class Sex(models.TextChoices):

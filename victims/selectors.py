@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from crypto import blind_index, document_key, name_key
+from partners.models import Agency
 from victims.models import (
     ConsentRecord,
     Person,
@@ -16,10 +17,6 @@ from victims.models import (
     Screening,
     ScreeningAnswer,
 )
-
-if TYPE_CHECKING:
-    from accounts.models import User
-    from partners.models import Agency
 
 
 def lookup_digests(

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, IdentificationStatus, Track
@@ -38,8 +39,6 @@ from workflow import move
 
 if TYPE_CHECKING:
     import datetime
-
-    from accounts.models import User
 
 _BASE32 = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no I, L, O, U, 0, 1: read aloud safely
 

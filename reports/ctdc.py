@@ -27,7 +27,7 @@ from audit.services import record_event
 from cases.models import Case, CaseExploitation, ExploitationType, IdentificationStatus
 from partners.models import Agency, AgencyType
 from reports.models import ImportedRecord
-from victims.models import Person, Sex
+from victims.models import IdentificationDecision, Person, Sex
 
 AGENCY_CODE = "CTDC"
 AGENCY_NAME = "CTDC reference data"
@@ -210,6 +210,21 @@ def _create_batch(
         for person, row in zip(persons, rows, strict=True)
     ]
     Case.objects.bulk_create(cases, batch_size=500)
+    # A case reaches "identified" only with a decision row: the file's people were
+    # identified by the reporting organisations, on dates the file does not give.
+    IdentificationDecision.objects.bulk_create(
+        (
+            IdentificationDecision(
+                case=case,
+                authority=IdentificationDecision.Authority.REFERENCE_DATA,
+                decided_on=None,
+                outcome=IdentificationDecision.Outcome.IDENTIFIED,
+                recorded_by=actor,
+            )
+            for case in cases
+        ),
+        batch_size=1000,
+    )
     CaseExploitation.objects.bulk_create(
         (
             CaseExploitation(case=case, type=exploitation_type)

@@ -4,12 +4,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Exists, OuterRef, Q
 from django.test import Client
 
 from accounts.models import User
+from cases.models import IDENTIFICATION_DECIDED, Case
 from partners.models import Agency
 from policy import Role
 from tests.factories import DEMO_PASSWORD
+from victims.models import IdentificationDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +92,17 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="HARBOR_DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_no_demo_or_imported_case_is_decided_without_a_decision_row(debug_on):
+    """Identified / not identified is reached only through a recorded decision, imports too."""
+    call_command("seed_demo", stdout=StringIO())
+    decided = Case.objects.filter(identification_status__in=IDENTIFICATION_DECIDED)
+    assert decided.filter(agency__code="CTDC").exists()
+    assert decided.filter(agency__code="DEMONGO").exists()
+    for status in IDENTIFICATION_DECIDED:
+        matching = IdentificationDecision.objects.filter(case=OuterRef("pk")).filter(
+            Q(outcome=status, review_outcome="") | Q(review_outcome=status)
+        )
+        undecided = decided.filter(identification_status=status).exclude(Exists(matching))
+        assert list(undecided.values_list("reference", flat=True)) == []

@@ -403,6 +403,9 @@ class IdentificationDecision(models.Model):
         IMMIGRATION = "immigration", _("Immigration")
         LABOUR = "labour", _("Labour authority")
         COURT = "court", _("Court")
+        # Imported reference data (CTDC) records people already identified elsewhere,
+        # without a decision date: the import records that decision as such.
+        REFERENCE_DATA = "reference_data", _("Recorded in imported reference data")
 
     class Outcome(models.TextChoices):
         IDENTIFIED = "identified", _("Identified as a victim")
@@ -415,7 +418,9 @@ class IdentificationDecision(models.Model):
         related_name="identification_decisions",
     )
     authority = models.CharField(_("authority"), max_length=16, choices=Authority.choices)
-    decided_on = models.DateField(_("decision date"))
+    # Required on every form (blank=False); null only for imported reference data,
+    # whose files give banded years, never a date.
+    decided_on = models.DateField(_("decision date"), null=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     notice_given_on = models.DateField(_("notice given to the person on"), null=True, blank=True)
     notice_language = models.CharField(_("language of the notice"), max_length=100, blank=True)

@@ -86,9 +86,13 @@ def test_unknown_values_stay_unknown(ctdc_import, ctdc_rows):
     assert record.person.nationality == ""
     assert record.person.age_band == ""
     assert record.case.intake_date is None
-    # Identified per the source, but no decision (authority, date) is invented.
+    # Identified per the source: the decision is recorded as the reference data's own,
+    # with no authority or date invented.
     assert record.case.identification_status == IdentificationStatus.IDENTIFIED
-    assert not record.case.identification_decisions.exists()
+    decision = record.case.identification_decisions.get()
+    assert decision.authority == "reference_data"
+    assert decision.decided_on is None
+    assert decision.outcome == "identified"
     assert "forced_labour" not in set(
         CaseExploitation.objects.filter(case=record.case).values_list("type", flat=True)
     )

@@ -114,7 +114,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 actor=self.request.user,
                 action=AuditEvent.Action.PASSWORD_CHANGE,
                 target=self.request.user,
-                request=self.request,
             )
         return response
 
@@ -129,7 +128,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
                 actor=form.user,
                 action=AuditEvent.Action.PASSWORD_RESET,
                 target=form.user,
-                request=self.request,
             )
         return response
 

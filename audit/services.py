@@ -38,17 +38,14 @@ def record_event(
     object_id: str = "",
     channel: str | None = None,
     agency_id: int | None = None,
-    request: Any = None,
 ) -> AuditEvent:
     """Append one audit row. Holds ids only, never field values.
 
     `target` names the record (else `object_type`/`object_id`). The row's agency is the
     actor's unless `agency_id` is given (e.g. a failed login of an unknown user). The
     address, user agent and channel come from the bound `audit.context`; an explicit
-    `channel` (export, command) wins. `request` is transitional: it is ignored and is
-    removed once callers stop passing it.
+    `channel` (export, command) wins.
     """
-    del request
     if target is not None:
         object_type = target._meta.label_lower
         object_id = str(target.pk)
@@ -83,14 +80,8 @@ def _append_to_chain(event: AuditEvent) -> None:
     )
 
 
-def record_view(user: UserLike | Any, target: models.Model) -> AuditEvent:
-    """Audit a read of a sensitive record's page by `user`.
-
-    Transitional: an HttpRequest is still accepted in place of the user (its `.user`
-    is taken) until every caller passes the user.
-    """
-    if hasattr(user, "user") and hasattr(user, "META"):
-        user = user.user
+def record_view(user: UserLike, target: models.Model) -> AuditEvent:
+    """Audit a read of a sensitive record's page (or edit form) by `user`."""
     return record_event(actor=user, action=AuditEvent.Action.VIEW, target=target)
 
 

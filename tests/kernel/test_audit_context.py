@@ -122,14 +122,6 @@ def test_a_command_binds_its_own_channel(caseworker):
     assert event.channel == "command"
 
 
-def test_the_request_keyword_is_accepted_and_ignored_during_the_transition(caseworker):
-    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1")
-    event = record_event(
-        actor=caseworker, action=AuditEvent.Action.VIEW, target=caseworker, request=request
-    )
-    assert event.ip_address is None
-
-
 def test_agency_can_be_named_for_a_row_without_a_known_actor(agency_a):
     event = record_event(actor=None, action=AuditEvent.Action.LOGIN_FAILED, agency_id=agency_a.pk)
     assert (event.actor, event.agency_id, event.role) == (None, agency_a.pk, "")
@@ -143,12 +135,6 @@ def test_record_view_takes_the_user(caseworker, agency_a):
         "partners.agency",
         str(agency_a.pk),
     )
-
-
-def test_record_view_still_takes_a_request_during_the_transition(caseworker, agency_a):
-    request = RequestFactory().get("/")
-    request.user = caseworker
-    assert record_view(request, agency_a).actor == caseworker
 
 
 def test_record_out_of_scope_names_the_refused_record(outsider):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -11,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import User
-from crypto import EncryptedTextField
+from crypto import EncryptedCharField, EncryptedTextField
+from crypto.files import WrappedKeyField
 from locking.models import CreatedModel, VersionedModel
 from partners.models import ServiceType
+from policy import SUPERVISES, can
 from workflow import Graph, TransitionRecord
 
 
@@ -225,18 +228,82 @@ class ProsecutionRole(models.TextChoices):
     COMPLAINANT_WITNESS = "complainant_witness", _("Complainant and witness")
 
 
-class CaseQuerySet(models.QuerySet):
+class ArchivableQuerySet(models.QuerySet):
+    """The archive rule of a record that "Delete" archives (a case, a person, an attachment).
+
+    `active()` is the one definition of "not archived": every `visible_to` starts from
+    it, so an archived record answers 404 on every page and is in no list or count.
+    Only the archive list (a supervisor's, to restore) reads `archived()`.
+    """
+
+    def active(self) -> Self:
+        """Not archived: the records every scope, list and count starts from."""
+        return self.filter(archived_at__isnull=True)
+
+    # The path from the record to its owning agency (the archive list's scope).
+    agency_field = "agency_id"
+
+    def archived(self) -> Self:
+        """Archived: only the supervisor's archive list and the restore views read these."""
+        return self.filter(archived_at__isnull=False)
+
+    def archived_for(self, user: User) -> Self:
+        """The archived records a user may list and restore: their agency's, if they
+        supervise (policy.SUPERVISES); nobody else's, and nothing for anybody else."""
+        if not can(user, SUPERVISES) or user.agency_id is None:
+            return self.none()
+        return self.archived().filter(**{self.agency_field: user.agency_id})
+
+
+class Archivable(models.Model):
+    """Who archived the record, when and why; written only by cases.services.archive_record.
+
+    The reason may describe the person, so it is encrypted; the audit row holds ids only.
+    """
+
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("archived by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    archive_reason = EncryptedTextField(
+        _("reason for archiving"), blank=True, editable=False, max_length=4000
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class CaseQuerySet(ArchivableQuerySet):
+    def active(self) -> Self:
+        """Neither archived nor the case of an archived person.
+
+        Archiving a person hides their cases with them (the cases keep their own
+        archive fields empty, so restoring the person brings them back whole).
+        """
+        return super().active().filter(person__archived_at__isnull=True)
+
     def visible_to(self, user: User) -> CaseQuerySet:
         """The cases a user may see: the single definition, used by every lookup.
 
         Supervisors and agency admins see their agency's cases; caseworkers the
         cases of their agency assigned to them; platform admins and anybody else
-        none. (Cases shared through an accepted referral are a separate,
+        none. Archived cases (and the cases of archived people) are nobody's: see
+        `active()`. (Cases shared through an accepted referral are a separate,
         section-limited scope, not part of this one.)
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        own = self.filter(agency_id=user.agency_id)
+        own = self.active().filter(agency_id=user.agency_id)
         if user.sees_whole_agency:
             return own
         return own.filter(caseworkers=user)
@@ -306,7 +373,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(CreatedModel, VersionedModel):
+class Case(CreatedModel, VersionedModel, Archivable):
     """One person's journey with the agency that owns the case."""
 
     Status = CaseStatus
@@ -333,7 +400,7 @@ class Case(CreatedModel, VersionedModel):
     recruitment_method = models.CharField(
         _("recruitment method"), max_length=32, choices=RecruitmentMethod.choices, blank=True
     )
-    recruitment_channel = models.CharField(
+    recruitment_channel = EncryptedCharField(
         _("recruitment channel"),
         max_length=100,
         blank=True,
@@ -347,7 +414,7 @@ class Case(CreatedModel, VersionedModel):
     countries_of_exploitation = CountryField(
         _("countries of exploitation"), multiple=True, blank=True
     )
-    place_description = models.TextField(
+    place_description = EncryptedTextField(
         _("place of exploitation"),
         max_length=4000,
         blank=True,
@@ -497,7 +564,7 @@ class TrackTransition(TransitionRecord):
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transitions"
     )
     track = models.CharField(_("track"), max_length=32, choices=Track.choices)
-    override_reason = models.TextField(
+    override_reason = EncryptedTextField(
         _("reason for overriding closure rules"), blank=True, max_length=4000
     )
 
@@ -538,9 +605,9 @@ class LegalProceeding(VersionedModel):
     )
     court_case_number = models.CharField(_("court case number"), max_length=64, blank=True)
     court = models.CharField(_("court"), max_length=200, blank=True)
-    verdict = models.TextField(_("verdict"), max_length=4000, blank=True)
+    verdict = EncryptedTextField(_("verdict"), max_length=4000, blank=True)
     verdict_date = models.DateField(_("verdict date"), null=True, blank=True)
-    sentence = models.TextField(_("sentence"), max_length=4000, blank=True)
+    sentence = EncryptedTextField(_("sentence"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -573,8 +640,8 @@ class Defendant(VersionedModel):
         ACQUITTED = "acquitted", _("Acquitted")
         DISMISSED = "dismissed", _("Charges dropped or dismissed")
 
-    name = models.CharField(_("name or alias"), max_length=200)
-    charges = models.TextField(_("charges"), max_length=4000, blank=True)
+    name = EncryptedCharField(_("name or alias"), max_length=200)
+    charges = EncryptedTextField(_("charges"), max_length=4000, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
@@ -597,7 +664,7 @@ class Hearing(models.Model):
         related_name="hearings",
     )
     date = models.DateField(_("date"))
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = EncryptedCharField(_("description"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("hearing")
@@ -629,12 +696,12 @@ class CriminalExposure(VersionedModel):
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="criminal_exposures"
     )
     role = models.CharField(_("the person is"), max_length=16, choices=Role.choices)
-    case_numbers = models.CharField(
+    case_numbers = EncryptedCharField(
         _("case numbers"),
         max_length=200,
         help_text=_("Police, prosecutor or court numbers of the matter against the person."),
     )
-    charges = models.TextField(_("charges"), max_length=4000, blank=True)
+    charges = EncryptedTextField(_("charges"), max_length=4000, blank=True)
     non_punishment_requested_on = models.DateField(
         _("non-punishment request date"), null=True, blank=True
     )
@@ -696,7 +763,7 @@ class Task(CreatedModel):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = EncryptedCharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -762,7 +829,7 @@ class CaseNote(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
     )
-    text = models.TextField(_("note"), max_length=10000)
+    text = EncryptedTextField(_("note"), max_length=10000)
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("corrects"),
@@ -786,22 +853,30 @@ class CaseNote(models.Model):
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
-    # A random name: the original file name is kept in the row, never on disk.
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.{suffix}"
+    # A random name: the original file name and type are kept in the row, never on disk.
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}.enc"
 
 
-class Attachment(models.Model):
-    """An uploaded document, stored outside any public URL (see views.attachment_download)."""
+class AttachmentQuerySet(ArchivableQuerySet):
+    agency_field = "case__agency_id"
+
+    def visible_to(self, user: User) -> AttachmentQuerySet:
+        """Attachments not archived, of the cases the user may see (the case scope decides)."""
+        return self.active().filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
+class Attachment(Archivable):
+    """An uploaded document, stored encrypted (crypto.files) outside any public URL; only
+    views.attachment_download decrypts it."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
+    original_name = EncryptedCharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = EncryptedCharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -809,6 +884,10 @@ class Attachment(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # The file's data key; empty only for a file stored before encryption at rest.
+    wrapped_key = WrappedKeyField(_("wrapped data key"), blank=True, editable=False)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -889,7 +968,7 @@ class ServiceItem(CreatedModel):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True, max_length=4000)
+    outcome = EncryptedTextField(_("outcome"), blank=True, max_length=4000)
     # Type-specific details: a few nullable columns, each used by one or two types.
     shelter_location = EncryptedTextField(
         _("shelter location"),
@@ -898,14 +977,14 @@ class ServiceItem(CreatedModel):
         help_text=_("Sensitive: shown only to the caseworker and the supervisor."),
     )
     language = models.CharField(_("language"), max_length=100, blank=True)
-    interpreter = models.CharField(_("interpreter"), max_length=200, blank=True)
-    hearing = models.CharField(_("for which interview or hearing"), max_length=200, blank=True)
+    interpreter = EncryptedCharField(_("interpreter"), max_length=200, blank=True)
+    hearing = EncryptedCharField(_("for which interview or hearing"), max_length=200, blank=True)
     permit_number = EncryptedTextField(_("permit number"), blank=True, max_length=100)
     permit_issued_on = models.DateField(_("permit issued"), null=True, blank=True)
     permit_expires_on = models.DateField(_("permit expiry"), null=True, blank=True)
-    embassy_contact = models.CharField(_("embassy contact"), max_length=200, blank=True)
-    travel_document = models.CharField(_("travel document"), max_length=200, blank=True)
-    receiving_organisation = models.CharField(
+    embassy_contact = EncryptedCharField(_("embassy contact"), max_length=200, blank=True)
+    travel_document = EncryptedCharField(_("travel document"), max_length=200, blank=True)
+    receiving_organisation = EncryptedCharField(
         _("receiving organisation abroad"), max_length=200, blank=True
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -960,3 +1039,33 @@ class ServiceTransition(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("service status change")
         verbose_name_plural = _("service status changes")
+
+
+class ArchiveEntry(models.Model):
+    """One archive or restore of a case, person or attachment, and its reason.
+
+    Written only by cases.services.archive_record / restore_record, next to the audit
+    row (which names ids only). The reason may describe the person: encrypted.
+    """
+
+    class Action(models.TextChoices):
+        ARCHIVE = "archive", _("Archived")
+        RESTORE = "restore", _("Restored")
+
+    object_type = models.CharField(_("record type"), max_length=64)
+    object_id = models.CharField(_("record id"), max_length=64)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    reason = EncryptedTextField(_("reason"), max_length=4000)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("archive entry")
+        verbose_name_plural = _("archive entries")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="cases_archive_object")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} {self.object_id}"

@@ -23,6 +23,8 @@ from cases.models import (
     SERVICE_GRAPH,
     TASK_GRAPH,
     TRACK_GRAPHS,
+    Archivable,
+    ArchiveEntry,
     Attachment,
     Case,
     CaseExploitation,
@@ -42,6 +44,7 @@ from cases.models import (
     Track,
     TrackTransition,
 )
+from crypto.files import EncryptingFile
 from locking import claim_version
 from partners.models import Agency
 from workflow import TransitionError, move
@@ -439,11 +442,17 @@ def save_criminal_exposure(
 def add_attachment(attachment: Attachment, *, actor: User) -> Attachment:
     """Store an uploaded file (already checked by AttachmentForm) in private storage.
 
+    The upload, held in memory, is encrypted chunk by chunk as it is written, under a
+    data key of its own wrapped on the row (crypto.files): no plaintext reaches the disk.
     The file is written when the row is saved; if the transaction then fails, the
     file is deleted again, so no orphan stays on disk. (Called inside an outer
     transaction that rolls back later, the file would remain: views don't do that.)
     """
     attachment.uploaded_by = actor
+    upload = attachment.file
+    sealed = EncryptingFile(upload.file, upload.name, upload.size)
+    attachment.file = sealed
+    attachment.wrapped_key = sealed.wrapped_key
     try:
         with transaction.atomic():
             ensure_case_open(attachment.case)
@@ -483,3 +492,104 @@ def save_service(service: ServiceItem, *, actor: User) -> ServiceItem:
     action = AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE
     record_event(actor=actor, action=action, target=service)
     return service
+
+
+# --- archive and restore ("Delete" archives; a supervisor restores) -----------------------
+
+# The shortest reason accepted for archiving or restoring.
+ARCHIVE_REASON_MIN_LENGTH = 10
+
+
+class ArchiveError(Exception):
+    """An archive or restore refused: no real reason, already archived, or not archived."""
+
+
+def _checked_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) < ARCHIVE_REASON_MIN_LENGTH:
+        raise ArchiveError(
+            _("Give a reason of at least %(count)d characters.")
+            % {"count": ARCHIVE_REASON_MIN_LENGTH}
+        )
+    return reason
+
+
+def _locked(record: Archivable) -> Archivable:
+    """The stored row, locked: a second click or a concurrent restore sees the first."""
+    return type(record)._default_manager.select_for_update().get(pk=record.pk)
+
+
+def _log_archive_step(record: Archivable, action: str, *, actor: User, reason: str) -> None:
+    ArchiveEntry.objects.create(
+        object_type=record._meta.label_lower,
+        object_id=str(record.pk),
+        action=action,
+        reason=reason,
+        actor=actor,
+    )
+    record_event(actor=actor, action=AuditEvent.Action(action), target=record)
+
+
+@transaction.atomic
+def archive_record(record: Archivable, *, actor: User, reason: str) -> None:
+    """Archive a case, person or attachment ("Delete"): it leaves every scope at once.
+
+    Every `visible_to` starts from `active()`, so the record answers 404 everywhere
+    and drops out of every list and count; nothing is deleted. The reason (required,
+    encrypted) is kept on the record and in the archive log; the audit row names ids
+    only. Raises ArchiveError for a short reason or a record already archived.
+    The caller checks the role and that the record is in the actor's scope.
+    """
+    reason = _checked_reason(reason)
+    if _locked(record).archived_at is not None:
+        raise ArchiveError(_("This record is already archived."))
+    record.archived_at = timezone.now()
+    record.archived_by = actor
+    record.archive_reason = reason
+    record.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+    _log_archive_step(record, ArchiveEntry.Action.ARCHIVE, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def restore_record(record: Archivable, *, actor: User, reason: str) -> None:
+    """Bring an archived case, person or attachment back, whole, into every scope.
+
+    Clears the archive fields (the archive log keeps both steps and their reasons) and
+    writes a RESTORE audit row. Raises ArchiveError for a short reason or a record
+    that is not archived. The caller checks that the actor supervises its agency.
+    """
+    reason = _checked_reason(reason)
+    if _locked(record).archived_at is None:
+        raise ArchiveError(_("This record is not archived."))
+    record.archived_at = None
+    record.archived_by = None
+    record.archive_reason = ""
+    record.save(update_fields=["archived_at", "archived_by", "archive_reason"])
+    _log_archive_step(record, ArchiveEntry.Action.RESTORE, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def archive_case(case: Case, *, actor: User, reason: str) -> None:
+    """Archive a case: its tasks, services, decisions, referrals (for the receiver too)
+    and attachments leave every scope with it; the person stays (archive_record).
+    A closed case refuses it like any write (CaseClosedError): reopen it first."""
+    ensure_case_open(case)
+    archive_record(case, actor=actor, reason=reason)
+
+
+def restore_case(case: Case, *, actor: User, reason: str) -> None:
+    """Restore an archived case with everything that hangs off it (restore_record)."""
+    restore_record(case, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def archive_attachment(attachment: Attachment, *, actor: User, reason: str) -> None:
+    """Archive one attachment: its download answers 404 from now on (archive_record).
+    A closed case refuses it like any write (CaseClosedError)."""
+    ensure_case_open(attachment.case)
+    archive_record(attachment, actor=actor, reason=reason)
+
+
+def restore_attachment(attachment: Attachment, *, actor: User, reason: str) -> None:
+    """Restore an archived attachment (restore_record)."""
+    restore_record(attachment, actor=actor, reason=reason)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/closure/approve/", views.closure_approve, name="closure_approve"),
     path("<int:pk>/closure/return/", views.closure_return, name="closure_return"),
     path("<int:pk>/reopen/", views.case_reopen, name="reopen"),
+    path("<int:pk>/delete/", views.case_archive, name="archive"),
     path("<int:pk>/notes/", views.note_add, name="note_add"),
     path("<int:pk>/tasks/", views.task_add, name="task_add"),
     path("<int:pk>/tasks/<int:task_pk>/status/", views.task_status, name="task_status"),
@@ -25,6 +26,11 @@ urlpatterns = [
         "<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download,
         name="attachment_download",
+    ),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/delete/",
+        views.attachment_archive,
+        name="attachment_archive",
     ),
     path("<int:pk>/proceedings/new/", views.proceeding_create, name="proceeding_create"),
     path(

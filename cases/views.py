@@ -6,9 +6,10 @@ from typing import Any, cast
 from django.contrib import messages
 from django.db.models import Field, Model
 from django.forms import Form
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,6 +48,7 @@ from cases.models import (
     ServiceItem,
     Task,
 )
+from crypto.files import decrypt_stream
 from listing import filter_queryset, paginate
 from locking.forms import VersionedModelForm
 from locking.models import VersionedModel
@@ -114,7 +116,7 @@ def _render_detail(
         "proceedings": case.proceedings.prefetch_related("defendants", "hearings"),
         "exposures": case.criminal_exposures.all(),
         "tasks": case.tasks.select_related("assignee").order_by("status", "due_date"),
-        "attachments": case.attachments.select_related("uploaded_by"),
+        "attachments": case.attachments.active().select_related("uploaded_by"),
         "services": case.service_items.all(),
         "exploitations": case.exploitations.all(),
         "closure_blockers": case.closure_blockers(),
@@ -388,16 +390,16 @@ def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @allowed(READS_CASES, on=Case)
 def attachment_download(
     request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
-) -> FileResponse:
+) -> StreamingHttpResponse:
     case = _get_case(request, pk)
-    attachment = get_child_or_404(case.attachments, request.user, pk=attachment_pk)
+    attachment = get_child_or_404(case.attachments.active(), request.user, pk=attachment_pk)
     record_event(actor=request.user, action=AuditEvent.Action.DOWNLOAD, target=attachment)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    # The whole file is authenticated before the first byte goes out; then it streams.
+    body = decrypt_stream(attachment.file.open("rb"), attachment.wrapped_key)
+    response = StreamingHttpResponse(body, content_type=attachment.content_type)
+    disposition = content_disposition_header(True, attachment.original_name) or "attachment"
+    response["Content-Disposition"] = disposition
+    response["Content-Length"] = str(attachment.size)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -579,3 +581,44 @@ def service_transition(request: AuthenticatedHttpRequest, pk: int, service_pk: i
         service,
         _("Service updated."),
     )
+
+
+# --- archive ("Delete") and restore ---------------------------------------------------------
+
+
+def _archive_step(request: AuthenticatedHttpRequest, step: Callable[..., object], record) -> bool:
+    """Run an archive or restore service with the posted reason; report the outcome."""
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ArchiveError(form_errors(form))
+        step(record, actor=request.user, reason=form.cleaned_data["reason"])
+    except services.ArchiveError as error:
+        messages.error(request, str(error))
+        return False
+    return True
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def case_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Delete a case: it is archived, and only a supervisor can bring it back."""
+    case = _get_case(request, pk)
+    if not _archive_step(request, services.archive_case, case):
+        return redirect(case)
+    messages.success(request, _("Case %(reference)s deleted (archived).") % {"reference": case})
+    return redirect("cases:list")
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def attachment_archive(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
+    case = _get_case(request, pk)
+    attachment = get_child_or_404(case.attachments.active(), request.user, pk=attachment_pk)
+    if _archive_step(request, services.archive_attachment, attachment):
+        messages.success(request, _("Attachment deleted (archived)."))
+    return redirect(case)

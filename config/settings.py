@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "victims",
     "cases",
     "cooperation",
+    "privacy",
     "reports",
     "config",
 ]
@@ -307,6 +308,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Statistical disclosure control (reports/disclosure.py): counts from 1 to k-1 are
 # hidden. Every download and the yearly statistics use the publish k; the internal k
 # is for figures on screen to someone without record-level access to every case.
+# Retention (privacy.services, `manage.py apply_retention`): a closed case, and its
+# person when they have no other case, is purged this many years after closure.
+# Imported reference data (CTDC) is never purged; the audit trail (ids only,
+# append-only) is never touched by the job.
+HARBOR_RETAIN_CLOSED_CASES_YEARS = env_int("HARBOR_RETAIN_CLOSED_CASES_YEARS", 10, minimum=1)
 HARBOR_PUBLISH_K = env_int("HARBOR_PUBLISH_K", 11, minimum=2)
 HARBOR_INTERNAL_K = env_int("HARBOR_INTERNAL_K", 5, minimum=2)
 

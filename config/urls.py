@@ -14,6 +14,7 @@ urlpatterns = [
     path("partners/", include("cooperation.urls")),
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),
+    path("privacy/", include("privacy.urls")),
     path("reports/", include("reports.urls")),
 ]
 

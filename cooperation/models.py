@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from accounts.models import User
 from cases.models import Case
+from crypto import EncryptedCharField, EncryptedTextField
 from locking.models import CreatedModel, VersionedModel
 from partners.models import Agency, ServiceType
 from workflow import Graph, TransitionRecord
@@ -74,12 +75,15 @@ class ReferralQuerySet(models.QuerySet):
         Receiving side: supervisors and agency admins see every referral to their
         agency; caseworkers see those awaiting a response (the queue) and those
         they are assigned to. A revoked referral disappears for the receiver at
-        once. Platform admins and staff of any third agency see none.
+        once, and so does the referral of an archived case (CaseQuerySet.active).
+        Platform admins and staff of any third agency see none.
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
         sent = models.Q(from_agency_id=user.agency_id, case__in=Case.objects.visible_to(user))
-        received = models.Q(to_agency_id=user.agency_id) & ~models.Q(status=_R.REVOKED)
+        received = models.Q(
+            to_agency_id=user.agency_id, case__in=Case.objects.active()
+        ) & ~models.Q(status=_R.REVOKED)
         if not user.sees_whole_agency:
             received &= models.Q(status=_R.SENT) | models.Q(
                 pk__in=Referral.assigned_to.through.objects.filter(user_id=user.pk).values(
@@ -147,12 +151,12 @@ class Referral(VersionedModel):
         related_name="referrals_in",
         help_text=_("Leave empty for an organisation that is not on Harbor."),
     )
-    external_name = models.CharField(_("organisation not on Harbor"), max_length=200, blank=True)
+    external_name = EncryptedCharField(_("organisation not on Harbor"), max_length=200, blank=True)
     external_country = CountryField(_("its country"), blank=True)
-    external_contact = models.CharField(_("its contact"), max_length=300, blank=True)
+    external_contact = EncryptedCharField(_("its contact"), max_length=300, blank=True)
     purpose = models.CharField(_("purpose"), max_length=32, choices=ServiceType.choices)
     sections = models.JSONField(_("sections shared"), default=list, blank=True)
-    message = models.TextField(
+    message = EncryptedTextField(
         _("message to the receiving agency"),
         max_length=4000,
         blank=True,
@@ -176,14 +180,14 @@ class Referral(VersionedModel):
     decline_reason = models.CharField(
         _("reason for declining"), max_length=32, choices=DeclineReason.choices, blank=True
     )
-    decline_note = models.TextField(_("explanation"), max_length=4000, blank=True)
+    decline_note = EncryptedTextField(_("explanation"), max_length=4000, blank=True)
     assigned_to = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned staff"),
         related_name="assigned_referrals",
         blank=True,
     )
-    consent_override_reason = models.TextField(
+    consent_override_reason = EncryptedTextField(
         _("reason for sending without consent"), max_length=4000, blank=True
     )
     consent_override_by = models.ForeignKey(
@@ -275,7 +279,7 @@ class ReferralUpdate(models.Model):
         Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="updates"
     )
     occurred_on = models.DateField(_("date"), default=timezone.localdate)
-    text = models.TextField(_("update"), max_length=4000)
+    text = EncryptedTextField(_("update"), max_length=4000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -345,12 +349,14 @@ class MLARequestQuerySet(models.QuerySet):
         """MLA requests a user may see (they name prosecutions: agency data).
 
         Supervisors and agency admins see their agency's requests; caseworkers
-        those they created and those of cases they may see. Platform admins and
+        those they created and those of cases they may see. A request linked to an
+        archived case is archived with it (CaseQuerySet.active). Platform admins and
         other agencies see none.
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        own = self.filter(agency_id=user.agency_id)
+        not_archived = models.Q(case__isnull=True) | models.Q(case__in=Case.objects.active())
+        own = self.filter(not_archived, agency_id=user.agency_id)
         if user.sees_whole_agency:
             return own
         return own.filter(
@@ -386,7 +392,7 @@ class MLARequest(CreatedModel, VersionedModel):
     requested_authority = models.CharField(_("requested authority"), max_length=200)
     channel = models.CharField(_("channel"), max_length=16, choices=MLAChannel.choices)
     requests = models.JSONField(_("what is asked"), default=list)
-    description = models.TextField(_("details"), max_length=4000, blank=True)
+    description = EncryptedTextField(_("details"), max_length=4000, blank=True)
     sent_on = models.DateField(_("date sent"))
     reply_due = models.DateField(_("reply due"), null=True, blank=True)
     replied_on = models.DateField(_("reply received"), null=True, blank=True)

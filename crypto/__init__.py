@@ -20,6 +20,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -68,6 +69,24 @@ def decrypt_bytes(token: bytes) -> bytes:
         return fernet().decrypt(bytes(token))
     except InvalidToken:
         raise DecryptionError("Encrypted content could not be decrypted with any key.") from None
+
+
+def rotate(token: str) -> str:
+    """The same value encrypted with the first key; DecryptionError if no key opens it."""
+    try:
+        return fernet().rotate(token.encode("ascii")).decode("ascii")
+    except (InvalidToken, UnicodeError):
+        raise DecryptionError("An encrypted value could not be decrypted with any key.") from None
+
+
+def under_first_key(token: str) -> bool:
+    """Whether the first key alone opens `token`: rotation has nothing to do for it."""
+    first = _fernet_for(tuple(settings.HARBOR_FIELD_KEYS[:1]))
+    try:
+        first.decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeError):
+        return False
+    return True
 
 
 def blind_index(kind: str, normalised: str) -> str:
@@ -141,6 +160,22 @@ class EncryptedField(models.TextField):
 
 class EncryptedTextField(EncryptedField):
     pass
+
+
+class EncryptedCharField(EncryptedTextField):
+    """A one-line value (a title, a name): a text input, max_length checked on the clear value.
+
+    The column is text (the ciphertext is longer than the value); the model keeps the
+    length rule of the CharField it replaces.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+    def formfield(self, **kwargs: Any) -> forms.Field | None:  # type: ignore[override]
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})
 
 
 class EncryptedDateField(EncryptedField):

@@ -48,10 +48,12 @@ Capability = frozenset[str]
 # Roles that belong to an agency (a platform admin belongs to none).
 AGENCY_ROLES: Capability = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN})
 
-# Case work: move tracks, edit cases, screen, decide, plan services, refer, take notes.
+# Case work: move tracks, edit cases, screen, decide, plan services, refer, take notes,
+# "Delete" (archive, with a reason) a case, a person or an attachment.
 # Agency admins read their agency's cases and audit trail; they do no casework.
 WORKS_CASES: Capability = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
-# Approve closure, reopen, assign, override missing consent on a referral.
+# Approve closure, reopen, assign, override missing consent on a referral; read the
+# agency's archive and restore archived records.
 SUPERVISES: Capability = frozenset({Role.SUPERVISOR})
 # Read case lists and records within `visible_to` (a caseworker their own cases,
 # supervisors and agency admins the agency's).
@@ -70,6 +72,11 @@ MANAGES_AGENCIES: Capability = frozenset({Role.PLATFORM_ADMIN})
 RECORDS_PREVENTION: Capability = AGENCY_ROLES
 # Read the partnership pages (agencies, agreements, prevention activities).
 READS_PARTNERSHIP: Capability = frozenset(Role.values)
+# Ask for a person's data to be erased (privacy): whoever works the case.
+REQUESTS_ERASURE: Capability = WORKS_CASES
+# Approve or refuse an erasure, produce a subject access package: a supervisor.
+APPROVES_ERASURE: Capability = SUPERVISES
+PRODUCES_SUBJECT_ACCESS: Capability = SUPERVISES
 # Any signed-in user: their own account, password, second factor.
 SIGNED_IN: Capability = frozenset(Role.values)
 

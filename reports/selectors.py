@@ -261,7 +261,8 @@ def _clip(start: datetime.date, end: datetime.date, params: dict[str, str]) -> d
 
 
 def victims_of(cases: CaseQuerySet) -> QuerySet[Person]:
-    return Person.objects.filter(pk__in=cases.values("person_id"))
+    """The people of already scoped cases; an archived person is never counted."""
+    return Person.objects.active().filter(pk__in=cases.values("person_id"))
 
 
 def _person_params(params: dict[str, str]) -> dict[str, str]:

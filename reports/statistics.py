@@ -118,7 +118,7 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
         Q(outcome="identified", decided_on__year=year)
         | Q(review_outcome="identified", review_decided_on__year=year)
     )
-    victims = Person.objects.filter(pk__in=identified.values("case__person_id"))
+    victims = Person.objects.active().filter(pk__in=identified.values("case__person_id"))
     victim_cases = cases.filter(pk__in=identified.values("case_id"))
     nationality_rows = victims.values("nationality").annotate(n=Count("pk")).order_by("nationality")
     services = ServiceItem.objects.filter(case__in=cases.values("pk"), start_date__year=year)
@@ -126,8 +126,12 @@ def yearly_statistics(cases: QuerySet[Case], agency_id: int, year: int) -> list[
         services.values("service_type").annotate(n=Count("case__person", distinct=True)).order_by()
     )
     service_labels = dict(ServiceType.choices)
-    sent = Referral.objects.counted().sent_by(agency_id).filter(sent_at__year=year)
-    received = Referral.objects.counted().received_by(agency_id).filter(sent_at__year=year)
+    # Referrals of archived cases count nowhere, on either side (CaseQuerySet.active).
+    referrals = Referral.objects.counted().filter(
+        case__in=Case.objects.active(), sent_at__year=year
+    )
+    sent = referrals.sent_by(agency_id)
+    received = referrals.received_by(agency_id)
     referral_counts = sent.aggregate(
         accepted=Count("pk", filter=Q(status=Referral.Status.ACCEPTED)),
         declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),

@@ -285,6 +285,12 @@ def test_released_database_migrates_forward_with_its_data():
         "in_progress",
         caseworker,
     )
+    # Free text written in clear before it was encrypted is ciphertext now, same words.
+    assert transition.note == "Moved to the safe house."
+    raw_note = _stored_ciphertext(
+        "SELECT note FROM cases_tracktransition WHERE id = %s", transition.pk
+    )
+    assert "safe house" not in raw_note
 
     service = ServiceItem.objects.get(pk=ids["service"])
     assert (service.case, service.provider_id, service.created_by) == (
@@ -314,6 +320,10 @@ def test_released_database_migrates_forward_with_its_data():
         ("sent", "accepted", caseworker)
     ]
     assert [(u.text, u.author) for u in referral.updates.all()] == [("Arrived safely.", caseworker)]
+    raw_message = _stored_ciphertext(
+        "SELECT message FROM partners_referral WHERE id = %s", referral.pk
+    )
+    assert crypto.decrypt(raw_message) == "A bed for two weeks."
     assert list(case.referrals.all()) == [referral]
 
     mla = MLARequest.objects.get(pk=ids["mla"])

@@ -26,6 +26,7 @@ from access import RECORD_KWARGS
 from accounts.models import User
 from cases.models import Attachment, Defendant, Hearing, ServiceItem
 from policy import Role
+from privacy.models import ErasureRequest
 from tests.factories import (
     AgencyFactory,
     AgreementFactory,
@@ -91,6 +92,8 @@ READ_ONLY_URLS: dict[str, frozenset[str]] = {
     "victims:consent_list": AGENCY_STAFF,
     "victims:screening_detail": AGENCY_STAFF,
     "victims:decision_detail": AGENCY_STAFF,
+    # The archive (records "deleted" by casework) is for supervisors, who restore.
+    "victims:archive_list": frozenset({SUPERVISOR}),
     # Identity (names, documents, photo) is unmasked for those who work the case.
     "victims:person_reveal": CASEWORK,
     "victims:person_photo": CASEWORK,
@@ -112,6 +115,9 @@ READ_ONLY_URLS: dict[str, frozenset[str]] = {
     "reports:dashboard": frozenset({SUPERVISOR, AGENCY_ADMIN}),
     "reports:statistics": frozenset({SUPERVISOR, AGENCY_ADMIN}),
     "reports:statistics_export": frozenset({SUPERVISOR, AGENCY_ADMIN}),
+    # Erasures awaiting a decision; the subject access package (its POST only reads).
+    "privacy:erasure_list": frozenset({SUPERVISOR}),
+    "privacy:person_subject_access": frozenset({SUPERVISOR}),
 }
 
 # Who may POST (change anything) in each area.
@@ -124,6 +130,8 @@ MAY_POST: dict[str, frozenset[str]] = {
     # No mutating URLs expected: figures and the audit trail are read-only.
     "reports": NOBODY,
     "audit": NOBODY,
+    # Erasure requests: whoever works the case files one, a supervisor decides.
+    "privacy": CASEWORK,
 }
 CASEWORK_NAMESPACES = {"cases", "victims", "cooperation"}
 
@@ -252,6 +260,9 @@ def build_world(*, agency_a, caseworker, supervisor) -> dict[str, Model]:
         "activity": PreventionActivityFactory(organiser=agency_a, created_by=caseworker),
         "agreement": AgreementFactory(),
         "staff": UserFactory(email="staff.a@example.org", agency=agency_a, role=CASEWORKER),
+        "erasure": ErasureRequest.objects.create(
+            agency=agency_a, person=case.person, reason="Asked in person", requested_by=caseworker
+        ),
     }
 
 
@@ -260,6 +271,8 @@ KWARG_OBJECTS: list[tuple[str, tuple[str, ...], str, str]] = [
     ("victims", ("person_", "consent_", "case_create"), "pk", "person"),
     ("victims", ("screening_",), "pk", "screening"),
     ("victims", ("decision_",), "pk", "decision"),
+    ("victims", ("case_restore",), "pk", "case"),
+    ("victims", ("attachment_restore",), "pk", "attachment"),
     ("victims", ("",), "case_pk", "case"),
     ("cases", ("",), "pk", "case"),
     ("cases", ("",), "task_pk", "task"),
@@ -275,6 +288,8 @@ KWARG_OBJECTS: list[tuple[str, tuple[str, ...], str, str]] = [
     ("partners", ("activity_",), "pk", "activity"),
     ("partners", ("agreement_",), "pk", "agreement"),
     ("accounts", ("staff_",), "pk", "staff"),
+    ("privacy", ("person_",), "pk", "person"),
+    ("privacy", ("erasure_",), "pk", "erasure"),
 ]
 # Non-record URL arguments.
 OTHER_KWARGS = {("reports", "fmt"): "csv"}
@@ -313,7 +328,15 @@ def recorded_lookup(url: Url, world: dict[str, Model]) -> Model | None:
 
 # --- what "nothing changed" means ------------------------------------------------------
 
-FINGERPRINTED_APPS = ("accounts", "partners", "cases", "victims", "cooperation", "reports")
+FINGERPRINTED_APPS = (
+    "accounts",
+    "partners",
+    "cases",
+    "victims",
+    "cooperation",
+    "privacy",
+    "reports",
+)
 
 
 def fingerprint() -> dict[str, tuple[int, int, str]]:

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedF
 from django.urls import reverse
 
 from cases.models import Attachment, Case
+from crypto.files import encrypted_size
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,8 @@ def test_a_file_just_under_the_cap_is_stored_without_a_temporary_file(
     assert isinstance(response.wsgi_request.FILES["file"], InMemoryUploadedFile)
     assert sorted(temp_folder.iterdir()) == before
     attachment = Attachment.objects.get()
-    assert (private_storage / attachment.file.name).stat().st_size == attachment.size
+    stored = (private_storage / attachment.file.name).stat().st_size
+    assert stored == encrypted_size(attachment.size)  # written whole, encrypted
 
 
 def test_a_file_just_over_the_cap_is_a_form_error(login, caseworker, case, temp_folder):

@@ -10,8 +10,9 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.models import User
-from cases.models import Case
+from cases.models import Archivable, ArchivableQuerySet, Case
 from crypto import EncryptedDateField, EncryptedTextField
+from crypto.files import WrappedKeyField
 from locking.models import CreatedModel, VersionedModel
 from partners.models import AgencyType
 from workflow import Graph, TransitionRecord
@@ -70,14 +71,16 @@ class Vulnerability(models.TextChoices):
     FAMILY_THREATENED = "family_threatened", _("Family threatened")
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(ArchivableQuerySet):
     def visible_to(self, user: User) -> PersonQuerySet:
         """The people a user may see: the single definition, used by every lookup.
 
         A person is visible with at least one case the user may see. A person
         registered at intake but not yet given a case is visible to whoever
         registered them and to their agency's supervisors and admins. Anybody
-        else gets 404.
+        else gets 404. An archived person is nobody's (`active()`), and neither are
+        their cases (CaseQuerySet.active); a person whose every case is archived
+        drops out with those cases and comes back when one is restored.
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
@@ -85,10 +88,10 @@ class PersonQuerySet(models.QuerySet):
         caseless = models.Q(agency_id=user.agency_id, cases__isnull=True)
         if not user.sees_whole_agency:
             caseless &= models.Q(created_by=user)
-        return self.filter(with_visible_case | caseless).distinct()
+        return self.active().filter(with_visible_case | caseless).distinct()
 
 
-class Person(CreatedModel, VersionedModel):
+class Person(CreatedModel, VersionedModel, Archivable):
     """A (possible) victim of trafficking, known by a pseudonymous code by default."""
 
     agency = models.ForeignKey(
@@ -165,7 +168,8 @@ class Person(CreatedModel, VersionedModel):
 
 
 class PersonPhoto(models.Model):
-    """A person's photo: re-encoded as JPEG without metadata, then encrypted.
+    """A person's photo: re-encoded as JPEG without metadata, then encrypted under a data
+    key of its own (crypto.files), wrapped by the field keys.
 
     The image bytes never touch the file system or a public URL; they are served
     only by `victims:person_photo` to roles that may see identity, and each view
@@ -176,6 +180,8 @@ class PersonPhoto(models.Model):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="photo"
     )
     ciphertext = models.BinaryField(_("encrypted image"), editable=False)
+    # The photo's data key; empty only for a photo stored before per-file keys.
+    wrapped_key = WrappedKeyField(_("wrapped data key"), blank=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -318,7 +324,7 @@ class Screening(models.Model):
         editable=False,
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
-    decision_note = models.TextField(_("reasons for the decision"), blank=True, max_length=4000)
+    decision_note = EncryptedTextField(_("reasons for the decision"), blank=True, max_length=4000)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -374,7 +380,7 @@ class ScreeningAnswer(models.Model):
     answer = models.CharField(
         _("answer"), max_length=8, choices=Answer.choices, default=Answer.UNKNOWN
     )
-    note = models.TextField(_("note"), blank=True, max_length=2000)
+    note = EncryptedTextField(_("note"), blank=True, max_length=2000)
 
     class Meta:
         ordering = ["indicator__position"]

@@ -18,8 +18,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, IdentificationStatus, Track
-from cases.services import ensure_case_open, transition_track
-from crypto import encrypt_bytes
+from cases.services import archive_record, ensure_case_open, restore_record, transition_track
+from crypto.files import encrypt_blob
 from locking import claim_version
 from victims.models import (
     SCREENING_GRAPH,
@@ -103,9 +103,12 @@ def update_person(person: Person, *, actor: User, expected_version: int) -> Pers
 
 @transaction.atomic
 def set_person_photo(person: Person, jpeg: bytes, *, actor: User) -> PersonPhoto:
-    """Store (or replace) the person's photo, encrypted; audited as a change of the person."""
+    """Store (or replace) the person's photo, encrypted under a data key of its own
+    (crypto.files); audited as a change of the person."""
+    ciphertext, wrapped_key = encrypt_blob(jpeg)
     photo, _created = PersonPhoto.objects.update_or_create(
-        person=person, defaults={"ciphertext": encrypt_bytes(jpeg), "uploaded_by": actor}
+        person=person,
+        defaults={"ciphertext": ciphertext, "wrapped_key": wrapped_key, "uploaded_by": actor},
     )
     record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=photo)
     return photo
@@ -256,3 +259,18 @@ def record_consent(consent: ConsentRecord, *, actor: User) -> ConsentRecord:
     consent.save()
     record_event(actor=actor, action=AuditEvent.Action.CREATE, target=consent)
     return consent
+
+
+def archive_person(person: Person, *, actor: User, reason: str) -> None:
+    """Archive a person ("Delete"): they and every case of theirs leave every scope.
+
+    The cases keep their own archive fields empty (CaseQuerySet.active hides them
+    through the person), so restoring the person brings them back whole. Raises
+    cases.services.ArchiveError for a short reason or a person already archived.
+    """
+    archive_record(person, actor=actor, reason=reason)
+
+
+def restore_person(person: Person, *, actor: User, reason: str) -> None:
+    """Restore an archived person, and with them their cases not archived on their own."""
+    restore_record(person, actor=actor, reason=reason)

@@ -1,23 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
+from django.core.exceptions import BadRequest
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import allowed, get_visible_or_404
+from access import allowed, get_child_or_404, get_visible_or_404
 from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
 from cases.decorators import refuses_closed_case
-from cases.forms import CaseForm
-from cases.models import Case
-from cases.services import create_case
-from crypto import decrypt_bytes
+from cases.forms import CaseForm, ReasonForm
+from cases.models import Attachment, Case
+from cases.services import ArchiveError, create_case, restore_attachment, restore_case
+from crypto.files import decrypt_blob
 from listing import filter_queryset, paginate
 from locking.views import save_or_stale
-from policy import READS_CASES, SEES_IDENTITY, WORKS_CASES, can
+from policy import READS_CASES, SEES_IDENTITY, SUPERVISES, WORKS_CASES, can
 from victims import selectors, services
 from victims.filters import PersonFilter
 from victims.forms import (
@@ -38,6 +42,7 @@ from victims.models import (
     PersonPhoto,
     Screening,
 )
+from widgets import form_errors
 from workflow import TransitionError
 
 
@@ -172,7 +177,9 @@ def person_photo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = _person_for(request, pk)
     photo = get_object_or_404(PersonPhoto, person=person)
     record_view(request.user, photo)
-    response = HttpResponse(decrypt_bytes(photo.ciphertext), content_type="image/jpeg")
+    response = HttpResponse(
+        decrypt_blob(photo.ciphertext, photo.wrapped_key), content_type="image/jpeg"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response
@@ -360,3 +367,89 @@ def decision_review_outcome(request: AuthenticatedHttpRequest, pk: int) -> HttpR
 
 
 # --- Protection services ----------------------------------------------------
+
+
+# --- Archive ("Delete") and restore -------------------------------------------
+
+
+def _archive_step(request: AuthenticatedHttpRequest, step: Callable[..., object], record) -> bool:
+    """Run an archive or restore service with the posted reason; report the outcome."""
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ArchiveError(form_errors(form))
+        step(record, actor=request.user, reason=form.cleaned_data["reason"])
+    except ArchiveError as error:
+        messages.error(request, str(error))
+        return False
+    return True
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Person)
+def person_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Delete a person: they and their cases are archived; a supervisor can restore."""
+    person = _person_for(request, pk)
+    if not _archive_step(request, services.archive_person, person):
+        return redirect(person)
+    messages.success(request, _("%(code)s deleted (archived).") % {"code": person.code})
+    return redirect("victims:person_list")
+
+
+@require_POST
+@allowed(SUPERVISES, on=Person)
+def person_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Restore an archived person of the supervisor's agency (from the archive list)."""
+    person = get_child_or_404(Person.objects.archived_for(request.user), request.user, pk=pk)
+    if not _archive_step(request, services.restore_person, person):
+        return redirect("victims:archive_list")
+    messages.success(request, _("%(code)s restored.") % {"code": person.code})
+    return redirect(person)
+
+
+@require_POST
+@allowed(SUPERVISES, on=Case)
+def case_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Restore an archived case of the supervisor's agency (from the archive list)."""
+    case = get_child_or_404(Case.objects.archived_for(request.user), request.user, pk=pk)
+    if not _archive_step(request, restore_case, case):
+        return redirect("victims:archive_list")
+    messages.success(request, _("Case %(reference)s restored.") % {"reference": case})
+    return redirect(case)
+
+
+@require_POST
+@allowed(SUPERVISES, on=Attachment)
+def attachment_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Restore an archived attachment of the supervisor's agency (from the archive list)."""
+    archived = Attachment.objects.archived_for(request.user).select_related("case")
+    attachment = get_child_or_404(archived, request.user, pk=pk)
+    if not _archive_step(request, restore_attachment, attachment):
+        return redirect("victims:archive_list")
+    messages.success(request, _("Attachment restored."))
+    return redirect(attachment.case)
+
+
+# The archive list's tabs: each kind's archived records of the supervisor's agency.
+ARCHIVED: dict[str, Callable[[AuthenticatedHttpRequest], QuerySet]] = {
+    "cases": lambda request: Case.objects.archived_for(request.user).select_related(
+        "person", "archived_by"
+    ),
+    "people": lambda request: Person.objects.archived_for(request.user).select_related(
+        "archived_by"
+    ),
+    "attachments": lambda request: Attachment.objects.archived_for(request.user).select_related(
+        "case", "archived_by"
+    ),
+}
+
+
+@allowed(SUPERVISES)
+def archive_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Archived cases, people and attachments of the agency: the one place they appear."""
+    kind = request.GET.get("kind", "cases")
+    if kind not in ARCHIVED:
+        raise BadRequest("Invalid filter: kind")
+    page = paginate(request, ARCHIVED[kind](request).order_by("-archived_at", "-pk"))
+    context = {"page": page, "kind": kind, "kinds": list(ARCHIVED)}
+    return render(request, "victims/archive_list.html", context)

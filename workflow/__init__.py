@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from crypto import EncryptedTextField
 from policy import Actor
 
 
@@ -98,7 +99,8 @@ class TransitionRecord(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"), blank=True, max_length=4000)
+    # The "why" often repeats what the person said: encrypted like the case notes.
+    note = EncryptedTextField(_("note"), blank=True, max_length=4000)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

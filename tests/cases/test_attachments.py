@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from cases.models import Attachment
+from crypto.files import decrypt_stream
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,10 @@ def test_allowed_files_are_stored_privately(
     attachment = Attachment.objects.get()
     assert attachment.original_name == name
     assert not attachment.file.name.endswith(name)  # random name on disk
-    assert (private_storage / attachment.file.name).read_bytes() == content
+    stored = (private_storage / attachment.file.name).read_bytes()
+    assert stored.startswith(b"HBRF") and content not in stored  # encrypted at rest
+    with (private_storage / attachment.file.name).open("rb") as body:
+        assert b"".join(decrypt_stream(body, attachment.wrapped_key)) == content
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,8 @@ def _post_data(name: str, records: dict) -> dict:
         "cases:task_add": {"title": "Call", "due_date": "2026-12-01"},
         "cases:task_status": {"to_status": "done"},
         "cases:attachment_upload": {"file": SimpleUploadedFile("scan.png", PNG)},
+        "cases:archive": {"reason": "Registered twice by mistake"},
+        "cases:attachment_archive": {"reason": "Uploaded to the wrong case"},
         "cases:proceeding_create": {"version": 1, "police_case_number": "P-1"},
         "cases:proceeding_edit": {"version": 1, "police_case_number": "P-2"},
         "cases:defendant_add": {"name": "Accused"},
@@ -176,6 +178,15 @@ def records(case, caseworker, agency_b) -> dict:
         "proceeding": proceeding,
         "defendant": Defendant.objects.create(proceeding=proceeding, name="Accused"),
         "exposure": CriminalExposureFactory(case=case),
+        # A row is enough: archiving an attachment never opens its file.
+        "attachment": Attachment.objects.create(
+            case=case,
+            original_name="a.txt",
+            content_type="text/plain",
+            size=1,
+            uploaded_by=caseworker,
+            file="cases/a.txt",
+        ),
     }
 
 
@@ -189,6 +200,7 @@ def _url(name: str, records: dict) -> str:
         "proceeding_pk": records["proceeding"].pk,
         "defendant_pk": records["defendant"].pk,
         "exposure_pk": records["exposure"].pk,
+        "attachment_pk": records["attachment"].pk,
     }
     if name.startswith("victims:screening_") and name != "victims:screening_start":
         kwargs["pk"] = records["screening"].pk

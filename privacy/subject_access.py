@@ -31,9 +31,9 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Attachment
-from crypto.files import decrypt_stream
+from crypto.files import decrypt_blob, decrypt_stream
 from privacy.purge import plan_purge
-from victims.models import Person
+from victims.models import Person, PersonPhoto
 
 
 @dataclass
@@ -121,6 +121,9 @@ def _attachments(person: Person) -> list[tuple[str, bytes]]:
         # original name is in the (encrypted) summary and JSON.
         suffix = re.sub(r"[^a-z0-9]", "", attachment.original_name.rpartition(".")[2].lower())
         files.append((f"files/attachment-{attachment.pk}.{suffix[:8] or 'bin'}", body))
+    photo = PersonPhoto.objects.filter(person=person).first()
+    if photo is not None:
+        files.append(("files/photo.jpg", decrypt_blob(photo.ciphertext, photo.wrapped_key)))
     return files
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from tests.privacy.conftest import CANARY, canary, make_canary_case
+from victims.services import set_person_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,11 @@ def test_a_caseworker_gets_403(case, caseworker, login):
 def test_an_outsider_gets_404(case, outsider, login):
     assert login(outsider).get(_url(case.person)).status_code == 404
     assert _download(login(outsider), case.person).status_code == 404
+
+
+def test_the_package_holds_the_persons_photo(case, caseworker, supervisor, login):
+    set_person_photo(case.person, b"\xff\xd8photo-bytes-of-the-person", actor=caseworker)
+    response = _download(login(supervisor), case.person)
+    with pyzipper.AESZipFile(io.BytesIO(response.content)) as package:
+        package.setpassword(PASSPHRASE.encode())
+        assert package.read("files/photo.jpg") == b"\xff\xd8photo-bytes-of-the-person"

@@ -27,8 +27,15 @@ COMMANDS_WITHOUT_RECORDS = {
 }
 
 
+# Developer tools that never serve a page nor run in production: they get the local
+# development defaults (HARBOR_DEBUG on, so no SECRET_KEY is needed) unless told otherwise.
+DEVELOPMENT_TOOLS = {"makemigrations", "makemessages", "compilemessages"}
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in DEVELOPMENT_TOOLS:
+        os.environ.setdefault("HARBOR_DEBUG", "true")
     import django
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from access import allowed, get_visible_or_404
 from accounts.http import AuthenticatedHttpRequest
 from audit.services import record_view
+from listing import paginate
 from policy import APPROVES_ERASURE, PRODUCES_SUBJECT_ACCESS, REQUESTS_ERASURE
 from privacy import services
 from privacy.forms import ErasureDecisionForm, ErasureRequestForm, PassphraseForm
@@ -40,7 +41,8 @@ def erasure_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .pending()
         .select_related("person", "requested_by")
     )
-    return render(request, "privacy/erasure_list.html", {"erasures": pending})
+    page = paginate(request, pending.order_by("requested_at", "pk"))
+    return render(request, "privacy/erasure_list.html", {"page": page})
 
 
 @allowed(APPROVES_ERASURE, on=ErasureRequest)

@@ -7,6 +7,7 @@ from audit.models import AuditEvent
 from cases.models import Case
 from privacy.models import ErasureRequest, Tombstone
 from privacy.services import approve_erasure, request_erasure
+from tests.factories import CaseFactory, PersonFactory
 from tests.privacy.conftest import CANARY, decrypted_dump, files_dump, make_canary_case, raw_dump
 from victims.models import Person
 from workflow import TransitionError
@@ -121,3 +122,18 @@ def test_outsiders_get_404(case, caseworker, outsider, login):
 
     assert client.get(_request_url(case.person)).status_code == 404
     assert client.get(_decide_url(erasure)).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_list_of_pending_erasures_costs_the_same_whatever_its_length(
+    count, agency_a, caseworker, supervisor, login, django_assert_max_num_queries
+):
+    for _ in range(count):
+        person = PersonFactory(agency=agency_a, created_by=caseworker)
+        CaseFactory(agency=agency_a, person=person, created_by=caseworker)
+        request_erasure(person, actor=caseworker, reason="The person asked in person today.")
+    client = login(supervisor)
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("privacy:erasure_list"))
+    assert page.status_code == 200
+    assert len(page.context["page"].object_list) == min(count, 25)

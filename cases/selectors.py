@@ -60,18 +60,23 @@ def recent_changes(user: User) -> QuerySet[TrackTransition]:
     )
 
 
-def services_needing_attention(user: User) -> dict[str, QuerySet]:
+def services_needing_attention(user: User) -> dict[str, list[ServiceItem]]:
     """For My work: permits expired or expiring within 30 days, and overdue services.
 
     Expired permits come first (oldest expiry first) and stay until their expiry date
     is updated or their service cancelled. Cases visible to the user; for caseworkers only
-    the cases assigned to them. Two queries whatever the number of rows.
+    the cases assigned to them. The first MY_WORK_LIMIT of each (the panel links to the
+    full case list); two queries whatever the number of rows.
     """
     today = timezone.localdate()
     services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
     if user.is_caseworker:
         services = services.filter(case__caseworkers=user)
     return {
-        "expiring_permits": services.expiring_permits(today).order_by("permit_expires_on", "pk"),
-        "overdue_services": services.overdue(today).order_by("due_date", "pk"),
+        "expiring_permits": list(
+            services.expiring_permits(today).order_by("permit_expires_on", "pk")[:MY_WORK_LIMIT]
+        ),
+        "overdue_services": list(
+            services.overdue(today).order_by("due_date", "pk")[:MY_WORK_LIMIT]
+        ),
     }

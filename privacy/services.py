@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -20,7 +19,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case, CaseStatus, Track
-from policy import APPROVES_ERASURE, REQUESTS_ERASURE, can
+from policy import APPROVES_ERASURE, REQUESTS_ERASURE, require
 from privacy.models import (
     ERASURE_GRAPH,
     ErasureRequest,
@@ -125,8 +124,7 @@ def apply_retention(now: datetime.datetime | None = None) -> list[Tombstone]:
 @transaction.atomic
 def request_erasure(person: Person, *, actor: User, reason: str) -> ErasureRequest:
     """File a request to erase everything about `person`; a supervisor decides."""
-    if not can(actor, REQUESTS_ERASURE):
-        raise PermissionDenied
+    require(actor, REQUESTS_ERASURE)
     if ErasureRequest.objects.pending().filter(person=person).exists():
         raise TransitionError(_("An erasure of this person is already awaiting a decision."))
     erasure = ErasureRequest.objects.create(
@@ -153,8 +151,7 @@ def approve_erasure(erasure: ErasureRequest, *, actor: User, note: str = "") -> 
     """Approve and carry out an erasure: the person, all their cases and what hangs off
     them are purged, tombstones and audit rows stay. Four eyes: a supervisor who did
     not file the request."""
-    if not can(actor, APPROVES_ERASURE):
-        raise PermissionDenied
+    require(actor, APPROVES_ERASURE)
     if erasure.requested_by_id == actor.pk:
         raise TransitionError(_("Another supervisor must approve an erasure you requested."))
     person = erasure.person
@@ -178,6 +175,5 @@ def approve_erasure(erasure: ErasureRequest, *, actor: User, note: str = "") -> 
 @transaction.atomic
 def refuse_erasure(erasure: ErasureRequest, *, actor: User, note: str) -> None:
     """Refuse an erasure, with the reason recorded (encrypted) in its history."""
-    if not can(actor, APPROVES_ERASURE):
-        raise PermissionDenied
+    require(actor, APPROVES_ERASURE)
     _decide(erasure, ErasureStatus.REFUSED, actor=actor, note=note)

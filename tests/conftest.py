@@ -136,3 +136,17 @@ def _client_for(user: User) -> Client:
 def login():
     """`login(user)` gives a test client logged in as that persona."""
     return _client_for
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploads go to a temporary private folder (never a public URL); its path."""
+    location = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        },
+    }
+    return location

@@ -202,18 +202,6 @@ RECORD_URLS: list[Url] = [url for url in ALL_URLS if "int" in dict(url.converter
 # --- the world: one of everything, in agency A ----------------------------------------
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
 def build_world(*, agency_a, caseworker, supervisor) -> dict[str, Model]:
     """A case of agency A assigned to `caseworker`, with one record of every kind."""
     case = CaseFactory(agency=agency_a, created_by=caseworker, caseworkers=[caseworker])

@@ -41,15 +41,9 @@ def _key() -> str:
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
+def _uploads_in_private_storage(private_storage):
+    """Every test here stores its uploads in a temporary private folder."""
+    return private_storage
 
 
 @pytest.fixture

@@ -13,15 +13,9 @@ PDF = b"%PDF-1.7\n%fictional\n"
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
+def _uploads_in_private_storage(private_storage):
+    """Every test here stores its uploads in a temporary private folder."""
+    return private_storage
 
 
 def _upload(client, case, name: str, content: bytes):

@@ -59,19 +59,6 @@ CASE_WRITES_ELSEWHERE = {
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    """Uploads go to a temporary folder."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
 def _names(patterns: list[URLPattern], namespace: str) -> set[str]:
     return {f"{namespace}:{pattern.name}" for pattern in patterns}
 

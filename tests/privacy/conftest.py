@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -40,18 +39,6 @@ CANARY = "CANARY7Q"
 
 def canary(field: str) -> str:
     return f"{CANARY}-{field}-zx"
-
-
-@pytest.fixture
-def private_storage(settings, tmp_path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
 
 
 def close_case(case, *, actor, years_ago: float) -> None:

@@ -25,10 +25,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed
 
 # The local demo: development mode (generated keys, debug pages), never production.
+# The worker (reminders, e-mail digest) runs beside the server and stops with it.
 run: export HARBOR_DEBUG = true
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py run_huey & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 lint: install-dev
@@ -60,6 +63,8 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css* node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	mkdir -p static/vendor/chartjs
 	cp node_modules/chart.js/dist/chart.umd.min.js* node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	mkdir -p static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 
 # Django's deploy check with production settings; placeholder secrets unless set.
 deploy-check: install

@@ -9,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
+from listing import FilterSet
 from widgets import DateFilter, DateInput
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(FilterSet):
     """Who did what, when: an agency admin narrows down their agency's trail."""
 
     # The staff to choose from are the reader's agency's, set per request in __init__.

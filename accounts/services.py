@@ -173,6 +173,18 @@ def set_staff_active(user: User, *, actor: User, active: bool) -> User:
 
 
 @transaction.atomic
+def make_default_supervisor(user: User, *, actor: User) -> Agency:
+    """Make an active supervisor the one new cases of their agency get; audited."""
+    if user.role != Role.SUPERVISOR or not user.is_active or user.agency_id is None:
+        raise ValueError("Only an active supervisor of an agency can be its default.")
+    agency = Agency.objects.select_for_update().get(pk=user.agency_id)
+    agency.default_supervisor = user
+    agency.save(update_fields=["default_supervisor"])
+    record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=agency)
+    return agency
+
+
+@transaction.atomic
 def enrol_second_factor(device: TOTPDevice, *, step: int) -> TOTPDevice:
     """Save a confirmed authenticator for its user, replacing any earlier one; audited."""
     TOTPDevice.objects.filter(user=device.user).delete()

@@ -67,5 +67,10 @@ urlpatterns = [
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/active/", views.staff_set_active, name="staff_set_active"),
+    path(
+        "staff/<int:pk>/default-supervisor/",
+        views.staff_make_default_supervisor,
+        name="staff_make_default_supervisor",
+    ),
     path("staff/<int:pk>/second-factor/reset/", views.staff_mfa_reset, name="staff_mfa_reset"),
 ]

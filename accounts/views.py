@@ -103,6 +103,19 @@ def staff_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect("accounts:staff_detail", pk=staff.pk)
 
 
+@require_POST
+@allowed(MANAGES_STAFF)
+def staff_make_default_supervisor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    staff = get_visible_or_404(User, request.user, pk=pk)
+    try:
+        services.make_default_supervisor(staff, actor=request.user)
+    except ValueError:
+        messages.error(request, _("Only an active supervisor can take new cases by default."))
+    else:
+        messages.success(request, _("New cases of the agency now get this supervisor."))
+    return redirect("accounts:staff_detail", pk=staff.pk)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     request: AuthenticatedHttpRequest

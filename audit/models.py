@@ -119,6 +119,7 @@ class AuditEvent(models.Model):
         MFA_FAILED = "mfa_failed", _("Wrong second-factor code")
         MFA_RESET = "mfa_reset", _("Reset a second factor")
         OUT_OF_SCOPE = "out_of_scope", _("Refused out-of-scope access")
+        SEARCH = "search", _("Searched")
 
     class Channel(models.TextChoices):
         WEB = "web", _("Web")

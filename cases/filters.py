@@ -20,6 +20,7 @@ from cases.models import (
     Task,
     TaskQuerySet,
 )
+from listing import FilterSet, OrderingFilter
 from widgets import DateFilter, DateInput
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
@@ -36,7 +37,7 @@ def _named_rule(queryset: Q, rule: Callable[[Q], QuerySet[Any]], value: bool | N
     return queryset.exclude(pk__in=rule(queryset.model.objects.all()).values("pk"))
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     q = django_filters.CharFilter(
         label=_("Reference number"), field_name="reference", lookup_expr="icontains", max_length=32
     )
@@ -79,7 +80,7 @@ class CaseFilter(django_filters.FilterSet):
     permit_expired = django_filters.BooleanFilter(
         label=_("Permit expired"), method="filter_permit_expired"
     )
-    order = django_filters.OrderingFilter(
+    order = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("reference", "reference"),
@@ -137,7 +138,7 @@ class CaseFilter(django_filters.FilterSet):
         return _named_rule(queryset, CaseQuerySet.with_overdue_tasks, value)
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     """Tasks across the cases a user may see; case-level filters match the case list's."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices)

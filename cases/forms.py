@@ -209,6 +209,23 @@ class ProceedingForm(VersionedModelForm):
             "sentence": forms.Textarea(attrs={"rows": 2}),
         }
 
+    IDENTIFYING_FIELDS = (
+        "police_case_number",
+        "prosecutor_case_number",
+        "court_case_number",
+        "court",
+    )
+
+    def clean(self) -> dict:
+        """An empty proceeding is refused: it needs a case number or a court to be found."""
+        super().clean()
+        cleaned = self.cleaned_data
+        if not any((cleaned.get(name) or "").strip() for name in self.IDENTIFYING_FIELDS):
+            raise forms.ValidationError(
+                _("Enter a police, prosecutor or court case number, or the court.")
+            )
+        return cleaned
+
 
 class DefendantForm(VersionedModelForm):
     class Meta:
@@ -217,6 +234,7 @@ class DefendantForm(VersionedModelForm):
         widgets = {"charges": forms.Textarea(attrs={"rows": 2}), "judgment_date": DateInput()}
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_defendant_%s")  # unique ids on the case page
         super().__init__(*args, **kwargs)
         self.fields["outcome"].required = False  # a new defendant awaits judgment
 
@@ -235,6 +253,10 @@ class HearingForm(ModelForm):
         model = Hearing
         fields = ["date", "description"]
         widgets = {"date": DateInput()}
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_hearing_%s")  # unique ids on the case page
+        super().__init__(*args, **kwargs)
 
 
 class CriminalExposureForm(VersionedModelForm):
@@ -272,6 +294,10 @@ class AttachmentForm(ModelForm):
     class Meta:
         model = Attachment
         fields = ["file", "description"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_attachment_%s")  # unique ids on the case page
+        super().__init__(*args, **kwargs)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]

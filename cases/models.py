@@ -495,6 +495,18 @@ class Case(CreatedModel, VersionedModel, Archivable):
         """Closed: pages hide every write form (`services.ensure_case_open` refuses them)."""
         return self.status == CaseStatus.CLOSED
 
+    def works_on(self, user: User) -> bool:
+        """Whether the user works this case: its supervisor or one of its caseworkers.
+
+        The one rule for who sees the person's name where work happens (victims'
+        `person_name` tag). Lists prefetch `caseworkers` so this costs no query per row.
+        """
+        if user.pk is None:
+            return False
+        return self.supervisor_id == user.pk or any(
+            caseworker.pk == user.pk for caseworker in self.caseworkers.all()
+        )
+
     def has_active_service(self) -> bool:
         """A protection service still planned or in progress (ServiceItemQuerySet.open)."""
         return self.service_items.open().exists()
@@ -788,6 +800,14 @@ class Task(CreatedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title to show: an automatic task's comes from its kind, in the reader's
+        language (the stored one is in its creator's); a typed title stays as typed."""
+        if self.kind == self.Kind.MANUAL or self.kind not in self.Kind.values:
+            return self.title
+        return str(self.Kind(self.kind).label)
 
     @property
     def is_overdue(self) -> bool:

@@ -7,14 +7,23 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case, CaseQuerySet, ServiceItem, Task, TaskQuerySet, TrackTransition
+from cases.models import (
+    Case,
+    CaseQuerySet,
+    CaseStatus,
+    ServiceItem,
+    Task,
+    TaskQuerySet,
+    TrackTransition,
+)
 
 RECENT_DAYS = 14
 MY_WORK_LIMIT = 20
+INBOX_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,12 @@ def my_cases(user: User) -> CaseQuerySet:
 def my_tasks(user: User) -> TaskQuerySet:
     """Tasks of cases the user may see that are theirs to do (My work reads .overdue()
     and .upcoming() of these)."""
-    return Task.objects.visible_to(user).filter(assignee=user).select_related("case")
+    return (
+        Task.objects.visible_to(user)
+        .filter(assignee=user)
+        .select_related("case__person")
+        .prefetch_related("case__caseworkers")
+    )
 
 
 def recent_changes(user: User) -> QuerySet[TrackTransition]:
@@ -80,3 +94,35 @@ def services_needing_attention(user: User) -> dict[str, list[ServiceItem]]:
             services.overdue(today).order_by("due_date", "pk")[:MY_WORK_LIMIT]
         ),
     }
+
+
+# --- the supervisor inbox -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxPanel:
+    """One panel of the supervisor inbox: how many wait, the first few, the full list."""
+
+    count: int
+    rows: list[Any]
+
+
+def inbox_panel(queryset: QuerySet[Model], limit: int = INBOX_LIMIT) -> InboxPanel:
+    """Count and first rows of an ordered queryset: two queries (plus its prefetches)."""
+    return InboxPanel(count=queryset.count(), rows=list(queryset[:limit]))
+
+
+def closure_requests(user: User) -> InboxPanel:
+    """Cases in the user's scope whose closure awaits a supervisor's approval, oldest first.
+
+    The other panels of the inbox (decision reviews, referrals) live with their models:
+    victims_tags and cooperation_tags, which build on `inbox_panel`.
+    """
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(status=CaseStatus.CLOSURE_REQUESTED)
+        .select_related("person")
+        .prefetch_related("caseworkers")
+        .order_by("updated_at", "pk")
+    )
+    return inbox_panel(cases)

@@ -213,11 +213,17 @@ def create_case(
     actor: User,
     exploitations: Iterable[CaseExploitation] = (),
 ) -> Case:
-    """Open a case for a person in the actor's agency; a caseworker is assigned to it."""
+    """Open a case for a person in the actor's agency; a caseworker is assigned to it.
+
+    Without a supervisor given, the agency's default supervisor (while active) takes it.
+    """
     agency = actor.agency
     if agency is None:
         raise PermissionDenied  # A platform admin belongs to no agency and opens no case.
     case.agency = agency
+    default = agency.default_supervisor
+    if case.supervisor_id is None and default is not None and default.is_active:
+        case.supervisor = default
     case.created_by = actor
     case.updated_by = actor
     # No intake date fails full_clean below; until then it numbers like the default, today.

@@ -77,7 +77,11 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @allowed(READS_CASES)
 def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Tasks of the cases the user may see; the dashboard's task counts link here."""
-    tasks = Task.objects.visible_to(request.user).select_related("case", "assignee")
+    tasks = (
+        Task.objects.visible_to(request.user)
+        .select_related("case__person", "assignee")
+        .prefetch_related("case__caseworkers")
+    )
     filterset = filter_queryset(TaskFilter, request, tasks)
     page = paginate(request, filterset.qs)
     return render(request, "cases/task_list.html", {"filter": filterset, "page": page})
@@ -92,6 +96,9 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
         "upcoming_tasks": tasks.upcoming()[: selectors.MY_WORK_LIMIT],
         "recent_changes": selectors.recent_changes(request.user),
         "services_attention": selectors.services_needing_attention(request.user),
+        "closure_requests": (
+            selectors.closure_requests(request.user) if can(request.user, SUPERVISES) else None
+        ),
     }
     return render(request, "cases/my_work.html", context)
 

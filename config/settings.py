@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "simple_history",
+    "huey.contrib.djhuey",
     "audit",
     "accounts",
     "partners",
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "cases",
     "cooperation",
     "privacy",
+    "search",
+    "notifications",
     "reports",
     "config",
 ]
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "csp.context_processors.nonce",
                 "policy.capabilities",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -339,6 +343,23 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# --- Background worker (notifications.tasks; `manage.py run_huey`) ----------
+# SQLite storage under var/ by default, so `make run` needs no other service; Redis
+# when REDIS_URL is set. The reminders' state lives in the database, not the queue.
+HUEY = {
+    "name": "harbor",
+    "immediate": env_bool("HARBOR_HUEY_IMMEDIATE", False),
+    "utc": True,
+    **(
+        {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+        if REDIS_URL
+        else {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+    ),
+    "consumer": {"workers": 1, "worker_type": "thread"},
+}
+# The address links in e-mails start with (the digest), e.g. https://harbor.example.org.
+HARBOR_BASE_URL = env_str("HARBOR_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # --- Logging: never log request bodies or record values -------------------
 LOGGING = {

@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),
     path("privacy/", include("privacy.urls")),
+    path("search/", include("search.urls")),
+    path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
 ]
 

@@ -13,11 +13,12 @@ from cooperation.models import (
     ReferralQuerySet,
     ReferralStatus,
 )
+from listing import FilterSet
 from partners.filters import YES
 from partners.models import ServiceType
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralFilter(FilterSet):
     """The referral queue's filters; the supervisor dashboard links here with
     exactly `direction`, `status`, `awaiting=1` and `overdue=1`."""
 
@@ -34,10 +35,14 @@ class ReferralFilter(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(
         label=_("Response overdue"), choices=YES, method="filter_overdue"
     )
+    # The supervisor inbox (cooperation_tags.consent_overrides_panel) links here.
+    consent_override = django_filters.ChoiceFilter(
+        label=_("Sent without consent"), choices=YES, method="filter_consent_override"
+    )
 
     class Meta:
         model = Referral
-        fields = ["direction", "status", "purpose", "awaiting", "overdue"]
+        fields = ["direction", "status", "purpose", "awaiting", "overdue", "consent_override"]
 
     def filter_direction(self, queryset: ReferralQuerySet, name: str, value: str) -> QuerySet:
         agency = self.request.user.agency
@@ -49,8 +54,13 @@ class ReferralFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: ReferralQuerySet, name: str, value: str) -> QuerySet:
         return queryset.overdue_response(timezone.localdate())
 
+    def filter_consent_override(
+        self, queryset: ReferralQuerySet, name: str, value: str
+    ) -> QuerySet:
+        return queryset.filter(consent_override_by__isnull=False)
 
-class MLARequestFilter(django_filters.FilterSet):
+
+class MLARequestFilter(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=MLAStatus.choices)
     direction = django_filters.ChoiceFilter(label=_("Direction"), choices=MLADirection.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=MLAChannel.choices)

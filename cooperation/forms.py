@@ -130,6 +130,7 @@ class AcceptReferralForm(forms.Form):
     )
 
     def __init__(self, *args: Any, agency_id: int | None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_accept_%s")  # unique ids on the referral page
         super().__init__(*args, **kwargs)
         assignees = cast(forms.ModelChoiceField, self.fields["assignees"])
         assignees.queryset = (
@@ -150,6 +151,10 @@ class DeclineReferralForm(forms.Form):
         help_text=_("Required when the reason is “Other”."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_decline_%s")  # unique ids on the referral page
+        super().__init__(*args, **kwargs)
+
     def clean(self) -> dict:
         super().clean()
         data = self.cleaned_data
@@ -168,6 +173,13 @@ class ReferralUpdateForm(ModelForm):
 class MLARequestForm(VersionedModelForm):
     requests = forms.MultipleChoiceField(
         label=_("What is asked"), choices=MLAAsk.choices, widget=forms.CheckboxSelectMultiple
+    )
+    # A text box, not a select: an agency may see tens of thousands of cases.
+    case = forms.CharField(
+        label=_("Case reference"),
+        required=False,
+        max_length=32,
+        help_text=_("The case's reference number, for example AGA-2026-00012."),
     )
 
     class Meta:
@@ -196,10 +208,21 @@ class MLARequestForm(VersionedModelForm):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cases = Case.objects.visible_to(user)
-        cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
+        self.cases = Case.objects.visible_to(user)
+        if self.instance.case_id:
+            self.initial["case"] = self.instance.case.reference
         proceeding = cast(forms.ModelChoiceField, self.fields["proceeding"])
-        proceeding.queryset = LegalProceeding.objects.filter(case__in=cases)
+        proceeding.queryset = LegalProceeding.objects.filter(case__in=self.cases)
+
+    def clean_case(self) -> Case | None:
+        """The reference typed, looked up among the cases this user may see only."""
+        reference = self.cleaned_data["case"].strip().upper()
+        if not reference:
+            return None
+        matches = list(self.cases.filter(reference=reference)[:2])
+        if len(matches) != 1:
+            raise forms.ValidationError(_("No case you can see has this reference number."))
+        return matches[0]
 
     def clean(self) -> dict:
         super().clean()

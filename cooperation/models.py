@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -442,7 +443,7 @@ class MLARequest(CreatedModel, VersionedModel):
             % {
                 "from": self.requesting_country.code,
                 "to": self.requested_country.code,
-                "date": self.sent_on,
+                "date": date_format(self.sent_on, "SHORT_DATE_FORMAT") if self.sent_on else "",
             }
         )
 

@@ -11,7 +11,48 @@ from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django_filters import FilterSet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_filters import filters as django_filters_filters
+from django_filters.filterset import FilterSet as BaseFilterSet
+
+
+def _descending(label: str) -> str:
+    return gettext("%s (descending)") % label
+
+
+# Evaluated when the page renders, in the reader's language (not once, at import).
+_descending_lazy = lazy(_descending, str)
+
+
+class OrderingFilter(django_filters_filters.OrderingFilter):
+    """Sort options whose labels, descending ones included, follow the reader's language."""
+
+    def build_choices(self, fields, labels):
+        ascending = [
+            (param, labels.get(field, param.replace("_", " ").capitalize()))
+            for field, param in fields.items()
+        ]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", _descending_lazy(label)))
+            for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
+
+
+class FilterSet(BaseFilterSet):
+    """Every list's FilterSet: the empty choice of a dropdown reads "Any", not "---------"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if isinstance(
+                filter_,
+                django_filters_filters.ChoiceFilter | django_filters_filters.ModelChoiceFilter,
+            ):
+                filter_.extra["empty_label"] = _("Any")
+                filter_.__dict__.pop("_field", None)
 
 
 def filter_queryset(

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from listing import FilterSet, OrderingFilter
 from partners.models import (
     ActivityType,
     Agency,
@@ -16,12 +17,12 @@ from partners.models import (
 )
 
 
-class AgencyFilter(django_filters.FilterSet):
+class AgencyFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="search", max_length=100)
     agency_type = django_filters.ChoiceFilter(label=_("Type"), choices=AgencyType.choices)
     country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
     is_active = django_filters.BooleanFilter(label=_("Active"))
-    order = django_filters.OrderingFilter(
+    order = OrderingFilter(
         label=_("Sort by"),
         fields=(("name", "name"), ("agency_type", "type"), ("country", "country")),
         field_labels={"name": _("Name"), "agency_type": _("Type"), "country": _("Country")},
@@ -38,7 +39,7 @@ class AgencyFilter(django_filters.FilterSet):
 YES = [("1", _("Yes"))]
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(FilterSet):
     type = django_filters.ChoiceFilter(
         label=_("Type"), choices=ActivityType.choices, field_name="activity_type"
     )
@@ -64,7 +65,7 @@ class ActivityFilter(django_filters.FilterSet):
         return queryset.for_agency(value)
 
 
-class AgreementFilter(django_filters.FilterSet):
+class AgreementFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Title or party"), method="search", max_length=100)
     foreign_country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
     expiring = django_filters.ChoiceFilter(

@@ -100,6 +100,16 @@ class Agency(VersionedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # New cases get this supervisor (cases.services.create_case); the agency admin
+    # changes it from a supervisor's staff page.
+    default_supervisor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("default supervisor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # An agency outlives the accounts that edited it (VersionedModel's protects them).
     updated_by = models.ForeignKey(

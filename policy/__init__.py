@@ -77,6 +77,8 @@ REQUESTS_ERASURE: Capability = WORKS_CASES
 # Approve or refuse an erasure, produce a subject access package: a supervisor.
 APPROVES_ERASURE: Capability = SUPERVISES
 PRODUCES_SUBJECT_ACCESS: Capability = SUPERVISES
+# Receive reminders of deadlines in the notification centre (and the e-mail digest).
+RECEIVES_NOTIFICATIONS: Capability = AGENCY_ROLES
 
 # Every capability above by name, for templates (`can.WORKS_CASES`): read from this
 # module, so a new capability needs no second list.

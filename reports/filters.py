@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
+from listing import FilterSet
 from widgets import DateFilter, DateInput
 
 
-class DashboardFilter(django_filters.FilterSet):
+class DashboardFilter(FilterSet):
     """The dashboard's filters, named like the case list's so every link carries them."""
 
     intake_after = DateFilter(

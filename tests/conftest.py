@@ -18,6 +18,17 @@ from policy import Role
 from tests.factories import AgencyFactory, PlatformAdminFactory, UserFactory
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Figures tests recorded as `record_property("summary", ...)` (the name matcher's
+    precision and recall): shown in every run, also from xdist workers."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+        "failed", []
+    ):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "summary":
+                terminalreporter.write_line(str(value))
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Concurrency tests need PostgreSQL's row locks; SQLite serialises writers."""
     if connection.vendor == "postgresql":

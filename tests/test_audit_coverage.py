@@ -61,6 +61,7 @@ OUTSIDER_SEES = {
     "accounts:staff_edit": 403,
     "accounts:staff_set_active": 403,
     "accounts:staff_mfa_reset": 403,
+    "accounts:staff_make_default_supervisor": 403,
 }
 STAFF_URLS = [url for url in RECORD_URLS if url.name.startswith("accounts:staff_")]
 

@@ -13,7 +13,13 @@ import re
 import pytest
 from django.urls import Resolver404, resolve, reverse
 
-from tests.factories import CaseFactory, TaskFactory
+from cooperation.models import MLARequest
+from tests.factories import (
+    AgreementFactory,
+    CaseFactory,
+    PreventionActivityFactory,
+    TaskFactory,
+)
 from tests.privacy.conftest import make_canary_case
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +37,10 @@ def case(agency_a, caseworker, supervisor, private_storage):
 
 def _pages(case) -> list[str]:
     person = case.person
+    referral = case.referrals.get()
+    agreement = AgreementFactory()
+    agreement.parties.add(case.agency)
+    activity = PreventionActivityFactory(organiser=case.agency)
     return [
         reverse("cases:my_work"),
         reverse("cases:list"),
@@ -45,6 +55,14 @@ def _pages(case) -> list[str]:
         reverse("partners:agency_list"),
         reverse("partners:activity_list"),
         reverse("partners:agreement_list"),
+        referral.get_absolute_url(),
+        MLARequest.objects.get(case=case).get_absolute_url(),
+        case.screenings.get().get_absolute_url(),
+        case.identification_decisions.get().get_absolute_url(),
+        case.agency.get_absolute_url(),
+        referral.to_agency.get_absolute_url(),
+        agreement.get_absolute_url(),
+        activity.get_absolute_url(),
     ]
 
 

@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from access import RECORD_KWARGS
 from accounts.models import User
 from cases.models import Attachment, Defendant, Hearing, ServiceItem
+from notifications.models import Notification
 from policy import Role
 from privacy.models import ErasureRequest
 from tests.factories import (
@@ -118,6 +119,9 @@ READ_ONLY_URLS: dict[str, frozenset[str]] = {
     # Erasures awaiting a decision; the subject access package (its POST only reads).
     "privacy:erasure_list": frozenset({SUPERVISOR}),
     "privacy:person_subject_access": frozenset({SUPERVISOR}),
+    "notifications:list": AGENCY_STAFF,
+    # The search box: cases and people within the reader's scope.
+    "search:results": AGENCY_STAFF,
 }
 
 # Who may POST (change anything) in each area.
@@ -132,6 +136,8 @@ MAY_POST: dict[str, frozenset[str]] = {
     "audit": NOBODY,
     # Erasure requests: whoever works the case files one, a supervisor decides.
     "privacy": CASEWORK,
+    # One's own notifications: mark read, digest settings.
+    "notifications": AGENCY_STAFF,
 }
 CASEWORK_NAMESPACES = {"cases", "victims", "cooperation"}
 
@@ -251,6 +257,9 @@ def build_world(*, agency_a, caseworker, supervisor) -> dict[str, Model]:
         "erasure": ErasureRequest.objects.create(
             agency=agency_a, person=case.person, reason="Asked in person", requested_by=caseworker
         ),
+        "notification": Notification.objects.create(
+            recipient=caseworker, kind="task", threshold="due", record_id=1, case=case, due_on=today
+        ),
     }
 
 
@@ -278,6 +287,7 @@ KWARG_OBJECTS: list[tuple[str, tuple[str, ...], str, str]] = [
     ("accounts", ("staff_",), "pk", "staff"),
     ("privacy", ("person_",), "pk", "person"),
     ("privacy", ("erasure_",), "pk", "erasure"),
+    ("notifications", ("read",), "pk", "notification"),
 ]
 # Non-record URL arguments.
 OTHER_KWARGS = {("reports", "fmt"): "csv"}
@@ -323,6 +333,7 @@ FINGERPRINTED_APPS = (
     "victims",
     "cooperation",
     "privacy",
+    "notifications",
     "reports",
 )
 

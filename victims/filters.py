@@ -7,6 +7,7 @@ from django_countries import countries
 from accounts.models import User
 from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
+from listing import FilterSet
 from victims.models import AgeBand, Person, Sex
 from widgets import DateFilter, DateInput
 
@@ -33,7 +34,7 @@ class CountryListFilter(django_filters.Filter):
     field_class = CountryListField
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(FilterSet):
     """Filters on non-identifying fields only: identifying ones are encrypted.
 
     The case-level filters (intake dates, exploitation, caseworker, `with_case`) keep

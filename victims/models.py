@@ -199,15 +199,21 @@ class PersonPhoto(models.Model):
 
 
 class PersonLookup(models.Model):
-    """Blind-index digests of a person's identifying values, for exact-match search.
+    """Blind-index digests of a person's identifying values, for search and duplicates.
 
-    Holds keyed hashes only (HMAC-SHA256), never a clear or reversible value.
+    Holds keyed hashes only (HMAC-SHA256), never a clear or reversible value. Exact
+    kinds match a normalised value; NAME_GRAM (keyed bigrams and phonetic codes, for
+    blocking) and NAME_PART (a keyed Bloom filter per name part) serve the approximate
+    matcher in victims.matching.
     """
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", _("Document number")
         NAME = "name", _("Name")
         NAME_DOB = "name_dob", _("Name and date of birth")
+        PHONE = "phone", _("Phone number")
+        NAME_GRAM = "name_gram", _("Similar name")
+        NAME_PART = "name_part", _("Similar name")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lookups")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -164,10 +164,22 @@ def save_screening_answers(
 
 
 @transaction.atomic
-def complete_screening(screening: Screening, *, decision: str, note: str, actor: User) -> Screening:
+def complete_screening(
+    screening: Screening,
+    *,
+    decision: str,
+    note: str,
+    actor: User,
+    answers: Mapping[int, tuple[str, str]] | None = None,
+) -> Screening:
     """Complete a screening with the caseworker's decision (the screening graph's only
-    writer, refused unless it is in progress) and move the identification track."""
+    writer, refused unless it is in progress) and move the identification track.
+
+    `answers` (the ones on the page when "Complete" was pressed) are saved first, in
+    the same transaction, so completing never loses what was typed."""
     ensure_case_open(screening.case)
+    if answers is not None:
+        save_screening_answers(screening, answers=answers, actor=actor)
     move(
         screening,
         SCREENING_GRAPH,

@@ -266,10 +266,18 @@ def screening_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def screening_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     screening = _screening_for(request, pk)
     form = ScreeningCompleteForm(request.POST)
-    if screening.status != Screening.Status.IN_PROGRESS or not form.is_valid():
-        answers = ScreeningAnswersForm(screening=screening)
+    # The page posts the answers on it with the decision: completing saves them too.
+    posted_answers = any(name.startswith("answer_") for name in request.POST)
+    answers = ScreeningAnswersForm(request.POST if posted_answers else None, screening=screening)
+    answers_ok = not posted_answers or answers.is_valid()
+    if screening.status != Screening.Status.IN_PROGRESS or not (form.is_valid() and answers_ok):
         return _screening_page(request, screening, answers, complete_form=form, status=400)
-    services.complete_screening(screening, actor=request.user, **form.cleaned_data)
+    services.complete_screening(
+        screening,
+        actor=request.user,
+        answers=answers.answers() if posted_answers else None,
+        **form.cleaned_data,
+    )
     messages.success(request, _("Screening completed."))
     return redirect(screening.case)
 

@@ -10,10 +10,11 @@ from django import template
 from django.utils import timezone
 
 from cases.models import Case
+from cases.selectors import inbox_panel
 from cooperation.models import MLARequest, Referral
 from cooperation.selectors import case_referrals
 from partners.models import Agency
-from policy import WORKS_CASES, can
+from policy import SUPERVISES, WORKS_CASES, can
 
 register = template.Library()
 
@@ -22,7 +23,8 @@ WORK_LIST_LIMIT = 20
 
 @register.inclusion_tag("cooperation/partials/my_work_partners.html", takes_context=True)
 def partners_work(context: template.Context) -> dict:
-    """My work: incoming referrals awaiting a response, and overdue MLA replies (2 queries)."""
+    """My work: incoming referrals awaiting a response (with their count) and overdue MLA
+    replies (3 queries)."""
     user = context["request"].user
     today = timezone.localdate()
     awaiting = (
@@ -34,10 +36,33 @@ def partners_work(context: template.Context) -> dict:
     )
     overdue_mla = MLARequest.objects.visible_to(user).overdue(today).order_by("reply_due", "pk")
     return {
-        "awaiting_referrals": list(awaiting[:WORK_LIST_LIMIT]),
+        "awaiting_referrals": inbox_panel(awaiting, WORK_LIST_LIMIT),
         "overdue_mla": list(overdue_mla[:WORK_LIST_LIMIT]),
         "today": today,
     }
+
+
+@register.inclusion_tag("cooperation/partials/inbox_consent_overrides.html", takes_context=True)
+def consent_overrides_panel(context: template.Context) -> dict:
+    """Supervisor inbox: open referrals the agency sent without the person's consent.
+
+    Harbor keeps no "override request": a caseworker is refused and a supervisor sends
+    with a recorded reason (cooperation.services.send_referral). Supervisors review
+    here the sharing that goes on under such an override while the referral is open.
+    Two queries; none for other roles.
+    """
+    user = context["request"].user
+    if not can(user, SUPERVISES):
+        return {"panel": None}
+    referrals = (
+        Referral.objects.visible_to(user)
+        .sent_by(user.agency_id)
+        .open()
+        .filter(consent_override_by__isnull=False)
+        .select_related("case", "to_agency", "consent_override_by")
+        .order_by("-sent_at", "-pk")
+    )
+    return {"panel": inbox_panel(referrals)}
 
 
 @register.inclusion_tag("cooperation/partials/case_referrals.html", takes_context=True)

@@ -69,7 +69,9 @@ def _agreement_post(**overrides) -> dict:
 
 
 def test_caseworker_records_an_mla_request_linked_to_a_case(login, caseworker, case):
-    response = login(caseworker).post(reverse("cooperation:mla_create"), _mla_post(case=case.pk))
+    response = login(caseworker).post(
+        reverse("cooperation:mla_create"), _mla_post(case=case.reference)
+    )
     mla = MLARequest.objects.get()
     assert response.status_code == 302
     assert (mla.agency, mla.created_by, mla.case) == (case.agency, caseworker, case)
@@ -78,7 +80,9 @@ def test_caseworker_records_an_mla_request_linked_to_a_case(login, caseworker, c
 
 
 def test_an_mla_request_cannot_link_another_agencys_case(login, outsider, case):
-    response = login(outsider).post(reverse("cooperation:mla_create"), _mla_post(case=case.pk))
+    response = login(outsider).post(
+        reverse("cooperation:mla_create"), _mla_post(case=case.reference)
+    )
     assert response.status_code == 200
     assert "case" in response.context["form"].errors
     assert not MLARequest.objects.exists()

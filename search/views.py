@@ -1,0 +1,58 @@
+"""The search page: cases by reference, people by code, name, document or phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import BadRequest
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from access import allowed
+from accounts.http import AuthenticatedHttpRequest
+from audit.models import AuditEvent
+from audit.services import record_event
+from cases.models import Case
+from listing import paginate
+from policy import READS_CASES, SEES_IDENTITY, can
+from search.selectors import cases_by_reference
+from victims.models import Person
+from victims.selectors import people_matching
+
+MAX_QUERY_LENGTH = 100
+MAX_CASES = 20
+
+
+@allowed(READS_CASES)
+def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
+    query = " ".join(request.GET.get("q", "").split())
+    if len(query) > MAX_QUERY_LENGTH:
+        raise BadRequest("Search text too long.")
+    cases: QuerySet[Case] = Case.objects.none()
+    people = Person.objects.none()
+    if query:
+        cases = cases_by_reference(request.user, query)[:MAX_CASES]
+        people = people_matching(request.user, query)
+        # Who searched and when; never what: the text may be a victim's name.
+        record_event(actor=request.user, action=AuditEvent.Action.SEARCH, object_type="search")
+    page = paginate(request, people)
+    context = {
+        "query": query,
+        "cases": cases,
+        "page": page,
+        "rows": _rows(request, page.object_list),
+    }
+    return render(request, "search/search_results.html", context)
+
+
+def _rows(request: AuthenticatedHttpRequest, people: Iterable[Person]) -> list[tuple[Person, str]]:
+    """Each person with the name the viewer may see here: the legal name for those who
+    work one of the person's cases, the code alone (masked) for everyone else."""
+    sees_identity = can(request.user, SEES_IDENTITY)
+    rows = []
+    for person in people:
+        cases = person.visible_cases  # type: ignore[attr-defined]  # prefetched by people_matching
+        works = sees_identity and any(case.works_on(request.user) for case in cases)
+        rows.append((person, person.legal_name if works else ""))
+    return rows

@@ -120,7 +120,7 @@ def _render_detail(
         "case": case,
         "tracks": _track_moves(case),
         "timeline": selectors.case_timeline(case, limit=50),
-        "proceedings": case.proceedings.prefetch_related("defendants", "hearings"),
+        "proceedings": _proceedings_with_forms(case, forms),
         "exposures": case.criminal_exposures.all(),
         "tasks": case.tasks.select_related("assignee").order_by("status", "due_date"),
         "attachments": case.attachments.active().select_related("uploaded_by"),
@@ -130,11 +130,25 @@ def _render_detail(
         "note_form": NoteForm(),
         "task_form": TaskForm(agency_id=case.agency_id),
         "attachment_form": AttachmentForm(),
-        "defendant_form": DefendantForm(),
-        "hearing_form": HearingForm(),
         **forms,
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _proceedings_with_forms(case: Case, forms: dict[str, Any]) -> list[LegalProceeding]:
+    """Each proceeding with its own add-defendant and add-hearing forms (ids unique per
+    proceeding); a form refused with 400 stays on the proceeding it was posted to."""
+    proceedings = list(case.proceedings.prefetch_related("defendants", "hearings"))
+    for proceeding in proceedings:
+        for name, form_class in (("defendant_form", DefendantForm), ("hearing_form", HearingForm)):
+            posted = forms.get(name)
+            if posted is not None and posted.instance.proceeding_id == proceeding.pk:
+                form = posted
+            else:
+                prefix = name.removesuffix("_form")
+                form = form_class(auto_id=f"id_{prefix}{proceeding.pk}_%s")
+            setattr(proceeding, name, form)
+    return proceedings
 
 
 def _track_moves(case: Case) -> list[dict]:

@@ -14,7 +14,13 @@ from cases.filters import CaseFilter
 from cases.models import LegalProceeding, Task
 from cooperation.forms import MLARequestForm
 from cooperation.models import MLARequest
-from tests.factories import CaseFactory, MLARequestFactory, TaskFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    LegalProceedingFactory,
+    MLARequestFactory,
+    TaskFactory,
+    UserFactory,
+)
 from tests.privacy.conftest import make_canary_case
 from victims.models import IndicatorSet, Screening
 from victims.services import start_screening
@@ -237,3 +243,11 @@ def test_every_page_links_a_favicon_and_a_print_stylesheet(login, caseworker):
     page = login(caseworker).get(reverse("cases:my_work")).content.decode()
     assert 'rel="icon"' in page and "favicon.svg" in page
     assert 'media="print"' in page and "print.css" in page
+
+
+def test_a_case_with_two_proceedings_keeps_its_ids_unique(login, caseworker, case):
+    LegalProceedingFactory(case=case)
+    LegalProceedingFactory(case=case)
+    response = login(caseworker).get(case.get_absolute_url())
+    assert response.status_code == 200
+    assert _duplicate_ids(response.content.decode()) == []

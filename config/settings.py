@@ -370,6 +370,8 @@ LOGGING = {
     "loggers": {
         # Axes logs usernames on failures at INFO; keep them out of the logs.
         "axes": {"level": "WARNING"},
+        # The worker prints its own lines; through the root handler too they show twice.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

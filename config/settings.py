@@ -370,8 +370,9 @@ LOGGING = {
     "loggers": {
         # Axes logs usernames on failures at INFO; keep them out of the logs.
         "axes": {"level": "WARNING"},
-        # The worker prints its own lines; through the root handler too they show twice.
-        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The worker (run_huey) gives the huey logger its own handler; through the root
+        # handler too every line would show twice.
+        "huey": {"level": "INFO", "propagate": False},
     },
 }
 

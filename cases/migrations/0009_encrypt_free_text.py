@@ -11,6 +11,7 @@ are decrypted again before the columns go back to clear text.
 """
 
 import crypto
+from crypto.columns import decrypt_columns, encrypt_columns
 from django.db import migrations
 
 # The columns this migration encrypts, per model.
@@ -28,60 +29,14 @@ FIELDS = {
     "tasktransition": ["note"],
     "tracktransition": ["note", "override_reason"],
 }
-BATCH = 500
-
-
-def _encrypted(value):
-    if not value:
-        return value
-    try:
-        crypto.decrypt(value)
-    except crypto.DecryptionError:
-        return crypto.encrypt(value)
-    return value  # already ciphertext
-
-
-def _decrypted(value):
-    if not value:
-        return value
-    try:
-        return crypto.decrypt(value)
-    except crypto.DecryptionError:
-        return value  # still clear text
-
-
-def _convert_rows(apps, schema_editor, convert):
-    connection = schema_editor.connection
-    quote = connection.ops.quote_name
-    for model_name, names in FIELDS.items():
-        meta = apps.get_model("cases", model_name)._meta
-        table, pk = quote(meta.db_table), quote(meta.pk.column)
-        columns = [quote(meta.get_field(name).column) for name in names]
-        select = f"SELECT {pk}, {', '.join(columns)} FROM {table} WHERE {pk} > %s ORDER BY {pk}"
-        update = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s"
-        last = 0
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute(f"{select} LIMIT {BATCH}", [last])
-                rows = cursor.fetchall()
-                if not rows:
-                    break
-                changed = []
-                for row_pk, *values in rows:
-                    converted = [convert(value) for value in values]
-                    if converted != values:
-                        changed.append([*converted, row_pk])
-                if changed:
-                    cursor.executemany(update, changed)
-                last = rows[-1][0]
 
 
 def encrypt_existing_rows(apps, schema_editor):
-    _convert_rows(apps, schema_editor, _encrypted)
+    encrypt_columns(apps, schema_editor, "cases", FIELDS)
 
 
 def decrypt_existing_rows(apps, schema_editor):
-    _convert_rows(apps, schema_editor, _decrypted)
+    decrypt_columns(apps, schema_editor, "cases", FIELDS)
 
 
 class Migration(migrations.Migration):

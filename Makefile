@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 # Two workers: the suite's tests are independent (each worker gets its own database).
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev lint format messages vendor deploy-check clean
+.PHONY: run test install install-dev lint format messages vendor deploy-check clean bench-seed bench bench-load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,27 @@ deploy-check: install
 	HARBOR_FIELD_KEYS=$${HARBOR_FIELD_KEYS:-MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=} \
 	HARBOR_BLIND_INDEX_KEY=$${HARBOR_BLIND_INDEX_KEY:-deploy-check-only-blind-index-key-0123456789} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Benchmarks on PostgreSQL (README "Benchmarks"): `make bench-seed CASES=1000000`, then
+# `make bench CASES=1000000 BASELINE=var/bench-harbor_scale_10000.json`.
+CASES ?= 10000
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= harbor_scale_$(CASES)
+BENCH_RUNS ?= 20
+bench-seed bench bench-load: export HARBOR_DEBUG = true
+bench-seed bench bench-load: export DATABASE_URL = $(BENCH_SERVER)/$(BENCH_DB)
+
+bench-seed: install
+	psql "$(BENCH_SERVER)/postgres" -c 'CREATE DATABASE "$(BENCH_DB)"'
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_scale --cases $(CASES)
+
+bench: install
+	mkdir -p var
+	$(BIN)/python manage.py bench_pages --runs $(BENCH_RUNS) --admin --save var/bench-$(BENCH_DB).json $(if $(BASELINE),--baseline $(BASELINE))
+
+bench-load: install
+	$(BIN)/python manage.py bench_load
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -74,6 +74,14 @@ class StaffCreateForm(forms.Form):
             self.add_error("agency", _("A platform admin belongs to no agency."))
         if role and role != Role.PLATFORM_ADMIN and agency is None:
             self.add_error("agency", _("Choose the agency this person works for."))
+        if role == Role.COORDINATOR and agency is not None and not agency.is_coordinating:
+            self.add_error(
+                "role",
+                _(
+                    "Only staff of the national coordinating agency can be national "
+                    "coordinators: mark the agency as coordinating first."
+                ),
+            )
         if role and not self.errors and role not in grantable_roles(self.actor, agency):
             self.add_error(
                 "role",

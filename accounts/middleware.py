@@ -16,12 +16,13 @@ from django_otp.middleware import is_verified
 from accounts.models import TOTPDevice
 
 SESSION_STARTED_KEY = "harbor_session_started"
+SESSION_REFRESHED_KEY = "harbor_session_refreshed"
 
 
 class AbsoluteSessionLifetimeMiddleware:
     """End a session a fixed time after login, however active it has been.
 
-    The idle timeout (SESSION_COOKIE_AGE renewed on each request) does not cap a
+    The idle timeout (SESSION_COOKIE_AGE, renewed by SessionRefreshMiddleware) does not cap a
     session that is used all day; this does (HARBOR_SESSION_MAX_HOURS).
     """
 
@@ -36,6 +37,31 @@ class AbsoluteSessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has ended. Please log in again."))
                 return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class SessionRefreshMiddleware:
+    """Keep the idle timeout without writing the session on every request.
+
+    The session's expiry (SESSION_COOKIE_AGE from its last save) is pushed back by
+    saving it, at most once every HARBOR_SESSION_REFRESH_SECONDS: a page view within
+    that minute writes nothing (no UPDATE, no COMMIT, no Redis SET). A session left
+    idle for SESSION_COOKIE_AGE still ends, give or take that minute. Only a signed-in
+    user's session is touched: an anonymous visitor gets none from this.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            # Logging in saved the session (and stamped its start) a moment ago.
+            refreshed = request.session.get(
+                SESSION_REFRESHED_KEY, request.session.get(SESSION_STARTED_KEY, 0)
+            )
+            if now - refreshed >= settings.HARBOR_SESSION_REFRESH_SECONDS:
+                request.session[SESSION_REFRESHED_KEY] = now
         return self.get_response(request)
 
 

@@ -40,7 +40,9 @@ def grantable_roles(actor: User, agency: Agency | None, *, target: User | None =
     creates platform admins and an agency's *first* agency admin (only while the agency
     has no other active agency admin), and never a caseworker or supervisor: a platform
     admin has no access to victims' records and must not be able to give itself an
-    account that has. Everyone else grants nothing. Forms offer these; services enforce them.
+    account that has. A platform admin also makes national coordinators, only in the
+    coordinating agency (`Agency.is_coordinating`): they see national figures, no
+    record. Everyone else grants nothing. Forms offer these; services enforce them.
     """
     if actor.is_agency_admin:
         own = agency is not None and agency.pk == actor.agency_id
@@ -52,13 +54,16 @@ def grantable_roles(actor: User, agency: Agency | None, *, target: User | None =
     admins = User.objects.active().agency_admins().in_agency(agency.pk)
     if target is not None:
         admins = admins.exclude(pk=target.pk)
-    return set() if admins.exists() else {Role.AGENCY_ADMIN}
+    roles: set[str] = set() if admins.exists() else {Role.AGENCY_ADMIN}
+    if agency.is_coordinating:
+        roles.add(Role.COORDINATOR)
+    return roles
 
 
 def roles_offered(actor: User) -> set[str]:
     """Every role `actor` may grant in some agency: the choices of the staff forms."""
     if actor.is_platform_admin:
-        return {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN}
+        return {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN, Role.COORDINATOR}
     return grantable_roles(actor, actor.agency)
 
 

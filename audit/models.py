@@ -127,7 +127,9 @@ class AuditEvent(models.Model):
         COMMAND = "command", _("Command")
         SYSTEM = "system", _("System")
 
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    # Indexed by the composite indexes below and, on PostgreSQL, by a BRIN index and the
+    # monthly partitioning (audit.partitions).
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("who"),
@@ -163,11 +165,24 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at", "-id"]
+        # The viewer pages an agency's trail newest first by (occurred_at, id) keyset;
+        # `for_object` lists one record's rows newest first.
         indexes = [
-            models.Index(fields=["object_type", "object_id"]),
-            models.Index(fields=["agency", "occurred_at"]),
+            models.Index(fields=["agency", "-occurred_at", "-id"], name="audit_agency_time_idx"),
+            # "Who revealed, exported, failed to log in": a rare action, found at once.
+            models.Index(
+                fields=["agency", "action", "-occurred_at", "-id"],
+                name="audit_agency_action_time_idx",
+            ),
+            models.Index(
+                fields=["object_type", "object_id", "-occurred_at"], name="audit_object_time_idx"
+            ),
         ]
-        # One row per position in each chain; also the index `verify_audit` walks.
+        # One row per position in each chain; also the index `verify_audit` walks. On
+        # PostgreSQL the table is partitioned by month (migration 0010), and a unique
+        # index there must include the partition key: these two are plain indexes, and
+        # the uniqueness is kept by `record_event` numbering under the chain head's row
+        # lock, and checked by `verify_audit` ("position … is taken twice").
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "chain_seq"],

@@ -16,18 +16,29 @@ from cases import services
 from cases.models import (
     Case,
     CaseExploitation,
+    Charge,
     ControlMethod,
     CriminalExposure,
     CriminalitySubtype,
+    CriminalMatterCharge,
+    CriminalMatterStage,
+    Defendant,
     ExploitationType,
+    Hearing,
     IdentificationStatus,
     LabourIndustry,
+    LegalProceeding,
+    ProceedingExploitation,
+    ProceedingStage,
+    ProsecutionRole,
     ProsecutionStatus,
     ProtectionStatus,
+    ProtectiveMeasure,
     RecruitmentMethod,
     RiskLevel,
     ServiceItem,
     Source,
+    Statute,
     Task,
 )
 
@@ -102,17 +113,55 @@ def open_case(
     )
 
 
-def add_case_details(case: Case, *, caseworker: User, supervisor: User, number: int) -> None:
-    """A criminal exposure, an overdue task or a closure, depending on the case's number."""
-    if is_criminality_case(number) and case.intake_date is not None:
-        CriminalExposure.objects.create(
+def add_criminal_matter(case: Case, *, caseworker: User, number: int) -> None:
+    """Forced criminality: the person is a suspect in a (fictional) scam-compound fraud;
+    NGO asked for non-punishment; every other such case has the prosecutor's decision."""
+    intake = case.intake_date
+    if intake is None:
+        return
+    matter = services.save_criminal_exposure(
+        CriminalExposure(
             case=case,
             role=CriminalExposure.Role.SUSPECT,
             case_numbers=f"DEMO-POL-{number:04d}",
-            charges="Fraud (fictional)",
-            non_punishment_requested_on=case.intake_date + datetime.timedelta(days=10),
-            updated_by=caseworker,
+            requested_by=CriminalExposure.Requester.NGO,
+            non_punishment_requested_on=intake + datetime.timedelta(days=10),
+        ),
+        actor=caseworker,
+    )
+    for offence, text in (
+        (CriminalMatterCharge.Offence.FRAUD, "Criminal Code art. 339-4 (fictional)"),
+        (CriminalMatterCharge.Offence.MONEY_LAUNDERING, "Lending a bank account (fictional)"),
+    ):
+        services.save_criminal_matter_charge(
+            CriminalMatterCharge(matter=matter, offence=offence, description=text),
+            actor=caseworker,
         )
+    if number % 2 == 0:
+        services.move_criminal_matter(
+            matter, CriminalMatterStage.PROSECUTION, actor=caseworker, note="Indicted (demo)"
+        )
+        return
+    services.record_non_punishment_decision(
+        matter,
+        actor=caseworker,
+        authority=CriminalExposure.Authority.PROSECUTOR,
+        decided_on=intake + datetime.timedelta(days=40),
+        reference=f"DEMO-NP-{number:04d}",
+        outcomes={
+            charge.pk: CriminalMatterCharge.Outcome.NOT_PROSECUTED
+            for charge in matter.charges.all()
+        },
+    )
+    services.move_criminal_matter(
+        matter, CriminalMatterStage.CLOSED, actor=caseworker, note="Not prosecuted (demo)"
+    )
+
+
+def add_case_details(case: Case, *, caseworker: User, supervisor: User, number: int) -> None:
+    """A criminal exposure, an overdue task or a closure, depending on the case's number."""
+    if is_criminality_case(number) and case.intake_date is not None:
+        add_criminal_matter(case, caseworker=caseworker, number=number)
     if number % 4 == 1:
         Task.objects.create(
             case=case,
@@ -178,3 +227,48 @@ _SERVICE_STEPS: dict[str, tuple[str, ...]] = {
     ServiceItem.Status.IN_PROGRESS: (ServiceItem.Status.IN_PROGRESS,),
     ServiceItem.Status.COMPLETED: (ServiceItem.Status.IN_PROGRESS, ServiceItem.Status.COMPLETED),
 }
+
+
+def seed_proceeding(cases: list[Case], *, actor: User) -> LegalProceeding:
+    """One prosecution of one (fictional) trafficker, owned by the cases' agency and
+    linked to each of `cases`: one proceeding, however many victims. Indicted and at
+    trial, with a hearing for the first case's person and two protective measures asked."""
+    first, *others = cases
+    proceeding = services.save_proceeding(
+        LegalProceeding(
+            exploitation_type=ProceedingExploitation.LABOUR,
+            police_case_number="DEMO-PD-0001",
+            prosecutor_case_number="DEMO-PRO-0001",
+            court="Demo District Court",
+        ),
+        actor=actor,
+        case=first,
+        person_role=ProsecutionRole.COMPLAINANT_WITNESS,
+    )
+    for case in others:
+        services.link_case(proceeding, case, actor=actor, person_role=ProsecutionRole.WITNESS)
+    services.save_defendant(
+        Defendant(proceeding=proceeding, name="Demo broker alias Boss"),
+        actor=actor,
+        case=first,
+        charges=[Charge(statute=Statute.HTPA_32), Charge(statute=Statute.CC_302)],
+    )
+    for stage in (ProceedingStage.INDICTED, ProceedingStage.TRIAL):
+        services.move_proceeding_stage(proceeding, stage, actor=actor, note="Demo step")
+    starts = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
+    services.add_hearing(
+        Hearing(
+            proceeding=proceeding,
+            case=first,
+            starts_at=starts + datetime.timedelta(days=12),
+            place="Demo District Court, room 3",
+            person_role=ProsecutionRole.COMPLAINANT_WITNESS,
+            description="Testimony of the complainant (demo)",
+        ),
+        actor=actor,
+        measures=[
+            ProtectiveMeasure(kind=ProtectiveMeasure.Kind.INTERPRETER, language="Tagalog"),
+            ProtectiveMeasure(kind=ProtectiveMeasure.Kind.SEPARATE_WAITING),
+        ],
+    )
+    return proceeding

@@ -2,7 +2,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -31,10 +31,19 @@ Q = TypeVar("Q", bound=QuerySet[Any])
 
 
 def _named_rule(queryset: Q, rule: Callable[[Q], QuerySet[Any]], value: bool | None) -> QuerySet:
-    """A named QuerySet rule as a yes/no filter: yes keeps the rows it matches, no the others."""
+    """A named QuerySet rule as a yes/no filter: yes keeps the rows it matches, no the others
+    (a correlated NOT EXISTS on the row's own id, never `NOT IN (subquery)`)."""
     if value:
         return rule(queryset)
-    return queryset.exclude(pk__in=rule(queryset.model.objects.all()).values("pk"))
+    return queryset.exclude(Exists(rule(queryset.model.objects.all()).filter(pk=OuterRef("pk"))))
+
+
+def _exploitation(queryset: QuerySet, value: str, case: str = "pk") -> QuerySet:
+    """Rows whose case has the exploitation type, or none recorded (NOT_RECORDED)."""
+    recorded = CaseExploitation.objects.filter(case_id=OuterRef(case))
+    if value == NOT_RECORDED:
+        return queryset.exclude(Exists(recorded))
+    return queryset.filter(Exists(recorded.filter(type=value)))
 
 
 class CaseFilter(FilterSet):
@@ -109,9 +118,7 @@ class CaseFilter(FilterSet):
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == NOT_RECORDED:
-            return queryset.exclude(pk__in=CaseExploitation.objects.values("case_id"))
-        return queryset.filter(pk__in=CaseExploitation.objects.filter(type=value).values("case_id"))
+        return _exploitation(queryset, value)
 
     # Each named filter is a CaseQuerySet rule (cases/models.py), never spelled here;
     # "no" keeps the cases the rule leaves out.
@@ -177,7 +184,4 @@ class TaskFilter(FilterSet):
         return _named_rule(queryset, TaskQuerySet.overdue, value)
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value == NOT_RECORDED:
-            return queryset.exclude(case_id__in=CaseExploitation.objects.values("case_id"))
-        cases = CaseExploitation.objects.filter(type=value).values("case_id")
-        return queryset.filter(case_id__in=cases)
+        return _exploitation(queryset, value, case="case_id")

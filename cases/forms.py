@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from pathlib import PurePath
 from typing import cast
 
@@ -7,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -15,20 +17,28 @@ from cases.models import (
     Attachment,
     Case,
     CaseExploitation,
+    Charge,
+    ChargeOutcome,
     ControlMethod,
     CriminalExposure,
     CriminalitySubtype,
+    CriminalMatterCharge,
+    CriminalMatterStage,
     Defendant,
     ExploitationType,
     Hearing,
     LabourIndustry,
     LegalProceeding,
+    ProceedingStage,
+    ProsecutionRole,
+    ProtectiveMeasure,
     ServiceItem,
+    Statute,
     Task,
 )
 from locking.forms import VersionedModelForm
 from partners.models import Agency
-from widgets import BoundedModelMultipleChoiceField, DateInput, ModelForm
+from widgets import BoundedModelMultipleChoiceField, DateField, DateInput, ModelForm
 
 
 class CaseForm(VersionedModelForm):
@@ -195,6 +205,7 @@ class ProceedingForm(VersionedModelForm):
     class Meta:
         model = LegalProceeding
         fields = [
+            "exploitation_type",
             "police_case_number",
             "prosecutor_case_number",
             "court_case_number",
@@ -227,45 +238,271 @@ class ProceedingForm(VersionedModelForm):
         return cleaned
 
 
-class DefendantForm(VersionedModelForm):
-    class Meta:
-        model = Defendant
-        fields = ["name", "charges", "outcome", "judgment_date"]
-        widgets = {"charges": forms.Textarea(attrs={"rows": 2}), "judgment_date": DateInput()}
+class NewProceedingForm(ProceedingForm):
+    """A new proceeding, with the role of the person whose case opens it."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "id_defendant_%s")  # unique ids on the case page
+    person_role = forms.ChoiceField(
+        label=_("The person's role"), choices=ProsecutionRole.choices, required=False
+    )
+
+
+class ProceedingStageForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("Stage"), choices=ProceedingStage.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class LinkProceedingForm(forms.Form):
+    """Link the case to a proceeding its agency owns, found by one of its numbers or by
+    the reference of a case already linked to it."""
+
+    number = forms.CharField(
+        label=_("Police, prosecutor or court case number, or a linked case's reference"),
+        max_length=64,
+    )
+    person_role = forms.ChoiceField(
+        label=_("The person's role"), choices=ProsecutionRole.choices, required=False
+    )
+
+    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_link_%s")
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].required = False  # a new defendant awaits judgment
+        self.agency_id = agency_id
 
     def clean(self) -> dict:
         super().clean()
         cleaned = self.cleaned_data
-        outcome = cleaned.get("outcome") or Defendant.Outcome.PENDING
-        cleaned["outcome"] = outcome
-        if outcome != Defendant.Outcome.PENDING and not cleaned.get("judgment_date"):
-            self.add_error("judgment_date", _("Give the date of the judgment or decision."))
+        number = (cleaned.get("number") or "").strip()
+        if not number:
+            return cleaned
+        found = LegalProceeding.objects.owned_by(self.agency_id).with_number(number)
+        matches = list(found[:2])
+        if not matches:
+            self.add_error("number", _("No proceeding of your agency has this number."))
+        elif len(matches) > 1:
+            self.add_error(
+                "number", _("Several proceedings have this number: give another of its numbers.")
+            )
+        else:
+            cleaned["proceeding"] = matches[0]
         return cleaned
 
 
+class UnlinkProceedingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this case no longer part of the proceeding?"),
+        min_length=10,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DefendantForm(VersionedModelForm):
+    """A defendant's name; a new one also gets their charges."""
+
+    statutes = forms.MultipleChoiceField(
+        label=_("Charges"),
+        choices=Statute.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    other_charge = forms.CharField(label=_("Other charge"), max_length=500, required=False)
+
+    class Meta:
+        model = Defendant
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_defendant_%s")  # unique ids on the case page
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:  # charges are added one by one once it exists
+            del self.fields["statutes"]
+            del self.fields["other_charge"]
+
+    def clean(self) -> dict:
+        super().clean()
+        cleaned = self.cleaned_data
+        if Statute.OTHER in cleaned.get("statutes", ()) and not cleaned.get("other_charge"):
+            self.add_error("other_charge", _("Describe the other charge."))
+        return cleaned
+
+    def charges(self) -> list[Charge]:
+        """The charges ticked on a new defendant (unsaved)."""
+        data = self.cleaned_data
+        return [
+            Charge(
+                statute=statute,
+                other_text=data.get("other_charge", "") if statute == Statute.OTHER else "",
+            )
+            for statute in data.get("statutes", ())
+        ]
+
+
+class ChargeForm(ModelForm):
+    class Meta:
+        model = Charge
+        fields = ["statute", "other_text"]
+
+
+class ChargeOutcomeForm(ModelForm):
+    """The outcome of a charge at one instance (recording it again replaces it)."""
+
+    class Meta:
+        model = ChargeOutcome
+        fields = ["instance", "outcome", "sentence_months", "fine", "decided_on"]
+        widgets = {"decided_on": DateInput()}
+
+    def validate_unique(self) -> None:
+        pass  # one row per charge and instance: the service updates the existing one
+
+
 class HearingForm(ModelForm):
+    """A hearing for the case's person, with the protective measures requested for it."""
+
+    measures = forms.MultipleChoiceField(
+        label=_("Protective measures requested"),
+        choices=ProtectiveMeasure.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    interpreter_language = forms.CharField(
+        label=_("Interpreter language"), max_length=100, required=False
+    )
+
+    date = DateField(label=_("Date"))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+
     class Meta:
         model = Hearing
-        fields = ["date", "description"]
-        widgets = {"date": DateInput()}
+        fields = ["place", "instance", "person_role", "description"]
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "id_hearing_%s")  # unique ids on the case page
         super().__init__(*args, **kwargs)
+        self.order_fields(["date", "time"])
+
+    def clean(self) -> dict:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("date") and cleaned.get("time"):
+            # The local date and time the court gave, stored timezone-aware.
+            self.instance.starts_at = timezone.make_aware(
+                datetime.datetime.combine(cleaned["date"], cleaned["time"])
+            )
+        interpreter = ProtectiveMeasure.Kind.INTERPRETER in cleaned.get("measures", ())
+        if interpreter and not cleaned.get("interpreter_language", "").strip():
+            message = _("Which language should the interpreter speak?")
+            self.add_error("interpreter_language", message)
+        return cleaned
+
+    def protective_measures(self) -> list[ProtectiveMeasure]:
+        """The measures ticked (unsaved, requested)."""
+        language = self.cleaned_data.get("interpreter_language", "").strip()
+        return [
+            ProtectiveMeasure(
+                kind=kind, language=language if kind == ProtectiveMeasure.Kind.INTERPRETER else ""
+            )
+            for kind in self.cleaned_data.get("measures", ())
+        ]
+
+
+class MeasureDecisionForm(ModelForm):
+    class Meta:
+        model = ProtectiveMeasure
+        fields = ["status", "decided_by", "decided_on"]
+        widgets = {"decided_on": DateInput()}
 
 
 class CriminalExposureForm(VersionedModelForm):
+    """The person's own criminal matter: who they are in it, its numbers, the request."""
+
     class Meta:
         model = CriminalExposure
-        fields = ["role", "case_numbers", "charges", "non_punishment_requested_on", "outcome"]
-        widgets = {
-            "non_punishment_requested_on": DateInput(),
-            "charges": forms.Textarea(attrs={"rows": 2}),
+        fields = ["role", "case_numbers", "requested_by", "non_punishment_requested_on"]
+        widgets = {"non_punishment_requested_on": DateInput()}
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("requested_by") and not data.get("non_punishment_requested_on"):
+            self.add_error(
+                "non_punishment_requested_on",
+                _("Give the date non-punishment was requested, or leave who asked empty."),
+            )
+        return data
+
+
+class CriminalMatterChargeForm(ModelForm):
+    """A charge against the person in their own criminal matter (the outcome comes with
+    the decision)."""
+
+    class Meta:
+        model = CriminalMatterCharge
+        fields = ["offence", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_charge_%s")  # unique ids on the matter page
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("offence") == CriminalMatterCharge.Offence.OTHER and not data.get(
+            "description"
+        ):
+            self.add_error("description", _("Write the charge when the offence is “other”."))
+        return data
+
+
+class CriminalMatterMoveForm(StatusMoveForm):
+    to_status = forms.ChoiceField(label=_("Stage"), choices=CriminalMatterStage.choices)
+
+
+class NonPunishmentDecisionForm(VersionedModelForm):
+    """The authority's decision: who, when, its reference, and an outcome per charge."""
+
+    class Meta:
+        model = CriminalExposure
+        fields = ["decision_authority", "decided_on", "decision_reference"]
+        widgets = {"decided_on": DateInput()}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("decision_authority", "decided_on"):
+            self.fields[name].required = True
+        # A decision is on a recorded matter; an unsaved one has no charges yet.
+        self.charges = list(self.instance.charges.all()) if self.instance.pk else []
+        for charge in self.charges:
+            label = charge.description or charge.get_offence_display()
+            self.fields[f"outcome_{charge.pk}"] = forms.ChoiceField(
+                label=_("Outcome: %(charge)s") % {"charge": label},
+                choices=CriminalMatterCharge.Outcome.choices,
+                initial=charge.outcome,
+            )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not self.charges:
+            raise forms.ValidationError(
+                _("Record the charges against the person before the decision on them.")
+            )
+        decided, requested = data.get("decided_on"), self.instance.non_punishment_requested_on
+        if decided and requested and decided < requested:
+            message = _("The decision cannot come before the request (%(date)s).")
+            self.add_error("decided_on", message % {"date": requested})
+        return data
+
+    def outcomes(self) -> dict[int, str]:
+        """Charge id → outcome, from a valid form."""
+        return {charge.pk: self.cleaned_data[f"outcome_{charge.pk}"] for charge in self.charges}
+
+    def decision(self) -> dict:
+        """The keyword arguments of `record_non_punishment_decision`, from a valid form."""
+        return {
+            "authority": self.cleaned_data["decision_authority"],
+            "decided_on": self.cleaned_data["decided_on"],
+            "reference": self.cleaned_data["decision_reference"],
+            "outcomes": self.outcomes(),
         }
 
 

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -290,7 +292,12 @@ class CaseQuerySet(ArchivableQuerySet):
         Archiving a person hides their cases with them (the cases keep their own
         archive fields empty, so restoring the person brings them back whole).
         """
-        return super().active().filter(person__archived_at__isnull=True)
+        return self.unarchived().filter(person__archived_at__isnull=True)
+
+    def unarchived(self) -> Self:
+        """Not archived themselves; the person's archive is left to the caller (a person's
+        own scope, which checks the person row). Everybody else reads `active()`."""
+        return super().active()
 
     def visible_to(self, user: User) -> CaseQuerySet:
         """The cases a user may see: the single definition, used by every lookup.
@@ -301,9 +308,16 @@ class CaseQuerySet(ArchivableQuerySet):
         `active()`. (Cases shared through an accepted referral are a separate,
         section-limited scope, not part of this one.)
         """
+        return self.active().of_agency_scope(user)
+
+    def of_agency_scope(self, user: User) -> CaseQuerySet:
+        """`visible_to` without the archive rule: the cases of the user's agency, and for a
+        caseworker those assigned to them. Only for a caller that applies the archive rule
+        itself (a person's scope, whose person row is already checked): a subquery that
+        joins no person is a cheap index probe."""
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        own = self.active().filter(agency_id=user.agency_id)
+        own = self.filter(agency_id=user.agency_id)
         if user.sees_whole_agency:
             return own
         return own.filter(caseworkers=user)
@@ -325,22 +339,60 @@ class CaseQuerySet(ArchivableQuerySet):
         """Open cases whose identification awaits an authority's decision or review."""
         return self.open().filter(identification_status__in=IDENTIFICATION_AWAITING)
 
+    # Rules on a case's rows are correlated EXISTS (never `pk IN (subquery)`): PostgreSQL
+    # probes an index per case instead of materialising the subquery once per row when
+    # it outgrows work_mem (issue 12).
+
     def with_overdue_tasks(self, today: datetime.date | None = None) -> CaseQuerySet:
         """Cases with at least one overdue task (TaskQuerySet.overdue)."""
-        return self.filter(pk__in=Task.objects.overdue(today).values("case_id"))
+        return self.filter(
+            models.Exists(Task.objects.overdue(today).filter(case_id=models.OuterRef("pk")))
+        )
 
     def with_expiring_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
         """Cases with a permit expiring soon or already expired
         (ServiceItemQuerySet.expiring_permits)."""
-        return self.filter(pk__in=ServiceItem.objects.expiring_permits(today).values("case_id"))
+        return self.filter(
+            models.Exists(
+                ServiceItem.objects.expiring_permits(today).filter(case_id=models.OuterRef("pk"))
+            )
+        )
 
     def with_expired_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
         """Cases with an expired permit (ServiceItemQuerySet.expired_permits)."""
-        return self.filter(pk__in=ServiceItem.objects.expired_permits(today).values("case_id"))
+        return self.filter(
+            models.Exists(
+                ServiceItem.objects.expired_permits(today).filter(case_id=models.OuterRef("pk"))
+            )
+        )
 
     def assigned_to(self, user: User) -> CaseQuerySet:
-        """Cases the user works: assigned as caseworker or named supervisor."""
-        return self.filter(models.Q(caseworkers=user) | models.Q(supervisor=user)).distinct()
+        """Cases the user works: assigned as caseworker or named supervisor (no DISTINCT).
+
+        The ids come from two indexes, the supervisor's (narrowed by this queryset's own
+        filters: call it after `open()` to read the open ones' partial index) and the
+        assignments', as one small set joined to the cases: no walk through the whole
+        agency testing an OR on every case.
+        """
+        supervised = self.filter(supervisor=user).order_by().values("pk")
+        assigned = Case.caseworkers.through.objects.filter(user_id=user.pk).order_by()
+        return self.filter(pk__in=supervised.union(assigned.values("case_id"), all=True))
+
+    def with_row_flags(self, cases: Iterable[Case]) -> list[Case]:
+        """The loaded cases with `with_flags()`'s two flags set on each: one query for the
+        ids on a page, never the flags of every row a list sorts and counts."""
+        rows = list(cases)
+        flags = {
+            pk: (exposure, overdue)
+            for pk, exposure, overdue in self.filter(pk__in=[case.pk for case in rows])
+            .order_by()
+            .with_flags()
+            .values_list("pk", "has_criminal_exposure", "has_overdue_tasks")
+        }
+        for case in rows:
+            exposure, overdue = flags.get(case.pk, (False, False))
+            vars(case).update(has_criminal_exposure=exposure, has_overdue_tasks=overdue)
+        return rows
 
     def with_flags(self) -> CaseQuerySet:
         """Annotate `has_criminal_exposure` and `has_overdue_tasks` (one query, any size)."""
@@ -354,10 +406,10 @@ class CaseQuerySet(ArchivableQuerySet):
         )
 
     def for_list(self) -> CaseQuerySet:
-        """What a list row shows, in a fixed number of queries whatever the length."""
+        """What a list row shows, in a fixed number of queries whatever the length (the
+        flags come after the page is cut: `with_row_flags`)."""
         return (
-            self.with_flags()
-            .annotate(
+            self.annotate(
                 # Severity order for sorting (the stored values sort alphabetically).
                 risk_rank=models.Case(
                     *(
@@ -474,6 +526,28 @@ class Case(CreatedModel, VersionedModel, Archivable):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-intake_date", "-pk"]
+        indexes = [
+            # The case list's default order within the agency (its scope), archived left out;
+            # and its "last change" sort.
+            models.Index(
+                fields=["agency", "-intake_date", "-id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="cases_case_agency_intake",
+            ),
+            models.Index(
+                fields=["agency", "-updated_at", "-id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="cases_case_agency_updated",
+            ),
+            # The status filter and the supervisor inbox's closure requests.
+            models.Index(fields=["agency", "status"], name="cases_case_agency_status"),
+            # My work's open cases of their named supervisor (assigned_to after open()).
+            models.Index(
+                fields=["supervisor"],
+                condition=models.Q(archived_at__isnull=True) & ~models.Q(status=CaseStatus.CLOSED),
+                name="cases_case_supervisor_open",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "reference"], name="cases_case_reference_unique_per_agency"
@@ -583,6 +657,8 @@ class TrackTransition(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("track transition")
         verbose_name_plural = _("track transitions")
+        # My work's recent changes: the newest moves first.
+        indexes = [models.Index(fields=["-occurred_at", "-id"], name="cases_transition_recent")]
 
     def __str__(self) -> str:
         return f"{self.track}: {self.from_status} → {self.to_status}"
@@ -605,11 +681,129 @@ def _status_label(track: str, status: str) -> str:
     return str(dict(choices.choices).get(status, status))
 
 
-class LegalProceeding(VersionedModel):
-    """Criminal proceedings against the traffickers, in which the person takes part."""
+class ProceedingStage(models.TextChoices):
+    """Where a shared criminal proceeding stands (the statistics read these)."""
 
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proceedings"
+    INVESTIGATION = "investigation", _("Under investigation")
+    INDICTED = "indicted", _("Prosecuted (indicted)")
+    TRIAL = "trial", _("At trial")
+    JUDGED = "judged", _("Judged (not final)")
+    FINAL = "final", _("Final judgment")
+    CLOSED_NO_INDICTMENT = "closed_no_indictment", _("Closed without indictment")
+
+
+_PS = ProceedingStage
+
+# A proceeding's stage graph: `cases.services.move_proceeding_stage` (through
+# `workflow.move`) is its only writer. A judgment appealed goes back to trial at the
+# next instance; a closed investigation may be reopened.
+PROCEEDING_GRAPH = Graph.build(
+    "proceeding",
+    "stage",
+    {
+        _PS.INVESTIGATION: {_PS.INDICTED, _PS.CLOSED_NO_INDICTMENT},
+        _PS.INDICTED: {_PS.TRIAL},
+        _PS.TRIAL: {_PS.JUDGED},
+        _PS.JUDGED: {_PS.TRIAL, _PS.FINAL},
+        _PS.FINAL: set(),
+        _PS.CLOSED_NO_INDICTMENT: {_PS.INVESTIGATION},
+    },
+)
+
+# Indicted or later: "prosecuted" in every count.
+PROSECUTED_STAGES = (_PS.INDICTED, _PS.TRIAL, _PS.JUDGED, _PS.FINAL)
+
+
+class ProceedingExploitation(models.TextChoices):
+    """The exploitation the proceeding is about (one per proceeding, for statistics)."""
+
+    SEXUAL = "sexual", _("Sexual exploitation")
+    LABOUR = "labour", _("Labour exploitation")
+    SEXUAL_AND_LABOUR = "sexual_and_labour", _("Sexual and labour exploitation")
+    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminality")
+
+
+class CourtInstance(models.IntegerChoices):
+    """The court deciding; a higher number is a later instance (an appeal)."""
+
+    DISTRICT = 1, _("District court")
+    HIGH = 2, _("High court")
+    SUPREME = 3, _("Supreme court")
+
+
+class LegalProceedingQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> LegalProceedingQuerySet:
+        """The proceedings a user may read: those linked to a case they may see
+        (Case.visible_to, whichever agency owns the proceeding), and, for supervisors
+        and agency admins, every proceeding their agency owns. Only the owning agency
+        edits a proceeding (`owned_by`); another agency reads its numbers, stage and the
+        hearings of its own cases, never the defendants."""
+        if not user.is_authenticated or user.agency_id is None:
+            return self.none()
+        linked = ProceedingCase.objects.filter(case__in=Case.objects.visible_to(user))
+        scope = models.Q(pk__in=linked.values("proceeding_id"))
+        if user.sees_whole_agency:
+            scope |= models.Q(agency_id=user.agency_id)
+        return self.filter(scope)
+
+    def owned_by(self, agency_id: int | None) -> LegalProceedingQuerySet:
+        """The proceedings an agency owns, and so may edit."""
+        return self.filter(agency_id=agency_id)
+
+    def with_number(self, number: str) -> LegalProceedingQuerySet:
+        """Proceedings known by this police, prosecutor or court number, or linked to
+        the case with this reference (how staff find one to link another case to)."""
+        match = (
+            models.Q(police_case_number__iexact=number)
+            | models.Q(prosecutor_case_number__iexact=number)
+            | models.Q(court_case_number__iexact=number)
+            | models.Q(links__case__reference__iexact=number)
+        )
+        return self.filter(pk__in=LegalProceeding.objects.filter(match).values("pk"))
+
+    # The named rules the statistics read (tests/cases/test_proceedings_shared.py).
+
+    def investigated(self) -> LegalProceedingQuerySet:
+        """Every proceeding: each one starts as an investigation."""
+        return self.filter(stage__in=ProceedingStage.values)
+
+    def prosecuted(self) -> LegalProceedingQuerySet:
+        """Indicted or later (PROSECUTED_STAGES)."""
+        return self.filter(stage__in=PROSECUTED_STAGES)
+
+    def with_conviction(self) -> LegalProceedingQuerySet:
+        """At least one defendant convicted on a charge at its latest decided instance."""
+        return self.filter(pk__in=Defendant.objects.convicted().values("proceeding_id"))
+
+
+class LegalProceeding(VersionedModel):
+    """A criminal proceeding against traffickers, owned by one agency and shared by the
+    cases of every victim it concerns (ProceedingCase): one prosecution counts once."""
+
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("owning agency"),
+        on_delete=models.PROTECT,
+        related_name="legal_proceedings",
+    )
+    cases: models.ManyToManyField[Case, ProceedingCase] = models.ManyToManyField(
+        Case,
+        through="ProceedingCase",
+        verbose_name=_("cases"),
+        related_name="proceedings",
+    )
+    stage = models.CharField(
+        _("stage"),
+        max_length=32,
+        choices=ProceedingStage.choices,
+        default=ProceedingStage.INVESTIGATION,
+        editable=False,
+    )
+    exploitation_type = models.CharField(
+        _("exploitation prosecuted"),
+        max_length=32,
+        choices=ProceedingExploitation.choices,
+        blank=True,
     )
     police_case_number = models.CharField(_("police case number"), max_length=64, blank=True)
     prosecutor_case_number = models.CharField(
@@ -621,6 +815,8 @@ class LegalProceeding(VersionedModel):
     verdict_date = models.DateField(_("verdict date"), null=True, blank=True)
     sentence = EncryptedTextField(_("sentence"), max_length=4000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = LegalProceedingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("legal proceeding")
@@ -635,6 +831,132 @@ class LegalProceeding(VersionedModel):
             or str(_("Proceeding"))
         )
 
+    @property
+    def numbers(self) -> str:
+        """Every number it is known by, to find it when linking another case."""
+        parts = [self.police_case_number, self.prosecutor_case_number, self.court_case_number]
+        return " / ".join(part for part in parts if part) or str(self)
+
+
+class ProceedingTransition(TransitionRecord):
+    """One stage change of a proceeding: who, when, why."""
+
+    proceeding = models.ForeignKey(
+        LegalProceeding,
+        verbose_name=_("proceeding"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("proceeding stage change")
+        verbose_name_plural = _("proceeding stage changes")
+
+
+class ProceedingCase(models.Model):
+    """A victim's case linked to a proceeding, and the person's role in it.
+
+    Written only by cases.services.link_case / unlink_case (a case of another agency
+    only through cooperation.services.link_shared_proceeding, on an accepted referral
+    that shares the legal section)."""
+
+    proceeding = models.ForeignKey(
+        LegalProceeding,
+        verbose_name=_("proceeding"),
+        on_delete=models.CASCADE,
+        related_name="links",
+    )
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proceeding_links"
+    )
+    person_role = models.CharField(
+        _("the person's role"), max_length=32, choices=ProsecutionRole.choices, blank=True
+    )
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now, editable=False)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("case in a proceeding")
+        verbose_name_plural = _("cases in proceedings")
+        ordering = ["linked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proceeding", "case"], name="cases_proceedingcase_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proceeding_id} · {self.case_id}"
+
+
+class ChargeOutcomeQuerySet(models.QuerySet):
+    def decided(self) -> ChargeOutcomeQuerySet:
+        """Outcomes a court or prosecutor has decided (not pending)."""
+        return self.exclude(outcome=ChargeOutcome.Outcome.PENDING)
+
+    def at_latest_instance(self) -> ChargeOutcomeQuerySet:
+        """Each charge's decided outcome at its latest instance: a later decided instance
+        (an appeal) replaces an earlier one; an appeal still pending does not."""
+        later = ChargeOutcome.objects.decided().filter(
+            charge_id=models.OuterRef("charge_id"), instance__gt=models.OuterRef("instance")
+        )
+        return self.decided().filter(~models.Exists(later))
+
+
+class SentenceBand(models.TextChoices):
+    UNDER_1 = "under_1", _("Less than 1 year")
+    FROM_1 = "1_to_3", _("1 to less than 3 years")
+    FROM_3 = "3_to_5", _("3 to less than 5 years")
+    FROM_5 = "5_to_10", _("5 to less than 10 years")
+    FROM_10 = "10_or_more", _("10 years or more")
+    FINE_ONLY = "fine_only", _("Fine only")
+
+
+def sentence_band(months: int | None, fined: bool = False) -> SentenceBand | None:
+    """The band of a convicted defendant's longest prison sentence (None: not known)."""
+    if months is None or months == 0:
+        return SentenceBand.FINE_ONLY if fined else None
+    for limit, band in (
+        (12, SentenceBand.UNDER_1),
+        (36, SentenceBand.FROM_1),
+        (60, SentenceBand.FROM_3),
+        (120, SentenceBand.FROM_5),
+    ):
+        if months < limit:
+            return band
+    return SentenceBand.FROM_10
+
+
+class DefendantQuerySet(models.QuerySet):
+    def prosecuted(self) -> DefendantQuerySet:
+        """Defendants of proceedings indicted or later (LegalProceedingQuerySet.prosecuted)."""
+        return self.filter(proceeding__stage__in=PROSECUTED_STAGES)
+
+    def convicted(self) -> DefendantQuerySet:
+        """Convicted on at least one charge at that charge's latest decided instance."""
+        convictions = ChargeOutcome.objects.at_latest_instance().filter(
+            outcome=ChargeOutcome.Outcome.CONVICTED
+        )
+        return self.filter(pk__in=convictions.values("charge__defendant_id"))
+
+    def with_sentence(self) -> DefendantQuerySet:
+        """Annotate `longest_sentence_months` and `fined` from the convictions at the
+        latest instance; `Defendant.sentence_band` reads them."""
+        convictions = ChargeOutcome.objects.at_latest_instance().filter(
+            outcome=ChargeOutcome.Outcome.CONVICTED, charge__defendant_id=models.OuterRef("pk")
+        )
+        longest = convictions.filter(sentence_months__isnull=False).order_by("-sentence_months")
+        return self.annotate(
+            longest_sentence_months=models.Subquery(longest.values("sentence_months")[:1]),
+            fined=models.Exists(convictions.filter(fine__isnull=False)),
+        )
+
 
 class Defendant(VersionedModel):
     """An accused trafficker in a proceeding (not the person the case is about)."""
@@ -645,19 +967,9 @@ class Defendant(VersionedModel):
         on_delete=models.CASCADE,
         related_name="defendants",
     )
-
-    class Outcome(models.TextChoices):
-        PENDING = "pending", _("Awaiting judgment")
-        CONVICTED = "convicted", _("Convicted")
-        ACQUITTED = "acquitted", _("Acquitted")
-        DISMISSED = "dismissed", _("Charges dropped or dismissed")
-
     name = EncryptedCharField(_("name or alias"), max_length=200)
-    charges = EncryptedTextField(_("charges"), max_length=4000, blank=True)
-    outcome = models.CharField(
-        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
-    )
-    judgment_date = models.DateField(_("judgment date"), null=True, blank=True)
+
+    objects = DefendantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("defendant")
@@ -667,42 +979,312 @@ class Defendant(VersionedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def sentence_band(self) -> SentenceBand | None:
+        """The band of the longest sentence (needs DefendantQuerySet.with_sentence())."""
+        months = getattr(self, "longest_sentence_months", None)
+        return sentence_band(months, bool(getattr(self, "fined", False)))
+
+
+class Statute(models.TextChoices):
+    """The offences a defendant is charged with (Taiwan)."""
+
+    HTPA_31 = "htpa_31", _("HTPA art. 31 (sexual exploitation)")
+    HTPA_32 = "htpa_32", _("HTPA art. 32 (labour exploitation)")
+    HTPA_33 = "htpa_33", _("HTPA art. 33 (organ removal)")
+    HTPA_34 = "htpa_34", _("HTPA art. 34")
+    CC_231 = "cc_231", _("Criminal Code art. 231 (procuring sexual acts for gain)")
+    CC_296 = "cc_296", _("Criminal Code art. 296 (enslavement)")
+    CC_296_1 = "cc_296_1", _("Criminal Code art. 296-1 (trading in persons)")
+    CC_302 = "cc_302", _("Criminal Code art. 302 (deprivation of liberty)")
+    CC_339 = "cc_339", _("Criminal Code art. 339 (fraud)")
+    CC_339_4 = "cc_339_4", _("Criminal Code art. 339-4 (aggravated fraud)")
+    OCPA_3 = "ocpa_3", _("Organized Crime Prevention Act art. 3")
+    MLCA = "mlca", _("Money Laundering Control Act")
+    OTHER = "other", _("Other")
+
+
+class Charge(models.Model):
+    """One offence a defendant is charged with; its outcomes are per court instance."""
+
+    defendant = models.ForeignKey(
+        Defendant, verbose_name=_("defendant"), on_delete=models.CASCADE, related_name="charges"
+    )
+    statute = models.CharField(_("charge"), max_length=16, choices=Statute.choices)
+    other_text = EncryptedTextField(
+        _("other charge"), max_length=4000, blank=True, help_text=_("For “Other”: the offence.")
+    )
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        label = str(self.get_statute_display())
+        return f"{label}: {self.other_text}" if self.other_text else label
+
+    def clean(self) -> None:
+        if self.statute == Statute.OTHER and not self.other_text.strip():
+            raise ValidationError({"other_text": _("Describe the other charge.")})
+
+
+class ChargeOutcome(models.Model):
+    """The decision on one charge at one instance; an appeal is a later instance."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONVICTED = "convicted", _("Convicted")
+        ACQUITTED = "acquitted", _("Acquitted")
+        DISMISSED = "dismissed", _("Dismissed or not indicted")
+
+    charge = models.ForeignKey(
+        Charge, verbose_name=_("charge"), on_delete=models.CASCADE, related_name="outcomes"
+    )
+    instance = models.PositiveSmallIntegerField(
+        _("instance"), choices=CourtInstance.choices, default=CourtInstance.DISTRICT
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    sentence_months = models.PositiveIntegerField(_("sentence (months)"), null=True, blank=True)
+    fine = models.PositiveIntegerField(_("fine (NT$)"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+
+    objects = ChargeOutcomeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("charge outcome")
+        verbose_name_plural = _("charge outcomes")
+        ordering = ["instance", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["charge", "instance"], name="cases_chargeoutcome_unique_instance"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_instance_display()}: {self.get_outcome_display()}"
+
+    def clean(self) -> None:
+        if self.outcome != self.Outcome.PENDING and not self.decided_on:
+            raise ValidationError({"decided_on": _("Give the date of the decision.")})
+        if self.outcome != self.Outcome.CONVICTED and (self.sentence_months or self.fine):
+            raise ValidationError(
+                {"sentence_months": _("A sentence or fine goes with a conviction only.")}
+            )
+
 
 class Hearing(models.Model):
+    """A hearing in a proceeding that one linked case's person attends, and how they
+    are protected there (ProtectiveMeasure)."""
+
     proceeding = models.ForeignKey(
         LegalProceeding,
         verbose_name=_("proceeding"),
         on_delete=models.CASCADE,
         related_name="hearings",
     )
-    date = models.DateField(_("date"))
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case of the person attending"),
+        on_delete=models.CASCADE,
+        related_name="hearings",
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    # Where and when the person will be is a safety matter: encrypted.
+    place = EncryptedCharField(_("court and room"), max_length=200, blank=True)
+    instance = models.PositiveSmallIntegerField(
+        _("instance"), choices=CourtInstance.choices, default=CourtInstance.DISTRICT
+    )
+    person_role = models.CharField(
+        _("the person's role"), max_length=32, choices=ProsecutionRole.choices, blank=True
+    )
     description = EncryptedCharField(_("description"), max_length=200, blank=True)
+    preparation_task = models.OneToOneField(
+        "cases.Task",
+        verbose_name=_("preparation task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hearing",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("hearing")
         verbose_name_plural = _("hearings")
-        ordering = ["date", "pk"]
+        ordering = ["starts_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.description}".strip()
+        when = timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M")
+        return f"{when} {self.description}".strip()
+
+    def to_arrange(self) -> list[ProtectiveMeasure]:
+        """Measures requested and not yet decided: what preparing the hearing must chase."""
+        return [m for m in self.measures.all() if m.status == ProtectiveMeasure.Status.REQUESTED]
+
+
+class ProtectiveMeasure(models.Model):
+    """A protection asked of the court or prosecutor for one hearing, and the decision."""
+
+    class Kind(models.TextChoices):
+        SEPARATE_WAITING = "separate_waiting", _("Separate waiting area")
+        VIDEO_LINK = "video_link", _("Testimony by video link")
+        SCREEN = "screen", _("Testimony behind a screen")
+        CLOSED_HEARING = "closed_hearing", _("Closed hearing")
+        INTERPRETER = "interpreter", _("Interpreter")
+        SOCIAL_WORKER = "social_worker", _("Social worker accompaniment")
+        IDENTITY_SHIELDING = "identity_shielding", _("Identity shielding")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    hearing = models.ForeignKey(
+        Hearing, verbose_name=_("hearing"), on_delete=models.CASCADE, related_name="measures"
+    )
+    kind = models.CharField(_("measure"), max_length=32, choices=Kind.choices)
+    language = models.CharField(_("interpreter language"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    decided_by = EncryptedCharField(
+        _("decided by"), max_length=200, blank=True, help_text=_("E.g. the judge or prosecutor.")
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("protective measure")
+        verbose_name_plural = _("protective measures")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["hearing", "kind"], name="cases_measure_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        label = str(self.get_kind_display())
+        return f"{label} ({self.language})" if self.language else label
+
+    def clean(self) -> None:
+        if self.status != self.Status.REQUESTED and not self.decided_on:
+            raise ValidationError({"decided_on": _("Give the date of the decision.")})
+
+
+class CriminalMatterStage(models.TextChoices):
+    """Where the person's own criminal matter stands (forced criminality)."""
+
+    INVESTIGATION = "investigation", _("Under investigation")
+    PROSECUTION = "prosecution", _("Prosecuted (indicted)")
+    TRIAL = "trial", _("At trial")
+    JUDGMENT = "judgment", _("Judgment")
+    APPEAL = "appeal", _("Appeal")
+    CLOSED = "closed", _("Closed")
+
+
+_CM = CriminalMatterStage
+
+# The stage graph of the person's own criminal matter: `cases.services.move_criminal_matter`
+# is its only writer; a matter starts under investigation and may close at any stage (not
+# prosecuted, case dropped, final judgment). A closed matter may be reopened.
+CRIMINAL_MATTER_GRAPH = Graph.build(
+    "criminal_matter",
+    "stage",
+    {
+        _CM.INVESTIGATION: {_CM.PROSECUTION, _CM.CLOSED},
+        _CM.PROSECUTION: {_CM.TRIAL, _CM.CLOSED},
+        _CM.TRIAL: {_CM.JUDGMENT, _CM.CLOSED},
+        _CM.JUDGMENT: {_CM.APPEAL, _CM.CLOSED},
+        _CM.APPEAL: {_CM.JUDGMENT, _CM.CLOSED},
+        _CM.CLOSED: {_CM.INVESTIGATION},
+    },
+)
+
+
+class CriminalExposureQuerySet(models.QuerySet):
+    """The named reads of the person's own criminal matters (statistics read these)."""
+
+    def visible_to(self, user: User) -> CriminalExposureQuerySet:
+        """Matters of the cases the user may see: the case scope decides."""
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+    def non_punishment_requested(self) -> CriminalExposureQuerySet:
+        """Matters in which non-punishment was asked for (a request date is recorded)."""
+        return self.filter(non_punishment_requested_on__isnull=False)
+
+    def decided(self) -> CriminalExposureQuerySet:
+        """Matters in which an authority has decided on non-punishment."""
+        return self.filter(decided_on__isnull=False)
+
+    def requested_between(
+        self, start: datetime.date, end: datetime.date
+    ) -> CriminalExposureQuerySet:
+        """Requests for non-punishment made from `start` to `end`, both included."""
+        return self.filter(non_punishment_requested_on__range=(start, end))
+
+    def decided_between(self, start: datetime.date, end: datetime.date) -> CriminalExposureQuerySet:
+        """Decisions on non-punishment taken from `start` to `end`, both included."""
+        return self.filter(decided_on__range=(start, end))
+
+    def decision_recorded_since(self, since: datetime.date) -> CriminalExposureQuerySet:
+        """Matters with a decision, saved on or after `since` (the supervisor's
+        notifications: a decision recorded late still counts from when it was recorded)."""
+        return self.decided().filter(updated_at__date__gte=since)
+
+    def of_case(self, case_id: int) -> CriminalExposureQuerySet:
+        """The matters of one case (archived or not: the caller looked the case up)."""
+        return self.filter(case_id=case_id)
+
+    def of_person(self, person_id: int, agency_id: int | None = None) -> CriminalExposureQuerySet:
+        """The matters of every active case of a person (of one agency, if given)."""
+        cases = Case.objects.active().filter(person_id=person_id)
+        if agency_id is not None:
+            cases = cases.filter(agency_id=agency_id)
+        return self.filter(case__in=cases.values("pk"))
+
+    def for_warning(self, user: User | None) -> CriminalExposureQuerySet:
+        """What the non-punishment warning lists, with `details`: whether `user` may see
+        the matter's case (numbers, stage) or only that the warning applies (a referral's
+        receiving agency). No user (an export for the person): every detail."""
+        if user is None:
+            details: models.Value | models.Exists = models.Value(True)
+        else:
+            visible = Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id"))
+            details = models.Exists(visible)
+        return self.annotate(details=details).order_by("pk")
 
 
 class CriminalExposure(VersionedModel):
-    """The person is themself a suspect or defendant (forced criminality).
+    """The person's own criminal matter: they are a suspect or defendant (forced criminality).
 
-    Its existence puts a warning on the case for everyone who works it: the
-    non-punishment principle must be raised with police, prosecutors and courts.
+    Its existence puts the non-punishment warning on every page that shows the case or
+    the person (`cases.templatetags.non_punishment`): the non-punishment principle must
+    be raised with police, prosecutors and courts. The matter has a stage (moved only by
+    `move_criminal_matter`), charges (`CriminalMatterCharge` rows, each with the
+    decision's outcome), the request for non-punishment and the authority's decision.
     """
+
+    Stage = CriminalMatterStage
 
     class Role(models.TextChoices):
         SUSPECT = "suspect", _("Suspect")
         DEFENDANT = "defendant", _("Defendant")
 
-    class Outcome(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        IMMUNITY = "immunity", _("Granted immunity (not punished)")
-        REDUCED = "reduced", _("Reduced sentence")
-        REFUSED = "refused", _("Refused")
+    class Requester(models.TextChoices):
+        PERSON = "person", _("The person")
+        LAWYER = "lawyer", _("Their lawyer")
+        NGO = "ngo", _("An NGO or shelter")
+        PROSECUTOR = "prosecutor", _("The prosecutor")
+        COURT = "court", _("The court of its own motion")
+        OTHER = "other", _("Other")
+
+    class Authority(models.TextChoices):
+        PROSECUTOR = "prosecutor", _("Prosecutor's office")
+        COURT = "court", _("Court")
+        POLICE = "police", _("Police")
+        IMMIGRATION = "immigration", _("Immigration agency")
+        OTHER = "other", _("Other authority")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="criminal_exposures"
@@ -713,21 +1295,148 @@ class CriminalExposure(VersionedModel):
         max_length=200,
         help_text=_("Police, prosecutor or court numbers of the matter against the person."),
     )
-    charges = EncryptedTextField(_("charges"), max_length=4000, blank=True)
+    stage = models.CharField(
+        _("stage"),
+        max_length=16,
+        choices=CriminalMatterStage.choices,
+        default=CriminalMatterStage.INVESTIGATION,
+        editable=False,
+    )
+    requested_by = models.CharField(
+        _("non-punishment requested by"), max_length=16, choices=Requester.choices, blank=True
+    )
     non_punishment_requested_on = models.DateField(
         _("non-punishment request date"), null=True, blank=True
+    )
+    decision_authority = models.CharField(
+        _("deciding authority"), max_length=16, choices=Authority.choices, blank=True
+    )
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    decision_reference = EncryptedCharField(
+        _("decision reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("The number of the decision, e.g. the non-prosecution order or judgment."),
+    )
+
+    objects = CriminalExposureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("criminal matter against the person (non-punishment)")
+        verbose_name_plural = _("criminal matters against the person (non-punishment)")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.case_numbers}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:exposure_detail", args=[self.case_id, self.pk])
+
+
+class CriminalMatterChargeQuerySet(models.QuerySet):
+    """Named reads of the charges against the person, for statistics."""
+
+    def outcome_counts(self) -> dict[str, int]:
+        """How many charges have each outcome: {outcome: count}, every outcome present."""
+        counts = dict.fromkeys(CriminalMatterCharge.Outcome.values, 0)
+        for row in self.order_by().values("outcome").annotate(n=models.Count("pk")):
+            counts[row["outcome"]] = row["n"]
+        return counts
+
+    def not_punished(self) -> CriminalMatterChargeQuerySet:
+        """Charges on which the person was not punished: not prosecuted, acquitted, exempted."""
+        return self.filter(outcome__in=NOT_PUNISHED)
+
+    def decided(self) -> CriminalMatterChargeQuerySet:
+        """Charges with an outcome (anything but pending)."""
+        return self.exclude(outcome=CriminalMatterCharge.Outcome.PENDING)
+
+
+class CriminalMatterCharge(models.Model):
+    """One charge against the person in their criminal matter, and the decision's outcome."""
+
+    class Offence(models.TextChoices):
+        FRAUD = "fraud", _("Fraud (e.g. telecom or online scams)")
+        MONEY_LAUNDERING = "money_laundering", _("Money laundering or lending accounts")
+        DRUGS = "drugs", _("Drug offences")
+        IMMIGRATION = "immigration", _("Illegal entry, stay or work")
+        DOCUMENTS = "documents", _("False documents")
+        THEFT = "theft", _("Theft or robbery")
+        ORGANISED_CRIME = "organised_crime", _("Taking part in a criminal organisation")
+        PROSTITUTION = "prostitution", _("Prostitution-related offences")
+        OTHER = "other", _("Other offence")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        NOT_PROSECUTED = "not_prosecuted", _("Not prosecuted")
+        ACQUITTED = "acquitted", _("Acquitted")
+        EXEMPTED = "exempted", _("Sentence exempted")
+        REDUCED = "reduced", _("Sentence reduced")
+        REFUSED = "refused", _("Non-punishment refused")
+
+    matter = models.ForeignKey(
+        CriminalExposure,
+        verbose_name=_("criminal matter"),
+        on_delete=models.CASCADE,
+        related_name="charges",
+    )
+    offence = models.CharField(_("offence"), max_length=32, choices=Offence.choices)
+    description = EncryptedTextField(
+        _("charge as written"),
+        max_length=4000,
+        blank=True,
+        help_text=_("The article and wording, e.g. Criminal Code art. 339-4."),
     )
     outcome = models.CharField(
         _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
 
+    objects = CriminalMatterChargeQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("criminal exposure (non-punishment)")
-        verbose_name_plural = _("criminal exposures (non-punishment)")
+        verbose_name = _("charge against the person")
+        verbose_name_plural = _("charges against the person")
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.case_numbers}"
+        return str(self.get_offence_display())
+
+
+# The outcomes in which the person was not punished for the charge.
+NOT_PUNISHED = (
+    CriminalMatterCharge.Outcome.NOT_PROSECUTED,
+    CriminalMatterCharge.Outcome.ACQUITTED,
+    CriminalMatterCharge.Outcome.EXEMPTED,
+)
+
+
+class CriminalMatterTransitionQuerySet(models.QuerySet):
+    def since(self, since: datetime.date) -> CriminalMatterTransitionQuerySet:
+        """Stage moves on or after `since` (the supervisor's notifications)."""
+        return self.filter(occurred_at__date__gte=since)
+
+
+class CriminalMatterTransition(TransitionRecord):
+    """One stage move of the person's own criminal matter: who, when, why."""
+
+    matter = models.ForeignKey(
+        CriminalExposure,
+        verbose_name=_("criminal matter"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+
+    objects = CriminalMatterTransitionQuerySet.as_manager()
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("criminal matter stage change")
+        verbose_name_plural = _("criminal matter stage changes")
+
+    def get_from_status_display(self) -> str:
+        return str(dict(CriminalMatterStage.choices).get(self.from_status, self.from_status))
+
+    def get_to_status_display(self) -> str:
+        return str(dict(CriminalMatterStage.choices).get(self.to_status, self.to_status))
 
 
 # My work's "upcoming tasks" window.
@@ -736,8 +1445,10 @@ UPCOMING_DAYS = 14
 
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TaskQuerySet:
-        """Tasks of the cases the user may see: the case scope decides."""
-        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+        """Tasks of the cases the user may see: the case scope decides (correlated EXISTS)."""
+        return self.filter(
+            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+        )
 
     def open(self) -> TaskQuerySet:
         """Still to do: neither done nor cancelled."""
@@ -797,6 +1508,15 @@ class Task(CreatedModel):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_date", "pk"]
+        indexes = [
+            # The task list's order; My work's and the filter's overdue/upcoming (open).
+            models.Index(fields=["due_date", "id"], name="cases_task_due"),
+            models.Index(
+                fields=["due_date", "id"],
+                condition=models.Q(status="open"),
+                name="cases_task_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -924,8 +1644,10 @@ PERMIT_WARNING_DAYS = 30
 
 class ServiceItemQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ServiceItemQuerySet:
-        """Services of the cases the user may see (the case scope decides)."""
-        return self.filter(case__in=Case.objects.visible_to(user))
+        """Services of the cases the user may see (the case scope decides, correlated EXISTS)."""
+        return self.filter(
+            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+        )
 
     def open(self) -> ServiceItemQuerySet:
         """Still to deliver: planned or in progress (a case should not close with one)."""
@@ -1016,6 +1738,19 @@ class ServiceItem(CreatedModel):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         ordering = ["case", "created_at"]
+        indexes = [
+            # My work's and the case filter's permits by expiry and open services by due date.
+            models.Index(
+                fields=["permit_expires_on", "id"],
+                condition=models.Q(service_type__in=PERMIT_TYPES),
+                name="cases_service_permit_expiry",
+            ),
+            models.Index(
+                fields=["due_date", "id"],
+                condition=models.Q(status__in=["planned", "in_progress"]),
+                name="cases_service_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} ({self.get_status_display()})"

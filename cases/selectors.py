@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,10 +21,15 @@ from cases.models import (
     TaskQuerySet,
     TrackTransition,
 )
+from listing import RowExists, count_up_to
 
 RECENT_DAYS = 14
-MY_WORK_LIMIT = 20
+# My work shows the first MY_WORK_LIMIT rows of each panel, its count (up to
+# PANEL_COUNT_CAP, then "more than") and a link to the full filtered list: the page
+# stays small and quick whatever the caseload (issue 12).
+MY_WORK_LIMIT = 10
 INBOX_LIMIT = 10
+PANEL_COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,9 @@ def case_timeline(case: Case, limit: int | None = None) -> list[TimelineEntry]:
 
 
 def my_cases(user: User) -> CaseQuerySet:
-    return Case.objects.visible_to(user).assigned_to(user).open().for_list()
+    """Open cases the user works (caseworker or named supervisor), as the case list shows
+    them; the row flags come after the panel cuts its rows (CaseQuerySet.with_row_flags)."""
+    return Case.objects.visible_to(user).open().assigned_to(user).for_list()
 
 
 def my_tasks(user: User) -> TaskQuerySet:
@@ -66,32 +74,35 @@ def my_tasks(user: User) -> TaskQuerySet:
 
 def recent_changes(user: User) -> QuerySet[TrackTransition]:
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    mine = Case.objects.visible_to(user).assigned_to(user).values("pk")
+    mine = Case.objects.visible_to(user).assigned_to(user).filter(pk=OuterRef("case_id"))
+    # A supervisor named on thousands of cases: probe each recent move's case (newest
+    # first, stopping at the limit) rather than gather all their cases first.
+    works_on = RowExists(mine) if user.sees_whole_agency else Exists(mine)
     return (
-        TrackTransition.objects.filter(case__in=mine, occurred_at__gte=since)
+        TrackTransition.objects.filter(works_on, occurred_at__gte=since)
         .select_related("case", "actor")
         .order_by("-occurred_at", "-pk")[:MY_WORK_LIMIT]
     )
 
 
-def services_needing_attention(user: User) -> dict[str, list[ServiceItem]]:
+def services_needing_attention(user: User) -> dict[str, InboxPanel]:
     """For My work: permits expired or expiring within 30 days, and overdue services.
 
     Expired permits come first (oldest expiry first) and stay until their expiry date
     is updated or their service cancelled. Cases visible to the user; for caseworkers only
-    the cases assigned to them. The first MY_WORK_LIMIT of each (the panel links to the
-    full case list); two queries whatever the number of rows.
+    the cases assigned to them. The first MY_WORK_LIMIT of each and its count (the panel
+    links to the full case list); four queries whatever the number of rows.
     """
     today = timezone.localdate()
     services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
     if user.is_caseworker:
         services = services.filter(case__caseworkers=user)
     return {
-        "expiring_permits": list(
-            services.expiring_permits(today).order_by("permit_expires_on", "pk")[:MY_WORK_LIMIT]
+        "expiring_permits": inbox_panel(
+            services.expiring_permits(today).order_by("permit_expires_on", "pk"), MY_WORK_LIMIT
         ),
-        "overdue_services": list(
-            services.overdue(today).order_by("due_date", "pk")[:MY_WORK_LIMIT]
+        "overdue_services": inbox_panel(
+            services.overdue(today).order_by("due_date", "pk"), MY_WORK_LIMIT
         ),
     }
 
@@ -101,15 +112,27 @@ def services_needing_attention(user: User) -> dict[str, list[ServiceItem]]:
 
 @dataclass(frozen=True)
 class InboxPanel:
-    """One panel of the supervisor inbox: how many wait, the first few, the full list."""
+    """One panel of My work or the supervisor inbox: how many wait (counted up to
+    PANEL_COUNT_CAP: `capped` says "more than"), the first few rows, the full list.
+    Iterating it reads the rows."""
 
     count: int
     rows: list[Any]
+    capped: bool = False
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
 
 
 def inbox_panel(queryset: QuerySet[Model], limit: int = INBOX_LIMIT) -> InboxPanel:
-    """Count and first rows of an ordered queryset: two queries (plus its prefetches)."""
-    return InboxPanel(count=queryset.count(), rows=list(queryset[:limit]))
+    """Count (capped) and first rows of an ordered queryset: two queries (plus its
+    prefetches), never a count of the agency's whole caseload."""
+    total = count_up_to(queryset, PANEL_COUNT_CAP)
+    return InboxPanel(
+        count=min(total, PANEL_COUNT_CAP),
+        rows=list(queryset[:limit]),
+        capped=total > PANEL_COUNT_CAP,
+    )
 
 
 def closure_requests(user: User) -> InboxPanel:

@@ -8,7 +8,7 @@ audit row in one transaction.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -20,6 +20,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import (
+    CRIMINAL_MATTER_GRAPH,
+    PROCEEDING_GRAPH,
     SERVICE_GRAPH,
     TASK_GRAPH,
     TRACK_GRAPHS,
@@ -31,12 +33,19 @@ from cases.models import (
     CaseNote,
     CaseSequence,
     CaseStatus,
+    Charge,
+    ChargeOutcome,
     CriminalExposure,
+    CriminalMatterCharge,
+    CriminalMatterTransition,
     Defendant,
     Hearing,
     IdentificationStatus,
     LegalProceeding,
+    ProceedingCase,
+    ProceedingTransition,
     ProtectionStatus,
+    ProtectiveMeasure,
     ServiceItem,
     ServiceTransition,
     Task,
@@ -382,16 +391,98 @@ def save_proceeding(
     proceeding: LegalProceeding,
     *,
     actor: User,
+    case: Case,
     expected_version: int | None = None,
+    person_role: str = "",
 ) -> LegalProceeding:
-    """Create or update a legal proceeding (optimistic locking on update)."""
-    ensure_case_open(proceeding.case)
+    """Create a proceeding owned by the case's agency and linked to the case, or update
+    one the case's agency owns (optimistic locking on update)."""
+    ensure_case_open(case)
     creating = proceeding.pk is None
-    if not creating:
+    if creating:
+        proceeding.agency_id = case.agency_id
+    elif proceeding.agency_id != case.agency_id:
+        raise PermissionDenied  # only the owning agency edits a proceeding
+    else:
         claim_version(proceeding, expected_version or 0)
     proceeding.updated_by = actor
     _save_child(proceeding, actor=actor, creating=creating)
+    if creating:
+        _link(proceeding, case, actor=actor, person_role=person_role)
     return proceeding
+
+
+def _link(
+    proceeding: LegalProceeding, case: Case, *, actor: User, person_role: str
+) -> ProceedingCase:
+    if proceeding.links.filter(case=case).exists():
+        raise TransitionError(_("This case is already linked to the proceeding."))
+    link = ProceedingCase(
+        proceeding=proceeding, case=case, person_role=person_role, linked_by=actor
+    )
+    _save_child(link, actor=actor, creating=True)
+    return link
+
+
+@transaction.atomic
+def link_case(
+    proceeding: LegalProceeding,
+    case: Case,
+    *,
+    actor: User,
+    person_role: str = "",
+    shared: bool = False,
+) -> ProceedingCase:
+    """Link a victim's case to a proceeding: a case of the owning agency, or (`shared`,
+    only from cooperation.services.link_shared_proceeding, which checks the referral)
+    a case of another agency. Raises PermissionDenied for another agency's case
+    without `shared`, TransitionError when already linked."""
+    if proceeding.agency_id != case.agency_id and not shared:
+        raise PermissionDenied
+    ensure_case_open(case)
+    return _link(proceeding, case, actor=actor, person_role=person_role)
+
+
+@transaction.atomic
+def unlink_case(link: ProceedingCase, *, actor: User, reason: str) -> None:
+    """Take a case out of a proceeding; the reason becomes a note on the case (encrypted,
+    in its timeline) and the audit row names the link. Hearings of that case in the
+    proceeding go with it. The caller checks that the actor works the case."""
+    case = link.case
+    ensure_case_open(case)
+    note = _("Removed from proceeding %(proceeding)s: %(reason)s") % {
+        "proceeding": link.proceeding.numbers,
+        "reason": reason,
+    }
+    CaseNote.objects.create(case=case, text=note, author=actor)
+    record_event(actor=actor, action=AuditEvent.Action.DELETE, target=link)
+    link.proceeding.hearings.filter(case=case).delete()
+    link.delete()
+
+
+@transaction.atomic
+def move_proceeding_stage(
+    proceeding: LegalProceeding,
+    to_stage: str,
+    *,
+    actor: User,
+    note: str = "",
+    case: Case | None = None,
+) -> ProceedingTransition:
+    """Move a proceeding along PROCEEDING_GRAPH: the only writer of its stage. The caller
+    checks that the actor's agency owns it; `case`, the page it is moved from, must be
+    open."""
+    if case is not None:
+        ensure_case_open(case)
+    return move(
+        proceeding,
+        PROCEEDING_GRAPH,
+        to_stage,
+        actor=actor,
+        history=ProceedingTransition,
+        link="proceeding",
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -399,33 +490,83 @@ def save_defendant(
     defendant: Defendant,
     *,
     actor: User,
+    case: Case,
     expected_version: int | None = None,
+    charges: Iterable[Charge] = (),
 ) -> Defendant:
-    """Add an accused trafficker to a proceeding, or record their charges and outcome."""
-    ensure_case_open(defendant.proceeding.case)
+    """Add an accused trafficker (with their charges) to a proceeding, or rename one."""
+    ensure_case_open(case)
     creating = defendant.pk is None
     if not creating:
         claim_version(defendant, expected_version or 0)
     defendant.updated_by = actor
     _save_child(defendant, actor=actor, creating=creating)
+    for charge in charges:
+        add_charge(charge, defendant=defendant, actor=actor)
     return defendant
 
 
 @transaction.atomic
-def add_hearing(hearing: Hearing, *, actor: User) -> Hearing:
-    """Record a hearing, and a task to prepare the person before it."""
-    ensure_case_open(hearing.proceeding.case)
+def add_charge(
+    charge: Charge, *, defendant: Defendant, actor: User, case: Case | None = None
+) -> Charge:
+    """A charge against a defendant; `case`, the page it is added from, must be open."""
+    if case is not None:
+        ensure_case_open(case)
+    charge.defendant = defendant
+    _save_child(charge, actor=actor, creating=True)
+    return charge
+
+
+@transaction.atomic
+def record_charge_outcome(outcome: ChargeOutcome, *, actor: User, case: Case) -> ChargeOutcome:
+    """The decision on a charge at one instance; recording the same instance again
+    replaces it (one row per charge and instance)."""
+    ensure_case_open(case)
+    existing = (
+        ChargeOutcome.objects.select_for_update()
+        .filter(charge=outcome.charge, instance=outcome.instance)
+        .first()
+    )
+    if existing is not None:
+        outcome.pk = existing.pk
+        outcome._state.adding = False
+    _save_child(outcome, actor=actor, creating=existing is None)
+    return outcome
+
+
+@transaction.atomic
+def add_hearing(
+    hearing: Hearing, *, actor: User, measures: Iterable[ProtectiveMeasure] = ()
+) -> Hearing:
+    """Record a hearing the case's person attends, the protective measures requested for
+    it, and a task to prepare the person (and chase the measures) before it."""
+    case = hearing.case
+    ensure_case_open(case)
     _save_child(hearing, actor=actor, creating=True)
+    for measure in measures:
+        measure.hearing = hearing
+        _save_child(measure, actor=actor, creating=True)
     today = timezone.localdate()
-    prepare_by = max(today, hearing.date - datetime.timedelta(days=HEARING_PREPARATION_DAYS))
-    _create_auto_task(
-        hearing.proceeding.case,
+    day = timezone.localtime(hearing.starts_at).date()
+    prepare_by = max(today, day - datetime.timedelta(days=HEARING_PREPARATION_DAYS))
+    hearing.preparation_task = _create_auto_task(
+        case,
         kind=Task.Kind.HEARING_PREPARATION,
-        title=_("Prepare the person for the hearing on %(date)s") % {"date": hearing.date},
+        title=_("Prepare the person for the hearing on %(date)s") % {"date": day},
         due_date=prepare_by,
         actor=actor,
     )
+    hearing.save(update_fields=["preparation_task"])
     return hearing
+
+
+@transaction.atomic
+def decide_measure(measure: ProtectiveMeasure, *, actor: User) -> ProtectiveMeasure:
+    """Record the court's or prosecutor's decision on a protective measure."""
+    ensure_case_open(measure.hearing.case)
+    _save_child(measure, actor=actor, creating=False)
+    return measure
 
 
 @transaction.atomic
@@ -443,6 +584,71 @@ def save_criminal_exposure(
     exposure.updated_by = actor
     _save_child(exposure, actor=actor, creating=creating)
     return exposure
+
+
+@transaction.atomic
+def save_criminal_matter_charge(
+    charge: CriminalMatterCharge, *, actor: User
+) -> CriminalMatterCharge:
+    """Add a charge to the person's own criminal matter, or correct its offence or wording.
+
+    The outcome is written only by `record_non_punishment_decision`."""
+    ensure_case_open(charge.matter.case)
+    _save_child(charge, actor=actor, creating=charge.pk is None)
+    return charge
+
+
+@transaction.atomic
+def move_criminal_matter(
+    matter: CriminalExposure, to_stage: str, *, actor: User, note: str = ""
+) -> CriminalMatterTransition:
+    """Move the person's own criminal matter to its next stage: the only writer of
+    `CriminalExposure.stage` (history row and audit row through `workflow.move`). The
+    case's supervisor hears of it from the notification worker."""
+    ensure_case_open(matter.case)
+    return move(
+        matter,
+        CRIMINAL_MATTER_GRAPH,
+        to_stage,
+        actor=actor,
+        history=CriminalMatterTransition,
+        link="matter",
+        note=note,
+    )
+
+
+@transaction.atomic
+def record_non_punishment_decision(
+    matter: CriminalExposure,
+    *,
+    actor: User,
+    authority: str,
+    decided_on: datetime.date,
+    reference: str,
+    outcomes: Mapping[int, str],
+    expected_version: int | None = None,
+) -> CriminalExposure:
+    """Record the authority's decision on non-punishment: who decided, when, its reference,
+    and the outcome of each charge (`outcomes`: charge id → outcome). Audited: the matter
+    and every charge whose outcome changed. The case's supervisor is notified by the worker.
+    """
+    ensure_case_open(matter.case)
+    claim_version(matter, expected_version if expected_version is not None else matter.version)
+    charges = {charge.pk: charge for charge in matter.charges.select_for_update()}
+    unknown = set(outcomes) - set(charges)
+    if unknown:
+        raise ValueError("An outcome names a charge of another matter.")
+    matter.decision_authority = authority
+    matter.decided_on = decided_on
+    matter.decision_reference = reference
+    matter.updated_by = actor
+    _save_child(matter, actor=actor, creating=False)
+    for pk, outcome in outcomes.items():
+        charge = charges[pk]
+        if charge.outcome != outcome:
+            charge.outcome = outcome
+            _save_child(charge, actor=actor, creating=False)
+    return matter
 
 
 def add_attachment(attachment: Attachment, *, actor: User) -> Attachment:

@@ -53,6 +53,32 @@ urlpatterns = [
         views.hearing_add,
         name="hearing_add",
     ),
+    path("<int:pk>/proceedings/link/", views.proceeding_link, name="proceeding_link"),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/unlink/",
+        views.proceeding_unlink,
+        name="proceeding_unlink",
+    ),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/stage/",
+        views.proceeding_stage,
+        name="proceeding_stage",
+    ),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/defendants/<int:defendant_pk>/charges/",
+        views.charge_add,
+        name="charge_add",
+    ),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/charges/<int:charge_pk>/outcome/",
+        views.charge_outcome,
+        name="charge_outcome",
+    ),
+    path(
+        "<int:pk>/proceedings/<int:proceeding_pk>/measures/<int:measure_pk>/",
+        views.measure_decide,
+        name="measure_decide",
+    ),
     path("<int:pk>/services/new/", views.service_create, name="service_create"),
     path("<int:pk>/services/<int:service_pk>/edit/", views.service_edit, name="service_edit"),
     path(
@@ -62,4 +88,18 @@ urlpatterns = [
     ),
     path("<int:pk>/exposures/new/", views.exposure_create, name="exposure_create"),
     path("<int:pk>/exposures/<int:exposure_pk>/edit/", views.exposure_edit, name="exposure_edit"),
+    path("<int:pk>/exposures/<int:exposure_pk>/", views.exposure_detail, name="exposure_detail"),
+    path(
+        "<int:pk>/exposures/<int:exposure_pk>/charges/",
+        views.exposure_charge_add,
+        name="exposure_charge_add",
+    ),
+    path(
+        "<int:pk>/exposures/<int:exposure_pk>/stage/", views.exposure_stage, name="exposure_stage"
+    ),
+    path(
+        "<int:pk>/exposures/<int:exposure_pk>/decision/",
+        views.exposure_decision,
+        name="exposure_decision",
+    ),
 ]

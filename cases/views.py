@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import Field, Model
+from django.db.models import Field, Model, Prefetch
 from django.forms import Form
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,27 +25,43 @@ from cases.forms import (
     AssignForm,
     AttachmentForm,
     CaseForm,
+    ChargeForm,
+    ChargeOutcomeForm,
     ClosureApprovalForm,
     CriminalExposureForm,
+    CriminalMatterChargeForm,
+    CriminalMatterMoveForm,
     DefendantForm,
     HearingForm,
+    LinkProceedingForm,
+    MeasureDecisionForm,
+    NewProceedingForm,
+    NonPunishmentDecisionForm,
     NoteForm,
     ProceedingForm,
+    ProceedingStageForm,
     ReasonForm,
     ServiceForm,
     ServiceMoveForm,
     TaskForm,
     TaskMoveForm,
     TrackMoveForm,
+    UnlinkProceedingForm,
 )
 from cases.models import (
+    CRIMINAL_MATTER_GRAPH,
+    PROCEEDING_GRAPH,
     SERVICE_GRAPH,
     TRACK_GRAPHS,
     WORK_TRACKS,
     Case,
+    Charge,
     CriminalExposure,
-    Defendant,
+    CriminalMatterStage,
+    Hearing,
     LegalProceeding,
+    ProceedingStage,
+    ProtectiveMeasure,
     ServiceItem,
     Task,
 )
@@ -71,6 +88,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(CaseFilter, request, cases)
     page = paginate(request, filterset.qs)
+    page.object_list = Case.objects.with_row_flags(page.object_list)
     return render(request, "cases/case_list.html", {"filter": filterset, "page": page})
 
 
@@ -89,11 +107,17 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @allowed(READS_CASES)
 def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
-    tasks = selectors.my_tasks(request.user)
+    """The user's work, each panel its first rows, count and link to the full list:
+    a fixed number of queries and a small page whatever the caseload."""
+    # A hearing-preparation task shows the measures still to arrange.
+    tasks = selectors.my_tasks(request.user).prefetch_related("hearing__measures")
+    limit = selectors.MY_WORK_LIMIT
+    cases = selectors.inbox_panel(selectors.my_cases(request.user), limit)
+    Case.objects.with_row_flags(cases.rows)
     context = {
-        "cases": selectors.my_cases(request.user)[: selectors.MY_WORK_LIMIT],
-        "overdue_tasks": tasks.overdue()[: selectors.MY_WORK_LIMIT],
-        "upcoming_tasks": tasks.upcoming()[: selectors.MY_WORK_LIMIT],
+        "cases": cases,
+        "overdue_tasks": selectors.inbox_panel(tasks.overdue(), limit),
+        "upcoming_tasks": selectors.inbox_panel(tasks.upcoming(), limit),
         "recent_changes": selectors.recent_changes(request.user),
         "services_attention": selectors.services_needing_attention(request.user),
         "closure_requests": (
@@ -122,7 +146,9 @@ def _render_detail(
         "timeline": selectors.case_timeline(case, limit=50),
         "proceedings": _proceedings_with_forms(case, forms),
         "exposures": case.criminal_exposures.all(),
-        "tasks": case.tasks.select_related("assignee").order_by("status", "due_date"),
+        "tasks": case.tasks.select_related("assignee")
+        .prefetch_related("hearing__measures")
+        .order_by("status", "due_date"),
         "attachments": case.attachments.active().select_related("uploaded_by"),
         "services": case.service_items.all(),
         "exploitations": case.exploitations.all(),
@@ -130,24 +156,59 @@ def _render_detail(
         "note_form": NoteForm(),
         "task_form": TaskForm(agency_id=case.agency_id),
         "attachment_form": AttachmentForm(),
+        "link_form": LinkProceedingForm(agency_id=case.agency_id),
         **forms,
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
 
+def _auto_id(kind: str, key: object) -> str:
+    """Ids unique on the case page, whatever the number of proceedings shown."""
+    return f"id_{kind}{key}_%s"
+
+
 def _proceedings_with_forms(case: Case, forms: dict[str, Any]) -> list[LegalProceeding]:
-    """Each proceeding with its own add-defendant and add-hearing forms (ids unique per
-    proceeding); a form refused with 400 stays on the proceeding it was posted to."""
-    proceedings = list(case.proceedings.prefetch_related("defendants", "hearings"))
+    """The proceedings linked to the case, each with what the case's agency may see and
+    its own forms (ids unique per proceeding); a form refused with 400 stays where it
+    was posted. The owning agency sees the defendants; another agency's case sees the
+    numbers, the stage and its own person's hearings only."""
+    # Only this case's person's hearings (a proceeding concerns several victims).
+    hearings = Hearing.objects.filter(case=case).prefetch_related("measures")
+    proceedings = list(
+        case.proceedings.prefetch_related("defendants__charges__outcomes").prefetch_related(
+            Prefetch("hearings", queryset=hearings)
+        )
+    )
+    links = {link.proceeding_id: link for link in case.proceeding_links.all()}
+    posted = {name: form for name, form in forms.items() if name.startswith("proc_")}
+
+    def form_for(name: str, form_class: type, key: object, **kwargs: Any) -> Any:
+        form = posted.get(f"proc_{name}")
+        if form is not None and getattr(form, "slot", None) == key:
+            return form
+        return form_class(auto_id=_auto_id(name, key), **kwargs)
+
     for proceeding in proceedings:
-        for name, form_class in (("defendant_form", DefendantForm), ("hearing_form", HearingForm)):
-            posted = forms.get(name)
-            if posted is not None and posted.instance.proceeding_id == proceeding.pk:
-                form = posted
-            else:
-                prefix = name.removesuffix("_form")
-                form = form_class(auto_id=f"id_{prefix}{proceeding.pk}_%s")
-            setattr(proceeding, name, form)
+        proceeding.owned = proceeding.agency_id == case.agency_id
+        proceeding.link = links.get(proceeding.pk)
+        proceeding.hearing_form = form_for("hearing", HearingForm, proceeding.pk)
+        proceeding.unlink_form = form_for("unlink", UnlinkProceedingForm, proceeding.pk)
+        for hearing in proceeding.hearings.all():
+            for measure in hearing.measures.all():
+                measure.form = form_for(
+                    "measure", MeasureDecisionForm, measure.pk, instance=measure
+                )
+        if not proceeding.owned:
+            continue
+        proceeding.defendant_form = form_for("defendant", DefendantForm, proceeding.pk)
+        proceeding.stage_moves = [
+            (stage, ProceedingStage(stage).label)
+            for stage in PROCEEDING_GRAPH.next_states(proceeding.stage)
+        ]
+        for defendant in proceeding.defendants.all():
+            defendant.charge_form = form_for("charge", ChargeForm, defendant.pk)
+            for charge in defendant.charges.all():
+                charge.outcome_form = form_for("outcome", ChargeOutcomeForm, charge.pk)
     return proceedings
 
 
@@ -425,36 +486,228 @@ def attachment_download(
     return response
 
 
-# --- prosecution: proceedings and the person's own criminal exposure ------------------------
+# --- prosecution: shared proceedings and protection in court ------------------------------
+
+
+def _slotted(form: Any, kind: str, key: object) -> Any:
+    """A posted form, marked with the proceeding/record it belongs to on the case page."""
+    form.slot = key
+    form.auto_id = _auto_id(kind, key)
+    return form
+
+
+def _owned_proceeding(
+    request: AuthenticatedHttpRequest, case: Case, proceeding_pk: int
+) -> LegalProceeding:
+    """A proceeding linked to the case and owned by the case's agency (editable), else 404."""
+    owned = case.proceedings.owned_by(case.agency_id)
+    return get_child_or_404(owned, request.user, pk=proceeding_pk)
 
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
 def proceeding_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A new proceeding, owned by the case's agency and linked to the case."""
     case = _get_case(request, pk)
-    return _child_form(
+    form = NewProceedingForm(request.POST or None, instance=LegalProceeding())
+    if form.is_valid() and save_or_stale(
         request,
-        case,
-        ProceedingForm,
-        LegalProceeding(case=case),
+        form,
         services.save_proceeding,
-        _("New legal proceeding"),
-    )
+        case=case,
+        person_role=form.cleaned_data["person_role"],
+    ):
+        return redirect(case)
+    heading = _("New legal proceeding")
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
 
 
 @allowed(WORKS_CASES, on=Case)
 @refuses_closed_case
 def proceeding_edit(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
-    return _child_form(
+    proceeding = _owned_proceeding(request, case, proceeding_pk)
+    record_form_read(request, proceeding)
+    form = ProceedingForm(request.POST or None, instance=proceeding)
+    if save_or_stale(request, form, services.save_proceeding, case=case):
+        return redirect(case)
+    heading = _("Edit legal proceeding")
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def proceeding_stage(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int
+) -> HttpResponse:
+    case = _get_case(request, pk)
+    proceeding = _owned_proceeding(request, case, proceeding_pk)
+    return _status_move(
         request,
         case,
-        ProceedingForm,
+        ProceedingStageForm(request.POST),
+        partial(services.move_proceeding_stage, case=case),
         proceeding,
-        services.save_proceeding,
-        _("Edit legal proceeding"),
+        _("Stage updated."),
     )
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def proceeding_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Link the case to a proceeding its agency owns, found by one of its numbers."""
+    case = _get_case(request, pk)
+    form = LinkProceedingForm(request.POST, agency_id=case.agency_id)
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, link_form=form)
+    try:
+        services.link_case(
+            form.cleaned_data["proceeding"],
+            case,
+            actor=request.user,
+            person_role=form.cleaned_data["person_role"],
+        )
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The case is linked to the proceeding."))
+    return redirect(case)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def proceeding_unlink(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int
+) -> HttpResponse:
+    case = _get_case(request, pk)
+    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
+    link = case.proceeding_links.get(proceeding=proceeding)
+    form = _slotted(UnlinkProceedingForm(request.POST), "unlink", proceeding_pk)
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, proc_unlink=form)
+    services.unlink_case(link, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The case is no longer linked to the proceeding."))
+    return redirect(case)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def defendant_add(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    proceeding = _owned_proceeding(request, case, proceeding_pk)
+    form = _slotted(DefendantForm(request.POST), "defendant", proceeding.pk)
+    form.instance.proceeding = proceeding
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, proc_defendant=form)
+    services.save_defendant(
+        form.save(commit=False), actor=request.user, case=case, charges=form.charges()
+    )
+    messages.success(request, _("Defendant added."))
+    return redirect(case)
+
+
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def defendant_edit(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
+) -> HttpResponse:
+    case = _get_case(request, pk)
+    proceeding = _owned_proceeding(request, case, proceeding_pk)
+    defendant = get_child_or_404(proceeding.defendants, request.user, pk=defendant_pk)
+    record_form_read(request, defendant)
+    form = DefendantForm(request.POST or None, instance=defendant)
+    if save_or_stale(request, form, services.save_defendant, case=case):
+        return redirect(case)
+    heading = _("Edit defendant")
+    return render(request, "cases/case_form.html", {"form": form, "heading": heading, "case": case})
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def charge_add(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
+) -> HttpResponse:
+    case = _get_case(request, pk)
+    proceeding = _owned_proceeding(request, case, proceeding_pk)
+    defendant = get_child_or_404(proceeding.defendants, request.user, pk=defendant_pk)
+    form = _slotted(ChargeForm(request.POST), "charge", defendant.pk)
+    form.instance.defendant = defendant
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, proc_charge=form)
+    services.add_charge(form.save(commit=False), defendant=defendant, actor=request.user, case=case)
+    messages.success(request, _("Charge added."))
+    return redirect(case)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def charge_outcome(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int, charge_pk: int
+) -> HttpResponse:
+    """The outcome of a charge at one instance (district court, appeal, supreme court)."""
+    case = _get_case(request, pk)
+    proceeding = _owned_proceeding(request, case, proceeding_pk)
+    charges = Charge.objects.filter(defendant__proceeding=proceeding)
+    charge = get_child_or_404(charges, request.user, pk=charge_pk)
+    form = _slotted(ChargeOutcomeForm(request.POST), "outcome", charge.pk)
+    form.instance.charge = charge
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, proc_outcome=form)
+    services.record_charge_outcome(form.save(commit=False), actor=request.user, case=case)
+    messages.success(request, _("Outcome recorded."))
+    return redirect(case)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def hearing_add(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
+    """A hearing the case's person attends, with the protective measures requested: any
+    agency whose case is linked records its own person's hearings."""
+    case = _get_case(request, pk)
+    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
+    form = _slotted(HearingForm(request.POST), "hearing", proceeding.pk)
+    form.instance.proceeding = proceeding
+    form.instance.case = case
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, proc_hearing=form)
+    if not form.instance.person_role:  # the person's role in the proceeding, unless told
+        link = case.proceeding_links.get(proceeding=proceeding)
+        form.instance.person_role = link.person_role
+    services.add_hearing(
+        form.save(commit=False), actor=request.user, measures=form.protective_measures()
+    )
+    messages.success(request, _("Hearing recorded; a preparation task was added."))
+    return redirect(case)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def measure_decide(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int, measure_pk: int
+) -> HttpResponse:
+    """The court's or prosecutor's decision on a protective measure for the case's person."""
+    case = _get_case(request, pk)
+    measures = ProtectiveMeasure.objects.filter(
+        hearing__case=case, hearing__proceeding_id=proceeding_pk
+    )
+    measure = get_child_or_404(measures, request.user, pk=measure_pk)
+    form = _slotted(MeasureDecisionForm(request.POST, instance=measure), "measure", measure.pk)
+    if not form.is_valid():
+        return _render_detail(request, case, status=400, proc_measure=form)
+    services.decide_measure(form.save(commit=False), actor=request.user)
+    messages.success(request, _("Decision recorded."))
+    return redirect(case)
+
+
+# --- the person's own criminal exposure ------------------------------------------------
 
 
 @allowed(WORKS_CASES, on=Case)
@@ -486,6 +739,101 @@ def exposure_edit(request: AuthenticatedHttpRequest, pk: int, exposure_pk: int) 
     )
 
 
+# --- the person's own criminal matter (non-punishment) --------------------------------
+
+
+def _get_matter(
+    request: AuthenticatedHttpRequest, pk: int, exposure_pk: int
+) -> tuple[Case, CriminalExposure]:
+    case = _get_case(request, pk)
+    return case, get_child_or_404(case.criminal_exposures, request.user, pk=exposure_pk)
+
+
+@allowed(READS_CASES, on=Case)
+def exposure_detail(request: AuthenticatedHttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
+    case, matter = _get_matter(request, pk, exposure_pk)
+    record_view(request.user, matter)
+    return _render_matter(request, case, matter)
+
+
+def _render_matter(
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    matter: CriminalExposure,
+    status: int = 200,
+    charge_form: CriminalMatterChargeForm | None = None,
+) -> HttpResponse:
+    context = {
+        "case": case,
+        "matter": matter,
+        "charges": matter.charges.all(),
+        "history": matter.transitions.select_related("actor"),
+        "charge_form": charge_form or CriminalMatterChargeForm(),
+        "moves": [
+            (stage, CriminalMatterStage(stage).label)
+            for stage in CRIMINAL_MATTER_GRAPH.next_states(matter.stage)
+        ],
+    }
+    return render(request, "cases/criminal_matter.html", context, status=status)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def exposure_charge_add(
+    request: AuthenticatedHttpRequest, pk: int, exposure_pk: int
+) -> HttpResponse:
+    case, matter = _get_matter(request, pk, exposure_pk)
+    form = CriminalMatterChargeForm(request.POST)
+    form.instance.matter = matter
+    if not form.is_valid():
+        return _render_matter(request, case, matter, status=400, charge_form=form)
+    services.save_criminal_matter_charge(form.save(commit=False), actor=request.user)
+    messages.success(request, _("Charge added."))
+    return redirect(matter)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def exposure_stage(request: AuthenticatedHttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
+    _case, matter = _get_matter(request, pk, exposure_pk)
+    form = CriminalMatterMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(matter)
+    try:
+        data = form.cleaned_data
+        services.move_criminal_matter(
+            matter, data["to_status"], actor=request.user, note=data["note"]
+        )
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Stage updated."))
+    return redirect(matter)
+
+
+@allowed(WORKS_CASES, on=Case)
+@refuses_closed_case
+def exposure_decision(request: AuthenticatedHttpRequest, pk: int, exposure_pk: int) -> HttpResponse:
+    case, matter = _get_matter(request, pk, exposure_pk)
+    record_form_read(request, matter)
+    form = NonPunishmentDecisionForm(request.POST or None, instance=matter)
+    if form.is_valid() and save_or_stale(
+        request,
+        form,
+        services.record_non_punishment_decision,
+        matter,
+        saved=_("Decision recorded."),
+        **form.decision(),
+    ):
+        return redirect(matter)
+    heading = _("Decision on non-punishment")
+    context = {"form": form, "heading": heading, "case": case}
+    return render(request, "cases/case_form.html", context, status=400 if form.is_bound else 200)
+
+
 def _child_form(
     request: AuthenticatedHttpRequest,
     case: Case,
@@ -501,49 +849,6 @@ def _child_form(
         return redirect(case)
     context = {"form": form, "heading": heading, "case": case}
     return render(request, "cases/case_form.html", context)
-
-
-@require_POST
-@allowed(WORKS_CASES, on=Case)
-@refuses_closed_case
-def defendant_add(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
-    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
-    form = DefendantForm(request.POST)
-    form.instance.proceeding = proceeding
-    if not form.is_valid():
-        return _render_detail(request, case, status=400, defendant_form=form)
-    services.save_defendant(form.save(commit=False), actor=request.user)
-    messages.success(request, _("Defendant added."))
-    return redirect(case)
-
-
-@allowed(WORKS_CASES, on=Case)
-@refuses_closed_case
-def defendant_edit(
-    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int, defendant_pk: int
-) -> HttpResponse:
-    case = _get_case(request, pk)
-    defendants = Defendant.objects.filter(proceeding__case=case, proceeding_id=proceeding_pk)
-    defendant = get_child_or_404(defendants, request.user, pk=defendant_pk)
-    return _child_form(
-        request, case, DefendantForm, defendant, services.save_defendant, _("Edit defendant")
-    )
-
-
-@require_POST
-@allowed(WORKS_CASES, on=Case)
-@refuses_closed_case
-def hearing_add(request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
-    proceeding = get_child_or_404(case.proceedings, request.user, pk=proceeding_pk)
-    form = HearingForm(request.POST)
-    form.instance.proceeding = proceeding
-    if not form.is_valid():
-        return _render_detail(request, case, status=400, hearing_form=form)
-    services.add_hearing(form.save(commit=False), actor=request.user)
-    messages.success(request, _("Hearing recorded; a preparation task was added."))
-    return redirect(case)
 
 
 @allowed(WORKS_CASES, on=Case)

@@ -8,6 +8,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 
 from accounts.http import AuthenticatedHttpRequest
+from policy import SEES_NATIONAL, can
 from victims.checks import field_keys_state
 
 
@@ -20,6 +21,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("accounts:staff_list")
     if user.is_caseworker or user.is_supervisor:
         return redirect("cases:my_work")
+    if can(user, SEES_NATIONAL):
+        return redirect("reports:national")
     return render(request, "home.html")
 
 

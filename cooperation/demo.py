@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.demo import demo_staff
 from accounts.models import User
-from cases.models import Case
+from cases import demo as case_demo
+from cases.models import Case, ProsecutionRole
 from cooperation import services
 from cooperation.models import (
     DeclineReason,
@@ -80,7 +81,11 @@ def seed_referrals(
                     case=case,
                     to_agency=shelter,
                     purpose=ServiceType.SHELTER,
-                    sections=[ReferralSection.SUMMARY, ReferralSection.SERVICES],
+                    sections=[
+                        ReferralSection.SUMMARY,
+                        ReferralSection.SERVICES,
+                        ReferralSection.LEGAL,
+                    ],
                     respond_by=today + datetime.timedelta(days=due),
                     message="Needs a safe shelter place (demo).",
                 ),
@@ -89,6 +94,7 @@ def seed_referrals(
         )
     accepted, declined = referrals[0], referrals[1]
     services.accept_referral(accepted, actor=shelter_supervisor, assignees=[shelter_worker])
+    seed_shared_proceeding(accepted, [cases[0], cases[4]], worker=worker, receiver=shelter_worker)
     services.add_referral_update(
         ReferralUpdate(referral=accepted, text="Admitted; medical check booked (demo)."),
         actor=shelter_worker,
@@ -108,6 +114,27 @@ def seed_referrals(
         )
     )
     return referrals
+
+
+def seed_shared_proceeding(
+    referral: Referral, cases: list[Case], *, worker: User, receiver: User
+) -> None:
+    """One trafficker, three victims, two agencies: the NGO's proceeding links two of its
+    cases, and the shelter links its own case of the referred person through the
+    accepted referral that shares the legal section."""
+    proceeding = case_demo.seed_proceeding(cases, actor=worker)
+    if receiver.agency_id is None:
+        return
+    own = (
+        Case.objects.filter(agency_id=receiver.agency_id, caseworkers=receiver)
+        .open()
+        .order_by("pk")
+        .first()
+    )
+    if own is not None:
+        services.link_shared_proceeding(
+            referral, proceeding, own, actor=receiver, person_role=ProsecutionRole.WITNESS
+        )
 
 
 def seed_mla(agency: Agency, worker: User) -> list[MLARequest]:

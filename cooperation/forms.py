@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import Case, LegalProceeding
+from cases.models import Case, LegalProceeding, ProsecutionRole
 from cooperation.models import (
     DeclineReason,
     MLAAsk,
@@ -212,7 +212,9 @@ class MLARequestForm(VersionedModelForm):
         if self.instance.case_id:
             self.initial["case"] = self.instance.case.reference
         proceeding = cast(forms.ModelChoiceField, self.fields["proceeding"])
-        proceeding.queryset = LegalProceeding.objects.filter(case__in=self.cases)
+        proceeding.queryset = LegalProceeding.objects.filter(
+            pk__in=LegalProceeding.objects.filter(cases__in=self.cases).values("pk")
+        )
 
     def clean_case(self) -> Case | None:
         """The reference typed, looked up among the cases this user may see only."""
@@ -231,11 +233,35 @@ class MLARequestForm(VersionedModelForm):
         if sent and due and due < sent:
             self.add_error("reply_due", _("The reply cannot be due before the request was sent."))
         proceeding, case = data.get("proceeding"), data.get("case")
-        if proceeding and case and proceeding.case_id != case.pk:
+        if proceeding and case and not proceeding.links.filter(case=case).exists():
             self.add_error("proceeding", _("This proceeding belongs to another case."))
         if proceeding and not case:
-            data["case"] = proceeding.case
+            data["case"] = self.cases.filter(proceeding_links__proceeding=proceeding).first()
         return data
+
+
+class LinkSharedProceedingForm(forms.Form):
+    """The receiving agency's own case, by its reference, to link to the sender's
+    proceeding: the same person, as the receiving agency registered them."""
+
+    case = forms.CharField(label=_("Your case's reference number"), max_length=32)
+    person_role = forms.ChoiceField(
+        label=_("The person's role"), choices=ProsecutionRole.choices, required=False
+    )
+
+    # The proceeding the form was posted for (a refused form stays on it).
+    slot: int | None = None
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cases = Case.objects.visible_to(user).filter(agency_id=user.agency_id)
+
+    def clean_case(self) -> Case:
+        reference = self.cleaned_data["case"].strip().upper()
+        matches = list(self.cases.filter(reference=reference)[:2])
+        if len(matches) != 1:
+            raise forms.ValidationError(_("No case you can see has this reference number."))
+        return matches[0]
 
 
 class MLAMoveForm(forms.Form):

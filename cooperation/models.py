@@ -13,8 +13,10 @@ from django_countries.fields import CountryField
 from accounts.models import User
 from cases.models import Case
 from crypto import EncryptedCharField, EncryptedTextField
+from listing import RowExists
 from locking.models import CreatedModel, VersionedModel
 from partners.models import Agency, ServiceType
+from policy import READS_CASES, can
 from workflow import Graph, TransitionRecord
 
 
@@ -77,20 +79,31 @@ class ReferralQuerySet(models.QuerySet):
         agency; caseworkers see those awaiting a response (the queue) and those
         they are assigned to. A revoked referral disappears for the receiver at
         once, and so does the referral of an archived case (CaseQuerySet.active).
-        Platform admins and staff of any third agency see none.
+        Platform admins, national coordinators (no READS_CASES) and staff of any
+        third agency see none.
         """
-        if not user.is_authenticated or user.agency_id is None:
+        if not can(user, READS_CASES) or user.agency_id is None:
             return self.none()
-        sent = models.Q(from_agency_id=user.agency_id, case__in=Case.objects.visible_to(user))
+        # Each side scoped by its agency column, the case checked by a correlated EXISTS,
+        # never `case IN (subquery)` (issue 12): for whole-agency staff an index probe per
+        # referral (listing.RowExists; their visible cases are most of a big agency), for
+        # a caseworker the planner's choice (their few cases hash well).
+        case = models.OuterRef("case_id")
+        exists = RowExists if user.sees_whole_agency else models.Exists
+        sent = models.Q(
+            exists(Case.objects.visible_to(user).filter(pk=case)),
+            from_agency_id=user.agency_id,
+        )
         received = models.Q(
-            to_agency_id=user.agency_id, case__in=Case.objects.active()
-        ) & ~models.Q(status=_R.REVOKED)
+            RowExists(Case.objects.active().filter(pk=case)),
+            ~models.Q(status=_R.REVOKED),
+            to_agency_id=user.agency_id,
+        )
         if not user.sees_whole_agency:
-            received &= models.Q(status=_R.SENT) | models.Q(
-                pk__in=Referral.assigned_to.through.objects.filter(user_id=user.pk).values(
-                    "referral_id"
-                )
+            assigned = Referral.assigned_to.through.objects.filter(
+                referral_id=models.OuterRef("pk"), user_id=user.pk
             )
+            received &= models.Q(models.Q(status=_R.SENT) | RowExists(assigned))
         return self.filter(sent | received)
 
     def sent_by(self, agency: Agency | int) -> ReferralQuerySet:
@@ -225,7 +238,11 @@ class Referral(VersionedModel):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-sent_at", "-pk"]
-        indexes = [models.Index(fields=["to_agency", "status"])]
+        indexes = [
+            models.Index(fields=["to_agency", "status"]),
+            # The referral list's order: walked newest first, each row checked by scope.
+            models.Index(fields=["-sent_at", "-id"], name="cooperation_referral_sent"),
+        ]
 
     def __str__(self) -> str:
         return str(_("Referral %(number)s") % {"number": self.pk})
@@ -356,12 +373,15 @@ class MLARequestQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        not_archived = models.Q(case__isnull=True) | models.Q(case__in=Case.objects.active())
+        case = models.OuterRef("case_id")
+        not_archived = models.Q(case__isnull=True) | RowExists(
+            Case.objects.active().filter(pk=case)
+        )
         own = self.filter(not_archived, agency_id=user.agency_id)
         if user.sees_whole_agency:
             return own
         return own.filter(
-            models.Q(created_by=user) | models.Q(case__in=Case.objects.visible_to(user))
+            models.Q(created_by=user) | models.Exists(Case.objects.visible_to(user).filter(pk=case))
         )
 
     def for_agency(self, agency: Agency) -> MLARequestQuerySet:
@@ -436,6 +456,12 @@ class MLARequest(CreatedModel, VersionedModel):
         verbose_name = _("mutual legal assistance request")
         verbose_name_plural = _("mutual legal assistance requests")
         ordering = ["reply_due", "-sent_on", "-pk"]
+        indexes = [
+            # The MLA list's order within the agency (its scope).
+            models.Index(
+                fields=["agency", "reply_due", "-sent_on", "-id"], name="cooperation_mla_agency"
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from cases.models import LegalProceeding
+from cases.models import Hearing, LegalProceeding
 from cooperation.models import Referral, ReferralSection, ReferralStatus
 from partners.models import Agency
 from policy import SUPERVISES, WORKS_CASES, can
@@ -92,6 +92,18 @@ def works_referral(user: User, referral: Referral) -> bool:
     return can(user, SUPERVISES) or any(u.pk == user.pk for u in referral.assigned_to.all())
 
 
+def may_link_proceedings(user: User, referral: Referral) -> bool:
+    """Receiving staff who work an accepted referral whose legal section they may read
+    (shared, and covered by the person's consent or an override: readable_sections) may
+    link their own case to the sender's proceedings (cooperation.services
+    .link_shared_proceeding holds the rule again under the write)."""
+    return (
+        works_referral(user, referral)
+        and can(user, WORKS_CASES)
+        and ReferralSection.LEGAL in readable_sections(referral)
+    )
+
+
 def can_close(user: User, referral: Referral) -> bool:
     """Either side's workers may close an open referral."""
     workers = can(user, WORKS_CASES)
@@ -143,7 +155,13 @@ def shared_case(referral: Referral) -> SharedCase:
     if ReferralSection.SERVICES in sections:
         shared.services = list(case.service_items.select_related("provider"))
     if ReferralSection.LEGAL in sections:
-        shared.legal = list(LegalProceeding.objects.filter(case=case).prefetch_related("hearings"))
+        # The referred person's own hearings only (a proceeding may concern other victims).
+        hearings = Hearing.objects.filter(case=case).prefetch_related("measures")
+        shared.legal = list(
+            LegalProceeding.objects.filter(cases=case).prefetch_related(
+                Prefetch("hearings", queryset=hearings)
+            )
+        )
     return shared
 
 

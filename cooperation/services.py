@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.services import ensure_case_open
+from cases.models import Case, LegalProceeding, ProceedingCase
+from cases.services import ensure_case_open, link_case
 from cooperation.models import (
     MLA_GRAPH,
     REFERRAL_GRAPH,
@@ -25,7 +26,7 @@ from cooperation.models import (
     ReferralTransition,
     ReferralUpdate,
 )
-from cooperation.selectors import sections_without_consent
+from cooperation.selectors import readable_sections, sections_without_consent
 from policy import SUPERVISES, can
 from workflow import TransitionError, move
 
@@ -214,3 +215,33 @@ def transition_mla(mla: MLARequest, to: str, *, actor: User, note: str = "") -> 
     return move(
         mla, MLA_GRAPH, to, actor=actor, history=MLATransition, link="mla_request", note=note
     )
+
+
+@transaction.atomic
+def link_shared_proceeding(
+    referral: Referral,
+    proceeding: LegalProceeding,
+    case: Case,
+    *,
+    actor: User,
+    person_role: str = "",
+) -> ProceedingCase:
+    """Link the receiving agency's own case to a proceeding of the referring agency.
+
+    Only on an accepted referral whose legal section the receiver may read (shared, and
+    covered by consent or an override: selectors.readable_sections), for a proceeding the
+    referring agency owns and has linked to the referred case, and for a case of the
+    actor's own (receiving) agency; anything else raises ReferralError and writes
+    nothing. The link is audited by cases.services.link_case.
+    """
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if ReferralSection.LEGAL not in readable_sections(locked):  # accepted, shared, consented
+        raise ReferralError(_("Only an accepted referral sharing legal proceedings allows this."))
+    if (
+        proceeding.agency_id != locked.from_agency_id
+        or not proceeding.links.filter(case_id=locked.case_id).exists()
+        or case.agency_id != locked.to_agency_id
+        or actor.agency_id != locked.to_agency_id
+    ):
+        raise ReferralError(_("This proceeding cannot be linked to this case."))
+    return link_case(proceeding, case, actor=actor, person_role=person_role, shared=True)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("referrals/<int:pk>/close/", views.referral_close, name="referral_close"),
     path("referrals/<int:pk>/revoke/", views.referral_revoke, name="referral_revoke"),
     path("referrals/<int:pk>/updates/", views.referral_update_add, name="referral_update_add"),
+    path(
+        "referrals/<int:pk>/proceedings/<int:proceeding_pk>/link/",
+        views.referral_link_proceeding,
+        name="referral_link_proceeding",
+    ),
     path("mla/", views.mla_list, name="mla_list"),
     path("mla/new/", views.mla_create, name="mla_create"),
     path("mla/<int:pk>/", views.mla_detail, name="mla_detail"),

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from access import agency_id_of, allowed, get_visible_or_404, record_form_read
+from access import agency_id_of, allowed, get_child_or_404, get_visible_or_404, record_form_read
 from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
 from audit.services import record_view
 from cases.decorators import refuses_closed_case
-from cases.models import Case
+from cases.models import Case, LegalProceeding
 from cooperation import selectors, services
 from cooperation.filters import (
     MLARequestFilter,
@@ -23,6 +24,7 @@ from cooperation.filters import (
 from cooperation.forms import (
     AcceptReferralForm,
     DeclineReferralForm,
+    LinkSharedProceedingForm,
     MLAMoveForm,
     MLARequestForm,
     ReferralForm,
@@ -99,11 +101,14 @@ def _render_referral(
 ) -> HttpResponse:
     user = request.user
     works = selectors.works_referral(user, referral)
+    shared = selectors.shared_case(referral) if works else None
+    if shared is not None and selectors.may_link_proceedings(user, referral):
+        _link_forms(shared.legal, referral, user, forms.get("link_form"))
     context = {
         "referral": referral,
         "is_sender": selectors.is_sender(user, referral),
         "works": works,
-        "shared": selectors.shared_case(referral) if works else None,
+        "shared": shared,
         "can_respond": selectors.can_respond(user, referral),
         "can_close": selectors.can_close(user, referral),
         "can_revoke": selectors.can_revoke(user, referral),
@@ -115,6 +120,59 @@ def _render_referral(
         "update_form": forms.get("update_form") or ReferralUpdateForm(),
     }
     return render(request, "cooperation/referral_detail.html", context, status=status)
+
+
+@require_POST
+@allowed(WORKS_CASES, on=Referral)
+@refuses_closed_case
+def referral_link_proceeding(
+    request: AuthenticatedHttpRequest, pk: int, proceeding_pk: int
+) -> HttpResponse:
+    """Link the receiver's own case to a proceeding of the referring agency: only on an
+    accepted referral that shares the legal section (403 otherwise; 404 outside it)."""
+    referral = _get_referral(request, pk)
+    proceedings = LegalProceeding.objects.filter(
+        cases=referral.case, agency_id=referral.from_agency_id
+    )
+    proceeding = get_child_or_404(proceedings, request.user, pk=proceeding_pk)
+    if not selectors.may_link_proceedings(request.user, referral):
+        raise PermissionDenied
+    auto_id = f"id_link{proceeding.pk}_%s"
+    form = LinkSharedProceedingForm(request.POST, user=request.user, auto_id=auto_id)
+    form.slot = proceeding.pk
+    if not form.is_valid():
+        return _render_referral(request, referral, status=400, link_form=form)
+    case = form.cleaned_data["case"]
+    try:
+        services.link_shared_proceeding(
+            referral,
+            proceeding,
+            case,
+            actor=request.user,
+            person_role=form.cleaned_data["person_role"],
+        )
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect(referral)
+    messages.success(request, _("Your case is linked to the proceeding."))
+    return redirect(case)
+
+
+def _link_forms(
+    proceedings: list,
+    referral: Referral,
+    user: User,
+    posted: LinkSharedProceedingForm | None,
+) -> None:
+    """A "link my case" form on each proceeding the referring agency owns (ids unique)."""
+    for proceeding in proceedings:
+        if proceeding.agency_id != referral.from_agency_id:
+            continue
+        if posted is not None and posted.slot == proceeding.pk:
+            proceeding.link_form = posted
+        else:
+            auto_id = f"id_link{proceeding.pk}_%s"
+            proceeding.link_form = LinkSharedProceedingForm(user=user, auto_id=auto_id)
 
 
 def _referral_step(

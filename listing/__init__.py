@@ -2,20 +2,25 @@
 
 Filter and sort values outside the FilterSet's choices are a client error (400),
 never silently ignored; the page number is clamped like Django's paginator does.
+A list counts its rows only up to COUNT_CAP (`CappedPaginator`): an agency's whole
+caseload is "more than 10000 results", never a full COUNT(*) on every request.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import HttpRequest
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import filters as django_filters_filters
 from django_filters.filterset import FilterSet as BaseFilterSet
+
+from widgets import Select
 
 
 def _descending(label: str) -> str:
@@ -42,7 +47,8 @@ class OrderingFilter(django_filters_filters.OrderingFilter):
 
 
 class FilterSet(BaseFilterSet):
-    """Every list's FilterSet: the empty choice of a dropdown reads "Any", not "---------"."""
+    """Every list's FilterSet: the empty choice of a dropdown reads "Any", not "---------",
+    and dropdowns render in one pass (widgets.Select), not a template per option."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,7 +58,21 @@ class FilterSet(BaseFilterSet):
                 django_filters_filters.ChoiceFilter | django_filters_filters.ModelChoiceFilter,
             ):
                 filter_.extra["empty_label"] = _("Any")
+                if not isinstance(filter_, django_filters_filters.OrderingFilter):
+                    filter_.extra.setdefault("widget", Select)
                 filter_.__dict__.pop("_field", None)
+
+    @property
+    def form(self) -> forms.Form:
+        """The filter bar's form, its widgets carrying Bootstrap's classes: the bar renders
+        each field directly (includes/filter_form.html), not through crispy's templates."""
+        form = super().form
+        for field in form.fields.values():
+            attrs = field.widget.attrs
+            if "class" not in attrs:
+                select = isinstance(field.widget, forms.Select)
+                attrs["class"] = "form-select" if select else "form-control"
+        return form
 
 
 def filter_queryset(
@@ -65,6 +85,66 @@ def filter_queryset(
     return filterset
 
 
+class RowExists(Exists):
+    """A correlated EXISTS that PostgreSQL evaluates row by row: an index probe per row.
+
+    A plain `Exists` may be planned as a hashed subplan, built from every row the
+    subquery could match (a big agency's whole caseload) before the first row of the
+    page. Where the outer rows are already narrowed by an indexed column (a referral's
+    agency), probing each is what keeps a page flat from 10,000 to 1,000,000 cases.
+    `OFFSET 0` is how: PostgreSQL neither pulls such a subquery up into a join nor
+    hashes it. Same rows as `Exists`.
+    """
+
+    # Exists ends its subquery with LIMIT 1, which OFFSET may follow.
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+# A list counts at most this many rows; beyond it the page says "more than COUNT_CAP".
+COUNT_CAP = 10_000
+
+
+def count_up_to(queryset: QuerySet, cap: int) -> int:
+    """The number of rows, counted only up to cap + 1 (so "more than cap" can be said).
+
+    Counts the ids of at most cap + 1 rows, unordered: PostgreSQL stops there instead of
+    counting (and sorting) every row of a big agency.
+    """
+    return queryset.order_by().values("pk")[: cap + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator with a count that stops at `cap` rows.
+
+    `count` is exact up to the cap (a filtered list, a caseworker's cases); above it
+    `count` is the cap, `capped` is true and the pages stop at the cap's last page
+    (next/previous and page numbers still work within it). The count reads the ids of
+    at most cap + 1 rows, unordered: PostgreSQL stops there instead of counting (and
+    sorting) the agency's whole caseload.
+    """
+
+    def __init__(self, object_list, per_page: int, cap: int = COUNT_CAP) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def total(self) -> int:
+        """The number of rows, counted up to cap + 1."""
+        if isinstance(self.object_list, QuerySet):
+            return count_up_to(self.object_list, self.cap)
+        return len(self.object_list)
+
+    @cached_property
+    def capped(self) -> bool:
+        """Whether there are more rows than the cap (the count says "more than")."""
+        return self.total > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.total, self.cap)
+
+
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None) -> Page:
-    paginator = Paginator(queryset, per_page or settings.HARBOR_PAGE_SIZE)
+    """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator)."""
+    paginator = CappedPaginator(queryset, per_page or settings.HARBOR_PAGE_SIZE, cap=COUNT_CAP)
     return paginator.get_page(request.GET.get("page"))

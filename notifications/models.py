@@ -23,6 +23,11 @@ class Kind(models.TextChoices):
     DECISION = "decision", _("Identification decision")
     REVIEW = "review", _("Identification review")
     TASK = "task", _("Task")
+    # Events, not deadlines (Threshold.RECORDED): the person's own criminal matter moved
+    # (record: the stage change) or a decision on non-punishment was recorded (record: the
+    # matter). The case's supervisor hears of both.
+    MATTER_STAGE = "matter_stage", _("Criminal matter against the person: stage")
+    NON_PUNISHMENT_DECISION = "non_punishment_decision", _("Decision on non-punishment")
 
 
 class Threshold(models.TextChoices):
@@ -34,6 +39,7 @@ class Threshold(models.TextChoices):
     DUE = "due", _("Due")
     OVERDUE = "overdue", _("Overdue")
     EXPIRED = "expired", _("Expired")
+    RECORDED = "recorded", _("Recorded")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -191,5 +197,12 @@ _MESSAGES: dict[tuple[str, str], str] = {
     (Kind.TASK, Threshold.DUE): gettext_noop("Case %(reference)s: a task is due by %(date)s."),
     (Kind.TASK, Threshold.OVERDUE): gettext_noop(
         "Case %(reference)s: a task is overdue since %(date)s."
+    ),
+    (Kind.MATTER_STAGE, Threshold.RECORDED): gettext_noop(
+        "Case %(reference)s: the criminal matter against the person moved to a new stage "
+        "on %(date)s."
+    ),
+    (Kind.NON_PUNISHMENT_DECISION, Threshold.RECORDED): gettext_noop(
+        "Case %(reference)s: a decision on non-punishment was recorded (decided on %(date)s)."
     ),
 }

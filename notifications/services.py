@@ -21,7 +21,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from accounts.models import User
-from cases.models import Case, IdentificationStatus, ServiceItem, Task
+from cases.models import (
+    Case,
+    CriminalExposure,
+    CriminalMatterTransition,
+    IdentificationStatus,
+    ServiceItem,
+    Task,
+)
 from cooperation.models import MLARequest, Referral
 from notifications.models import Kind, Notification, Preference, Threshold
 from policy import Role
@@ -30,6 +37,9 @@ from policy import Role
 RESPONSE_DUE_DAYS = 1
 # A task (or hearing preparation, or decision) is "due" from this many days before.
 TASK_DUE_DAYS = 1
+# A criminal matter's stage change or decision is told for this many days after it was
+# recorded (a worker down for a while still tells it; the unique key tells it once).
+MATTER_EVENT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ def due_reminders(today: datetime.date) -> Iterator[Reminder]:
     yield from _task_reminders(today)
     yield from _review_reminders(today)
     yield from _mla_reminders(today)
+    yield from _criminal_matter_events(today)
 
 
 def _permit_reminders(today: datetime.date) -> Iterator[Reminder]:
@@ -183,6 +194,45 @@ def _mla_reminders(today: datetime.date) -> Iterator[Reminder]:
             yield Reminder(
                 mla.created_by_id, Kind.MLA_REPLY, mla.pk, Threshold.OVERDUE, mla.reply_due, None
             )
+
+
+def _criminal_matter_events(today: datetime.date) -> Iterator[Reminder]:
+    """The person's own criminal matter moved forward or was decided: the case's
+    supervisor (else the agency's supervisors) hears of it once per stage change and
+    once per decision date, reference number and link only."""
+    since = today - datetime.timedelta(days=MATTER_EVENT_DAYS)
+    moves = CriminalMatterTransition.objects.since(since).select_related("matter__case")
+    for move in moves:
+        case = move.matter.case
+        for user_id in _case_supervisors(case):
+            yield Reminder(
+                user_id,
+                Kind.MATTER_STAGE,
+                move.pk,
+                Threshold.RECORDED,
+                timezone.localdate(move.occurred_at),
+                case.pk,
+            )
+    decided = CriminalExposure.objects.decision_recorded_since(since).select_related("case")
+    for matter in decided:
+        if matter.decided_on is None:  # never: decided() filters on it
+            continue
+        for user_id in _case_supervisors(matter.case):
+            yield Reminder(
+                user_id,
+                Kind.NON_PUNISHMENT_DECISION,
+                matter.pk,
+                Threshold.RECORDED,
+                matter.decided_on,
+                matter.case_id,
+            )
+
+
+def _case_supervisors(case: Case) -> Iterable[int]:
+    """The case's named supervisor, else every supervisor of its agency."""
+    if case.supervisor_id is not None:
+        return [case.supervisor_id]
+    return _supervisors_of(case.agency_id)
 
 
 def _to_case_team(

@@ -15,6 +15,7 @@ from partners.models import (
     PreventionActivity,
     ServiceType,
 )
+from policy import Role
 from widgets import BoundedModelMultipleChoiceField, DateInput
 
 
@@ -39,8 +40,31 @@ class AgencyForm(VersionedModelForm):
             "email",
             "phone",
             "website",
+            "is_coordinating",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_is_coordinating(self) -> bool:
+        """At most one coordinating agency; it keeps the mark while it has coordinators."""
+        coordinating = self.cleaned_data["is_coordinating"]
+        if coordinating:
+            other = Agency.objects.coordinating().exclude(pk=self.instance.pk).first()
+            if other is not None:
+                raise forms.ValidationError(
+                    _("%(agency)s is already the national coordinating agency.")
+                    % {"agency": other.name}
+                )
+        elif (
+            self.instance.pk
+            and self.instance.staff.filter(role=Role.COORDINATOR, is_active=True).exists()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "This agency has active national coordinator accounts: change their "
+                    "role or deactivate them first."
+                )
+            )
+        return coordinating
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from locking.models import CreatedModel, VersionedModel
-from policy import MANAGES_AGENCIES, Actor, can
+from policy import MANAGES_AGENCIES, READS_PARTNERSHIP, Actor, can
 
 
 class ServiceType(models.TextChoices):
@@ -61,13 +61,18 @@ class AgencyQuerySet(models.QuerySet):
         """The partner directory a user may browse.
 
         Agencies are not case data: every staff member sees the active ones (to
-        choose a referral partner); platform admins also see deactivated ones.
+        choose a referral partner); platform admins also see deactivated ones. A
+        national coordinator (no READS_PARTNERSHIP) sees none: national figures only.
         """
-        if not user.is_authenticated:
+        if not can(user, READS_PARTNERSHIP):
             return self.none()
         if user.is_platform_admin:
             return self.all()
         return self.filter(models.Q(is_active=True) | models.Q(pk=user.agency_id))
+
+    def coordinating(self) -> AgencyQuerySet:
+        """The national coordinating agency (at most one: a unique partial constraint)."""
+        return self.filter(is_coordinating=True)
 
     def manageable_by(self, user: Actor) -> AgencyQuerySet:
         """Agencies a user may create, edit and deactivate (policy.MANAGES_AGENCIES)."""
@@ -100,6 +105,16 @@ class Agency(VersionedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A platform setting: the one agency whose staff may be national coordinators
+    # (policy.SEES_NATIONAL), who read the national statistics and no record.
+    is_coordinating = models.BooleanField(
+        _("national coordinating agency"),
+        default=False,
+        help_text=_(
+            "Its staff may be given the national coordinator role: national figures "
+            "across every agency, never a record. At most one agency."
+        ),
+    )
     # New cases get this supervisor (cases.services.create_case); the agency admin
     # changes it from a supervisor's staff page.
     default_supervisor = models.ForeignKey(
@@ -129,6 +144,11 @@ class Agency(VersionedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="partners_agency_name_ci_unique"),
+            models.UniqueConstraint(
+                fields=["is_coordinating"],
+                condition=models.Q(is_coordinating=True),
+                name="partners_agency_one_coordinating",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,8 +190,9 @@ class AgencyContact(models.Model):
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user: Actor) -> AgreementQuerySet:
-        """Agreements are not case data: every signed-in staff member may read them."""
-        if not user.is_authenticated:
+        """Agreements are not case data: every signed-in staff member may read them
+        (READS_PARTNERSHIP: not a national coordinator)."""
+        if not can(user, READS_PARTNERSHIP):
             return self.none()
         return self.all()
 
@@ -272,8 +293,9 @@ class TakedownOutcome(models.TextChoices):
 class PreventionActivityQuerySet(models.QuerySet):
     def visible_to(self, user: Actor) -> PreventionActivityQuerySet:
         """Prevention activities are not case data: every staff member of an agency
-        and platform admins may see all of them (to learn from each other's work)."""
-        if not user.is_authenticated:
+        and platform admins may see all of them (to learn from each other's work); a
+        national coordinator (no READS_PARTNERSHIP) none."""
+        if not can(user, READS_PARTNERSHIP):
             return self.none()
         if user.is_platform_admin or user.agency_id is not None:
             return self.all()

@@ -23,6 +23,9 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     AGENCY_ADMIN = "agency_admin", _("Agency admin")
     PLATFORM_ADMIN = "platform_admin", _("Platform admin")
+    # Staff of the national coordinating agency (partners.Agency.is_coordinating): the
+    # national statistics across every agency, and no record at all.
+    COORDINATOR = "coordinator", _("National coordinator")
 
 
 class Actor(Protocol):
@@ -45,7 +48,8 @@ class Actor(Protocol):
 
 Capability = frozenset[str]
 
-# Roles that belong to an agency (a platform admin belongs to none).
+# Roles that work an agency's records (a platform admin belongs to no agency; a
+# national coordinator belongs to one but sees no record).
 AGENCY_ROLES: Capability = frozenset({Role.CASEWORKER, Role.SUPERVISOR, Role.AGENCY_ADMIN})
 
 # Case work: move tracks, edit cases, screen, decide, plan services, refer, take notes,
@@ -71,12 +75,14 @@ MANAGES_AGENCIES: Capability = frozenset({Role.PLATFORM_ADMIN})
 # Record prevention activities of one's agency.
 RECORDS_PREVENTION: Capability = AGENCY_ROLES
 # Read the partnership pages (agencies, agreements, prevention activities).
-READS_PARTNERSHIP: Capability = frozenset(Role.values)
+READS_PARTNERSHIP: Capability = AGENCY_ROLES | {Role.PLATFORM_ADMIN}
 # Ask for a person's data to be erased (privacy): whoever works the case.
 REQUESTS_ERASURE: Capability = WORKS_CASES
 # Approve or refuse an erasure, produce a subject access package: a supervisor.
 APPROVES_ERASURE: Capability = SUPERVISES
 PRODUCES_SUBJECT_ACCESS: Capability = SUPERVISES
+# The national statistics: aggregates across every agency, never a record.
+SEES_NATIONAL: Capability = frozenset({Role.COORDINATOR})
 # Receive reminders of deadlines in the notification centre (and the e-mail digest).
 RECEIVES_NOTIFICATIONS: Capability = AGENCY_ROLES
 

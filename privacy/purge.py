@@ -24,7 +24,15 @@ from django.db.models import Max
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import ArchiveEntry, Case, CaseStatus, Track, TrackTransition
+from cases.models import (
+    ArchiveEntry,
+    Case,
+    CaseStatus,
+    LegalProceeding,
+    ProceedingCase,
+    Track,
+    TrackTransition,
+)
 from cooperation.models import MLARequest
 from privacy.models import ErasureRequest, ErasureTransition, Tombstone
 from victims.models import Person
@@ -70,6 +78,19 @@ def _owning_relations(model: type[models.Model]) -> Iterator[models.ForeignObjec
             yield rel
 
 
+def _orphaned_proceedings(plan: PurgePlan) -> set[Any]:
+    """Shared proceedings (cases.ProceedingCase) all of whose linked cases are purged: they
+    go too. A proceeding still linked to another victim's case stays for that case; only
+    this case's link and hearings go with it."""
+    links = plan.rows.get(ProceedingCase, set())
+    if not links:
+        return set()
+    touched = ProceedingCase.objects.filter(pk__in=links).values("proceeding_id")
+    kept = ProceedingCase.objects.exclude(pk__in=links).values("proceeding_id")
+    orphans = LegalProceeding.objects.filter(pk__in=touched).exclude(pk__in=kept)
+    return set(orphans.values_list("pk", flat=True)) - plan.rows.get(LegalProceeding, set())
+
+
 def plan_purge(roots: Iterable[models.Model]) -> PurgePlan:
     """Every row owned (transitively) by `roots`, and a table order that deletes each
     row before the rows it points at."""
@@ -96,6 +117,10 @@ def plan_purge(roots: Iterable[models.Model]) -> PurgePlan:
             if found:
                 edges[model].add(child)
                 pending.append((child, found))
+        if not pending:
+            orphans = _orphaned_proceedings(plan)
+            if orphans:
+                pending.append((LegalProceeding, orphans))
     plan.order = list(TopologicalSorter(edges).static_order())
     return plan
 

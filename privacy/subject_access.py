@@ -30,7 +30,7 @@ from django.utils.text import capfirst
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
-from cases.models import Attachment
+from cases.models import Attachment, CriminalExposure
 from crypto.files import decrypt_blob, decrypt_stream
 from privacy.purge import plan_purge
 from victims.models import Person, PersonPhoto
@@ -127,6 +127,26 @@ def _attachments(person: Person) -> list[tuple[str, bytes]]:
     return files
 
 
+def _non_punishment(matters: list[CriminalExposure]) -> dict[str, Any]:
+    """The non-punishment warning of the package: whether it applies, and each matter."""
+    return {
+        "applies": bool(matters),
+        "matters": [
+            {
+                "role": str(matter.get_role_display()),
+                "case_numbers": matter.case_numbers,
+                "stage": str(matter.get_stage_display()),
+                "requested_on": matter.non_punishment_requested_on,
+                "requested_by": str(matter.get_requested_by_display()),
+                "decided_on": matter.decided_on,
+                "authority": str(matter.get_decision_authority_display()),
+                "decision_reference": matter.decision_reference,
+            }
+            for matter in matters
+        ],
+    }
+
+
 def build_package(person: Person, *, actor: User, passphrase: str) -> bytes:
     """The person's package as AES-256 encrypted ZIP bytes; audited (EXPORT, the
     person's id; never the passphrase). The caller checks the actor may see the person
@@ -134,13 +154,21 @@ def build_package(person: Person, *, actor: User, passphrase: str) -> bytes:
     sections = collect(person)
     files = _attachments(person)
     produced_at = timezone.now()
+    matters = list(CriminalExposure.objects.of_person(person.pk).for_warning(None))
     data = {
         "person": person.code,
         "produced_at": produced_at,
+        "non_punishment": _non_punishment(matters),
         "sections": {section.key: section.rows for section in sections},
         "files": [name for name, _body in files],
     }
-    context = {"person": person, "sections": sections, "files": files, "produced_at": produced_at}
+    context = {
+        "person": person,
+        "sections": sections,
+        "files": files,
+        "produced_at": produced_at,
+        "matters": matters,
+    }
     summary = render_to_string("privacy/subject_access_summary.html", context)
     buffer = io.BytesIO()
     with pyzipper.AESZipFile(

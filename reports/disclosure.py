@@ -176,6 +176,7 @@ class ShownTable:
     title: str
     rows: list[tuple[str, int | str]]
     total: int | str | None = None
+    definition: str = ""
 
 
 def protect(tables: Sequence[StatTable], k: int) -> list[ShownTable]:
@@ -211,6 +212,7 @@ def protect(tables: Sequence[StatTable], k: int) -> list[ShownTable]:
             title=str(table.title),
             rows=[(label, shown(i)) for (label, _n), i in zip(table.rows, parts, strict=True)],
             total=None if whole is None else shown(whole),
+            definition=str(table.definition),
         )
         for table, (parts, whole) in zip(tables, spans, strict=True)
     ]

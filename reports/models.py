@@ -54,3 +54,62 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} #{self.row_number}"
+
+
+class FigureCount(models.Model):
+    """One cell of the dashboard's summary cube (see reports/figures.py).
+
+    `figure` names what is counted, `value` the row it counts for (a stage, a sex, an
+    assignee, "2025-Q3:41" for durations); the keys are the dashboard's filters: the
+    month of intake (empty: no intake date), the exploitation filter value ("*" for
+    no filter) and the caseworker filter (0 for no filter). A case of two types or two
+    caseworkers counts once under each of them and once under "*"/0, so a filter reads
+    exactly one key of each dimension and sums over months.
+    """
+
+    agency = models.ForeignKey(
+        "partners.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    figure = models.CharField(_("figure"), max_length=32)
+    month = models.DateField(_("month of intake"), null=True, blank=True)
+    # People only: the month of the person's previous case under the same keys (see
+    # reports/figures.py), so a date range counts each person once.
+    prev_month = models.DateField(_("previous month"), null=True, blank=True)
+    exploitation = models.CharField(_("exploitation filter"), max_length=32)
+    caseworker = models.PositiveIntegerField(_("caseworker filter"), default=0)
+    value = models.CharField(_("value"), max_length=64, blank=True)
+    n = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("figure count")
+        verbose_name_plural = _("figure counts")
+        indexes = [
+            models.Index(
+                fields=["agency", "caseworker", "exploitation", "figure"],
+                name="reports_figure_filters",
+            ),
+            models.Index(fields=["agency", "figure", "exploitation"], name="reports_figure_by"),
+            models.Index(
+                fields=["agency", "figure", "caseworker"], name="reports_figure_caseworker"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.value}: {self.n}"
+
+
+class FigureRefresh(models.Model):
+    """When an agency's summary cube was last computed, and for which day."""
+
+    agency = models.OneToOneField(
+        "partners.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    refreshed_at = models.DateTimeField(_("refreshed"))
+    as_of = models.DateField(_("figures as of"))
+
+    class Meta:
+        verbose_name = _("figure refresh")
+        verbose_name_plural = _("figure refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} @ {self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,11 @@
-"""The dashboard's figures: each a function over an already scoped case queryset.
+"""The dashboard's figures, read from the agency's summary cube (reports/figures.py).
 
-Every figure is aggregated by the database (COUNT ... GROUP BY, conditional counts)
-in a fixed number of queries, whatever the number of cases; Python only arranges
-the aggregated rows. Every count carries the URL of the list that shows exactly
-those records (the case, people and task lists with filter parameters).
+Every figure sums cube cells under the filters in a fixed number of queries over a
+bounded number of rows, whatever the number of cases; Python only arranges the sums.
+Every count carries the URL of the list that shows exactly those records (the case,
+people and task lists with filter parameters): right after a refresh, each count
+equals its list's. Only the prevention activities and the caseworkers' names are
+read live (small, indexed).
 """
 
 from __future__ import annotations
@@ -15,40 +17,26 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    Count,
-    DateField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import ExtractQuarter, ExtractYear, TruncDate, TruncMonth
+from django.db import connections
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
 from cases.models import (
-    CaseExploitation,
-    CaseQuerySet,
     CaseStatus,
     ExploitationType,
     IdentificationStatus,
     ProsecutionStatus,
     ProtectionStatus,
-    Task,
     Track,
-    TrackTransition,
 )
-from cooperation.models import MLARequest, Referral
 from partners.models import ActivityType, PreventionActivity
-from reports.models import ImportedRecord
-from victims.models import AgeBand, IdentificationDecision, Person, Sex
+from reports import partnership
+from reports.figures import ALL
+from reports.models import FigureCount, FigureRefresh
+from victims.models import AgeBand, Sex
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -56,6 +44,7 @@ if TYPE_CHECKING:
 MONTHS = 24
 QUARTERS = 8
 TOP_COUNTRIES = 5
+FIRST_MONTH = datetime.date(1900, 1, 1)  # no intake date is earlier (widgets.DateField)
 UNKNOWN = "unknown"
 # The dashboard filters, by the query parameter the case list also understands.
 CASE_FILTER_KEYS = ("intake_after", "intake_before", "exploitation", "caseworker")
@@ -103,6 +92,110 @@ def link(name: str, params: dict[str, str], **extra: Any) -> str:
     return reverse(name) + ("?" + urlencode(sorted(query.items())) if query else "")
 
 
+# --- what the filters select ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cube keys a filtered dashboard reads (reports/figures.py)."""
+
+    agency_id: int
+    exploitation: str = ALL
+    caseworker: int = 0
+    first_month: datetime.date | None = None
+    last_month: datetime.date | None = None
+
+    def cells(self) -> QuerySet[FigureCount]:
+        """The agency's cells in the filtered months (every month, undated included,
+        without a date filter)."""
+        cells = FigureCount.objects.filter(agency_id=self.agency_id)
+        # People: only the first of each person's months inside the range (figures.py).
+        if self.first_month or self.last_month:
+            start = self.first_month or FIRST_MONTH
+            cells = cells.filter(Q(prev_month__isnull=True) | Q(prev_month__lt=start))
+        else:
+            cells = cells.filter(prev_month__isnull=True)
+        if self.first_month:
+            cells = cells.filter(month__gte=self.first_month)
+        if self.last_month:
+            cells = cells.filter(month__lte=self.last_month)
+        return cells
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def whole_months(params: dict[str, str]) -> dict[str, str]:
+    """The filter's intake dates widened to whole months: the cube counts by month, and
+    every link carries these dates so its list counts exactly what the figure does."""
+    widened = dict(params)
+    if params.get("intake_after"):
+        after = datetime.date.fromisoformat(params["intake_after"])
+        widened["intake_after"] = _month_start(after).isoformat()
+    if params.get("intake_before"):
+        before = datetime.date.fromisoformat(params["intake_before"])
+        widened["intake_before"] = _month_end(before).isoformat()
+    return widened
+
+
+def scope_of(agency_id: int, params: dict[str, str]) -> Scope:
+    """The cube keys of already widened filter parameters (see whole_months)."""
+    after, before = params.get("intake_after"), params.get("intake_before")
+    return Scope(
+        agency_id=agency_id,
+        exploitation=params.get("exploitation") or ALL,
+        caseworker=int(params.get("caseworker") or 0),
+        first_month=_month_start(datetime.date.fromisoformat(after)) if after else None,
+        last_month=_month_start(datetime.date.fromisoformat(before)) if before else None,
+    )
+
+
+Sums = dict[tuple[str, str], int]
+
+
+def _sums(scope: Scope) -> Sums:
+    """Every figure's counts by value under the filters (one query)."""
+    rows = (
+        scope.cells()
+        .filter(exploitation=scope.exploitation, caseworker=scope.caseworker)
+        .values("figure", "value")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {(row["figure"], row["value"]): row["total"] for row in rows}
+
+
+def _cases_by_month_and_type(scope: Scope) -> dict[tuple[datetime.date | None, str], int]:
+    """Cases by intake month and exploitation key, every key (one query)."""
+    rows = (
+        scope.cells()
+        .filter(figure="cases", caseworker=scope.caseworker)
+        .values("month", "exploitation")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {(row["month"], row["exploitation"]): row["total"] for row in rows}
+
+
+def _partners(agency_id: int) -> dict[str, int]:
+    """The agency's partnership counts, which no dashboard filter narrows (one query)."""
+    cells = FigureCount.objects.filter(agency_id=agency_id, figure=partnership.FIGURE)
+    return dict(cells.values_list("value", "n"))
+
+
+def _open_by_caseworker(scope: Scope) -> dict[int, int]:
+    """Open cases by caseworker (one query)."""
+    rows = (
+        scope.cells()
+        .filter(figure="open", exploitation=scope.exploitation, caseworker__gt=0)
+        .values("caseworker")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {row["caseworker"]: row["total"] for row in rows}
+
+
 # --- cases by stage ------------------------------------------------------------------
 
 STAGE_TRACKS = (
@@ -112,16 +205,8 @@ STAGE_TRACKS = (
 )
 
 
-def open_cases_by_stage(cases: CaseQuerySet, params: dict[str, str]) -> list[Figure]:
-    """Open cases at each stage of each track, and closure requests (one query)."""
-    aggregates = {
-        f"{fld}__{status}": Count("pk", filter=Q(**{fld: status}))
-        for _track, fld, choices in STAGE_TRACKS
-        for status in choices.values
-    }
-    # A closure request is an open case (CaseQuerySet.open), so one scan counts all.
-    aggregates["closure_requested"] = Count("pk", filter=Q(status=CaseStatus.CLOSURE_REQUESTED))
-    counts = cases.open().aggregate(**aggregates)
+def open_cases_by_stage(sums: Sums, params: dict[str, str]) -> list[Figure]:
+    """Open cases at each stage of each track, and closure requests."""
     figures = []
     for track, fld, choices in STAGE_TRACKS:
         figure = Figure(
@@ -132,7 +217,7 @@ def open_cases_by_stage(cases: CaseQuerySet, params: dict[str, str]) -> list[Fig
         )
         for status, label in choices.choices:
             url = link("cases:list", params, open="true", **{fld: status})
-            figure.rows.append((str(label), [Cell(counts[f"{fld}__{status}"], url)]))
+            figure.rows.append((str(label), [Cell(sums.get((f"stage-{track}", status), 0), url)]))
         figures.append(figure)
     closure = Figure(
         key="closure-requested",
@@ -144,7 +229,7 @@ def open_cases_by_stage(cases: CaseQuerySet, params: dict[str, str]) -> list[Fig
                 str(CaseStatus.CLOSURE_REQUESTED.label),
                 [
                     Cell(
-                        counts["closure_requested"],
+                        sums.get(("closure", ""), 0),
                         link("cases:list", params, status=CaseStatus.CLOSURE_REQUESTED),
                     )
                 ],
@@ -154,19 +239,16 @@ def open_cases_by_stage(cases: CaseQuerySet, params: dict[str, str]) -> list[Fig
     return [*figures, closure]
 
 
-def cases_by_exploitation(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
-    """Cases by type of exploitation, whatever their intake date (one query).
+def cases_by_exploitation(
+    by_month: dict[tuple[datetime.date | None, str], int], params: dict[str, str]
+) -> Figure:
+    """Cases by type of exploitation, whatever their intake date.
 
     A case of two types counts under each; "not recorded" counts the cases with none.
     """
-    aggregates = {
-        t.value: Count(
-            "pk", filter=Q(pk__in=CaseExploitation.objects.filter(type=t).values("case_id"))
-        )
-        for t in ExploitationType
-    }
-    aggregates[UNKNOWN] = Count("pk", filter=~Q(pk__in=CaseExploitation.objects.values("case_id")))
-    counts = cases.aggregate(**aggregates)
+    by_type: dict[str, int] = {}
+    for (_month, key), n in by_month.items():
+        by_type[key] = by_type.get(key, 0) + n
     figure = Figure(
         key="by-exploitation",
         title=_("Cases by type of exploitation"),
@@ -177,7 +259,7 @@ def cases_by_exploitation(cases: CaseQuerySet, params: dict[str, str]) -> Figure
         if params.get("exploitation", value) != value:
             continue  # "this type and the filtered one": no list shows it
         url = link("cases:list", params, exploitation=value)
-        figure.rows.append((str(label), [Cell(counts[value], url)]))
+        figure.rows.append((str(label), [Cell(by_type.get(value, 0), url)]))
     return figure
 
 
@@ -198,31 +280,25 @@ def _month_end(start: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
-def new_cases_by_month(cases: CaseQuerySet, params: dict[str, str], today: datetime.date) -> Figure:
-    """New cases per intake month and type of exploitation, last 24 months (2 queries).
+def new_cases_by_month(
+    by_month: dict[tuple[datetime.date | None, str], int],
+    scope: Scope,
+    params: dict[str, str],
+    today: datetime.date,
+) -> Figure:
+    """New cases per intake month and type of exploitation, last 24 months.
 
     A case of two types counts once under each type and once in the total. Cases
     without an intake date (imported reference data) are not in any month.
     """
     months = _month_starts(today, MONTHS)
-    recent = cases.filter(intake_date__gte=months[0], intake_date__lte=today)
-    by_type = (
-        CaseExploitation.objects.filter(case__in=recent.values("pk"))
-        .annotate(month=TruncMonth("case__intake_date"))
-        .values("month", "type")
-        .annotate(n=Count("case_id", distinct=True))
-    )
-    totals = (
-        recent.annotate(month=TruncMonth("intake_date")).values("month").annotate(n=Count("pk"))
-    )
-    counts = {(_as_date(row["month"]), row["type"]): row["n"] for row in by_type}
-    total_counts = {_as_date(row["month"]): row["n"] for row in totals}
     # With the dashboard filtered to one type, another type's count would mean "both
     # types", which no list can show: only the filtered type gets a column.
     types = [
         t
         for t in ExploitationType
-        if any(key[1] == t for key in counts) and params.get("exploitation", t) == t
+        if any(by_month.get((start, t), 0) for start in months)
+        and params.get("exploitation", t) == t
     ]
     figure = Figure(
         key="new-by-month",
@@ -236,16 +312,12 @@ def new_cases_by_month(cases: CaseQuerySet, params: dict[str, str], today: datet
         bounds = _clip(start, _month_end(start), params)
         cells = []
         for t in [*types, None]:
-            value = total_counts.get(start, 0) if t is None else counts.get((start, t), 0)
+            value = by_month.get((start, t or scope.exploitation), 0) if bounds else 0
             extra = {"exploitation": t} if t else {}
             url = link("cases:list", params, **bounds, **extra) if bounds else ""
             cells.append(Cell(value, url))
         figure.rows.append((start.strftime("%Y-%m"), cells))
     return figure
-
-
-def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _clip(start: datetime.date, end: datetime.date, params: dict[str, str]) -> dict[str, str]:
@@ -260,18 +332,11 @@ def _clip(start: datetime.date, end: datetime.date, params: dict[str, str]) -> d
 # --- victims ------------------------------------------------------------------------------
 
 
-def victims_of(cases: CaseQuerySet) -> QuerySet[Person]:
-    """The people of already scoped cases; an archived person is never counted."""
-    return Person.objects.active().filter(pk__in=cases.values("person_id"))
-
-
 def _person_params(params: dict[str, str]) -> dict[str, str]:
     return {**params, "with_case": "true"}
 
 
-def victims_by_sex(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
-    rows = victims_of(cases).values("sex").annotate(n=Count("pk"))
-    counts = {row["sex"]: row["n"] for row in rows}
+def victims_by_sex(sums: Sums, params: dict[str, str]) -> Figure:
     figure = Figure(
         key="victims-sex",
         title=_("Victims by sex"),
@@ -282,13 +347,11 @@ def victims_by_sex(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
     person_params = _person_params(params)
     for value, label in Sex.choices:
         url = link("victims:person_list", person_params, sex=value)
-        figure.rows.append((str(label), [Cell(counts.get(value, 0), url)]))
+        figure.rows.append((str(label), [Cell(sums.get(("sex", value), 0), url)]))
     return figure
 
 
-def victims_by_age_band(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
-    rows = victims_of(cases).values("age_band").annotate(n=Count("pk"))
-    counts = {row["age_band"]: row["n"] for row in rows}
+def victims_by_age_band(sums: Sums, params: dict[str, str]) -> Figure:
     figure = Figure(
         key="victims-age",
         title=_("Victims by age band"),
@@ -298,14 +361,13 @@ def victims_by_age_band(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
     person_params = _person_params(params)
     for value, label in [*AgeBand.choices, ("", _("Unknown"))]:
         url = link("victims:person_list", person_params, age_band=value or UNKNOWN)
-        figure.rows.append((str(label), [Cell(counts.get(value, 0), url)]))
+        figure.rows.append((str(label), [Cell(sums.get(("age", value), 0), url)]))
     return figure
 
 
-def victims_by_nationality(cases: CaseQuerySet, params: dict[str, str]) -> Figure:
-    """The five most frequent nationalities, then all others, then unknown (one query)."""
-    rows = victims_of(cases).values("nationality").annotate(n=Count("pk")).order_by("-n")
-    counts = {str(row["nationality"]): row["n"] for row in rows}
+def victims_by_nationality(sums: Sums, params: dict[str, str]) -> Figure:
+    """The five most frequent nationalities, then all others, then unknown."""
+    counts = {value: n for (fig, value), n in sums.items() if fig == "nationality" and n}
     known = sorted(
         ((code, n) for code, n in counts.items() if code), key=lambda item: (-item[1], item[0])
     )
@@ -355,58 +417,27 @@ def _quarters(today: datetime.date, count: int) -> list[tuple[int, int]]:
     return list(reversed(result))
 
 
-def _histogram(qs: QuerySet, date_field: str) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """Per (year, quarter) of `date_field`, how many cases took how many days (grouped)."""
-    rows = (
-        qs.annotate(
-            year=ExtractYear(date_field),
-            quarter=ExtractQuarter(date_field),
-            took=ExpressionWrapper(F(date_field) - F("intake_date"), output_field=DurationField()),
-        )
-        .values("year", "quarter", "took")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def _histograms(sums: Sums, figure: str) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Per (year, quarter), how many cases took how many days (cube values "Y-Q:days")."""
     result: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for row in rows:
-        result.setdefault((row["year"], row["quarter"]), []).append((row["took"].days, row["n"]))
+    for (fig, value), n in sums.items():
+        if fig != figure or not n:
+            continue
+        period, days = value.split(":")
+        year, quarter = period.split("-")
+        result.setdefault((int(year), int(quarter)), []).append((int(days), n))
     return result
 
 
-def time_to_decision_and_closure(cases: CaseQuerySet, today: datetime.date) -> Figure:
+def time_to_decision_and_closure(sums: Sums, today: datetime.date) -> Figure:
     """Days from intake to the first identification decision and to closure: median
-    and 90th percentile by the quarter the decision or closure happened (2 queries).
+    and 90th percentile by the quarter the decision or closure happened.
 
-    The database groups the cases by (quarter, days); the percentiles are read off
-    those groups. Cases without an intake date are left out.
+    The cube groups the cases by (quarter, days); the percentiles are read off those
+    groups. Cases without an intake date are left out.
     """
     quarters = _quarters(today, QUARTERS)
-    since = datetime.date(quarters[0][0], (quarters[0][1] - 1) * 3 + 1, 1)
-    first_decision = (
-        IdentificationDecision.objects.filter(case=OuterRef("pk"))
-        .order_by("decided_on")
-        .values("decided_on")[:1]
-    )
-    decided = (
-        cases.filter(intake_date__isnull=False)
-        .annotate(decided=Subquery(first_decision, output_field=DateField()))
-        .filter(decided__gte=since)
-    )
-    closed_on = (
-        TrackTransition.objects.filter(
-            case=OuterRef("pk"), track=Track.CASE, to_status=CaseStatus.CLOSED
-        )
-        .order_by("-occurred_at")
-        .annotate(day=TruncDate("occurred_at"))
-        .values("day")[:1]
-    )
-    closed = (
-        cases.closed()
-        .filter(intake_date__isnull=False)
-        .annotate(closed=Subquery(closed_on, output_field=DateField()))
-        .filter(closed__gte=since)
-    )
-    decisions, closures = _histogram(decided, "decided"), _histogram(closed, "closed")
+    decisions, closures = _histograms(sums, "decision"), _histograms(sums, "closure_days")
     figure = Figure(
         key="durations",
         title=_("Days from intake to identification decision and to closure"),
@@ -437,34 +468,27 @@ def time_to_decision_and_closure(cases: CaseQuerySet, today: datetime.date) -> F
 # --- caseload and overdue work ----------------------------------------------------------
 
 
-def caseload(
-    cases: CaseQuerySet, params: dict[str, str], agency_id: int | None, today: datetime.date
-) -> Figure:
-    """Open cases and overdue tasks per caseworker of the agency (one query)."""
-    open_ids = cases.open().values("pk")
-    overdue_ids = Task.objects.overdue(today).filter(case__in=cases.values("pk")).values("pk")
-    staff = User.objects.in_agency(agency_id).caseworkers().active()
-    if params.get("caseworker"):
-        staff = staff.filter(pk=params["caseworker"])
-    rows = staff.annotate(
-        open_cases=Count("assigned_cases", filter=Q(assigned_cases__in=open_ids), distinct=True),
-        overdue_tasks=Count("case_tasks", filter=Q(case_tasks__in=overdue_ids), distinct=True),
-    ).order_by("full_name", "pk")
+def caseload(sums: Sums, scope: Scope, params: dict[str, str]) -> Figure:
+    """Open cases and overdue tasks per active caseworker of the agency (two queries)."""
+    staff = User.objects.in_agency(scope.agency_id).caseworkers().active()
+    if scope.caseworker:
+        staff = staff.filter(pk=scope.caseworker)
+    open_cases = _open_by_caseworker(scope)
     figure = Figure(
         key="caseload",
         title=_("Caseload per caseworker"),
         row_heading=_("Caseworker"),
         columns=[_("Open cases"), _("Overdue tasks")],
     )
-    for user in rows:
+    for user in staff.order_by("full_name", "pk"):
         case_params = {**params, "caseworker": str(user.pk)}
         figure.rows.append(
             (
                 user.full_name,
                 [
-                    Cell(user.open_cases, link("cases:list", case_params, open="true")),
+                    Cell(open_cases.get(user.pk, 0), link("cases:list", case_params, open="true")),
                     Cell(
-                        user.overdue_tasks,
+                        sums.get(("overdue_task", str(user.pk)), 0),
                         link("cases:task_list", params, assignee=user.pk, overdue="true"),
                     ),
                 ],
@@ -473,16 +497,13 @@ def caseload(
     return figure
 
 
-def overdue_work(cases: CaseQuerySet, params: dict[str, str], today: datetime.date) -> Figure:
-    """What is late or about to be (four queries; partners' figures are added by the view).
+def overdue_work(sums: Sums, params: dict[str, str]) -> Figure:
+    """What is late or about to be (partners' figures are added by the caller).
 
-    Each count is a named rule (cases/models.py) over the dashboard's cases: the very
-    rule the case or task list applies to the parameters of the link beside it.
+    Each count is a named rule (cases/models.py) over the dashboard's cases as of the
+    last refresh: the very rule the case or task list applies to the link beside it.
     """
-    overdue_tasks = Task.objects.overdue(today).filter(case__in=cases.values("pk")).count()
-    awaiting = cases.awaiting_decision().count()
-    permits = cases.with_expiring_permits(today).count()
-    expired = cases.with_expired_permits(today).count()
+    overdue_tasks = sum(n for (fig, _value), n in sums.items() if fig == "overdue_task")
     return Figure(
         key="overdue",
         title=_("Overdue work"),
@@ -496,15 +517,31 @@ def overdue_work(cases: CaseQuerySet, params: dict[str, str], today: datetime.da
             ),
             (
                 str(_("Cases awaiting an identification decision")),
-                [Cell(awaiting, link("cases:list", params, awaiting_decision="true"))],
+                [
+                    Cell(
+                        sums.get(("awaiting", ""), 0),
+                        link("cases:list", params, awaiting_decision="true"),
+                    )
+                ],
             ),
             (
                 str(_("Cases with a permit expired or expiring within 30 days")),
-                [Cell(permits, link("cases:list", params, permit_expiring="true"))],
+                [
+                    Cell(
+                        sums.get(("permit_expiring", ""), 0),
+                        link("cases:list", params, permit_expiring="true"),
+                    )
+                ],
             ),
             (
                 str(_("Cases with an expired permit")),
-                [Cell(expired, link("cases:list", params, permit_expired="true"), alert=True)],
+                [
+                    Cell(
+                        sums.get(("permit_expired", ""), 0),
+                        link("cases:list", params, permit_expired="true"),
+                        alert=True,
+                    )
+                ],
             ),
         ],
     )
@@ -513,11 +550,10 @@ def overdue_work(cases: CaseQuerySet, params: dict[str, str], today: datetime.da
 # --- imported reference data --------------------------------------------------------------
 
 
-def imported_distribution(cases: CaseQuerySet) -> list[Figure]:
+def imported_distribution(sums: Sums) -> list[Figure]:
     """Source values of imported rows Harbor has no field for (year band, adult or
     minor, regions), kept as imported; empty when the scope holds no imported row.
-    One query per figure. These counts have no list behind them."""
-    records = ImportedRecord.objects.for_cases(cases)
+    These counts have no list behind them."""
     specs = (
         ("year_band", _("Imported cases by year of registration (band)"), _("Years")),
         ("majority_status", _("Imported victims: adult or minor"), _("Adult or minor")),
@@ -526,7 +562,6 @@ def imported_distribution(cases: CaseQuerySet) -> list[Figure]:
     )
     figures = []
     for column, title, heading in specs:
-        rows = records.values(column).annotate(n=Count("pk")).order_by(column)
         figure = Figure(
             key=f"imported-{column}",
             title=title,
@@ -534,63 +569,72 @@ def imported_distribution(cases: CaseQuerySet) -> list[Figure]:
             columns=[_("Records")],
             note=_("As recorded in the source; empty values are unknown."),
         )
-        for row in rows:
-            figure.rows.append((row[column] or str(_("Unknown")), [Cell(row["n"])]))
+        values = sorted(v for (fig, v), n in sums.items() if fig == f"imported-{column}" and n)
+        for value in values:
+            n = sums[(f"imported-{column}", value)]
+            figure.rows.append((value or str(_("Unknown")), [Cell(n)]))
         figures.append(figure)
     return figures
 
 
+def without_jit(alias: str) -> None:
+    """No JIT compiling for the rest of the transaction (PostgreSQL): the dashboard's
+    queries are short, and compiling them took longer than running them (1.3 s of
+    the referral figures at 1,000,000 cases)."""
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def last_refresh(agency_id: int) -> FigureRefresh | None:
+    return FigureRefresh.objects.filter(agency_id=agency_id).first()
+
+
 def dashboard_figures(
-    cases: CaseQuerySet, params: dict[str, str], *, user: User, today: datetime.date
+    params: dict[str, str], *, user: User, today: datetime.date
 ) -> dict[str, list[Figure]]:
-    """Every figure of the dashboard, by section (a fixed number of queries)."""
-    agency_id = user.agency_id
-    overdue = overdue_work(cases, params, today)
-    overdue.rows += partner_overdue_rows(user, today)
+    """Every figure of the dashboard, by section, from the agency's summary cube (a fixed
+    number of queries over a bounded number of cube rows, whatever the number of cases).
+
+    `params` are the filter parameters already widened to whole months (whole_months).
+    """
+    if user.agency_id is None:
+        raise PermissionDenied  # The dashboard is agency staff's (policy.SEES_AGENCY).
+    scope = scope_of(user.agency_id, params)
+    sums = _sums(scope)
+    by_month = _cases_by_month_and_type(scope)
+    partners = _partners(scope.agency_id)
+    overdue = overdue_work(sums, params)
+    overdue.rows += partner_overdue_rows(partners)
     return {
-        "stages": open_cases_by_stage(cases, params),
-        "intake": [new_cases_by_month(cases, params, today), cases_by_exploitation(cases, params)],
-        "victims": [
-            victims_by_sex(cases, params),
-            victims_by_age_band(cases, params),
-            victims_by_nationality(cases, params),
+        "stages": open_cases_by_stage(sums, params),
+        "intake": [
+            new_cases_by_month(by_month, scope, params, today),
+            cases_by_exploitation(by_month, params),
         ],
-        "durations": [time_to_decision_and_closure(cases, today)],
-        "work": [caseload(cases, params, agency_id, today), overdue],
-        "partnership": partnership_figures(user, today),
-        "imported": [f for f in imported_distribution(cases) if f.rows],
+        "victims": [
+            victims_by_sex(sums, params),
+            victims_by_age_band(sums, params),
+            victims_by_nationality(sums, params),
+        ],
+        "durations": [time_to_decision_and_closure(sums, today)],
+        "work": [caseload(sums, scope, params), overdue],
+        "partnership": partnership_figures(user, today, partners),
+        "imported": [f for f in imported_distribution(sums) if f.rows],
     }
 
 
 # --- prevention and partnership -----------------------------------------------------------
-# These read the cooperation and partners apps' own scopes (Referral/MLARequest/PreventionActivity
-# .visible_to) so each count equals its partners list; the dashboard's case filters
-# (dates, type, caseworker) do not apply to them: those lists cannot filter by case.
+# These count the cooperation and partners apps' own scopes (Referral/MLARequest/
+# PreventionActivity.visible_to) so each count equals its partners list; the dashboard's
+# case filters (dates, type, caseworker) do not apply to them: those lists cannot filter
+# by case.
 
 
-def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
-    """Referrals by direction and outcome, and this year's prevention activities (2 queries).
-
-    Received: only referrals counted (`ReferralQuerySet.counted`: never a revoked one,
-    which the receiver's list hides too). Sent: every referral of the sender's list,
-    revoked ones included, since each count must equal the list it links to; the
-    yearly statistics count sent referrals by `counted()`.
-    """
-    referrals = Referral.objects.visible_to(user)
-    agency_id = user.agency_id
-    sides = {
-        "out": Q(from_agency_id=agency_id),
-        "in": Q(to_agency_id=agency_id, pk__in=Referral.objects.counted().values("pk")),
-    }
-    counts = referrals.aggregate(
-        **{
-            f"{direction}_{status or 'all'}": Count(
-                "pk", filter=side & (Q(status=status) if status else Q())
-            )
-            for direction, side in sides.items()
-            for status in ("", Referral.Status.ACCEPTED, Referral.Status.DECLINED)
-        }
-    )
+def partnership_figures(user: User, today: datetime.date, partners: dict[str, int]) -> list[Figure]:
+    """Referrals by direction and outcome (counted at the refresh: reports/partnership.py),
+    and this year's prevention activities (one query)."""
     referral_figure = Figure(
         key="referrals",
         title=_("Referrals sent and received"),
@@ -599,11 +643,13 @@ def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
     )
     for direction, label in (("out", _("Sent")), ("in", _("Received"))):
         cells = []
-        for status in ("", Referral.Status.ACCEPTED, Referral.Status.DECLINED):
+        for status in partnership.STATUSES:
             extra = {"status": status} if status else {}
             url = link("cooperation:referral_list", {}, direction=direction, **extra)
-            cells.append(Cell(counts[f"{direction}_{status or 'all'}"], url))
+            n = partners.get(partnership.referral_key(direction, status), 0)
+            cells.append(Cell(n, url))
         referral_figure.rows.append((str(label), cells))
+    agency_id = user.agency_id
     agency = user.agency
     if agency is None:
         raise PermissionDenied  # The dashboard is agency staff's (policy.SEES_AGENCY).
@@ -630,17 +676,20 @@ def partnership_figures(user: User, today: datetime.date) -> list[Figure]:
     return [activity_figure, referral_figure]
 
 
-def partner_overdue_rows(user: User, today: datetime.date) -> list[tuple[str, list[Cell]]]:
-    """Referrals awaiting a response and MLA replies overdue (2 queries)."""
-    awaiting = Referral.objects.visible_to(user).awaiting_response().count()
-    mla = MLARequest.objects.visible_to(user).overdue(today).count()
+def partner_overdue_rows(partners: dict[str, int]) -> list[tuple[str, list[Cell]]]:
+    """Referrals awaiting a response and MLA replies overdue (counted at the refresh)."""
     return [
         (
             str(_("Referrals awaiting a response")),
-            [Cell(awaiting, link("cooperation:referral_list", {}, awaiting="1"))],
+            [
+                Cell(
+                    partners.get("awaiting", 0),
+                    link("cooperation:referral_list", {}, awaiting="1"),
+                )
+            ],
         ),
         (
             str(_("MLA replies overdue")),
-            [Cell(mla, link("cooperation:mla_list", {}, overdue="1"))],
+            [Cell(partners.get("mla_overdue", 0), link("cooperation:mla_list", {}, overdue="1"))],
         ),
     ]

@@ -12,4 +12,6 @@ urlpatterns = [
         views.statistics_export,
         name="statistics_export",
     ),
+    path("national/", views.national_page, name="national"),
+    path("national/export.<str:fmt>", views.national_export, name="national_export"),
 ]

@@ -9,6 +9,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -50,6 +51,12 @@ def _restore_migration_data(request) -> None:
     request.getfixturevalue("transactional_db")
     migration = importlib.import_module("victims.migrations.0004_seed_indicator_sets_and_sentinel")
     migration.seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the statistics keep their figures there)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +135,20 @@ def outsider_admin(agency_b) -> User:
     """Agency B's admin: must not touch agency A's accounts."""
     return UserFactory(
         email="admin.b@example.org", full_name="Bo Admin", agency=agency_b, role=Role.AGENCY_ADMIN
+    )
+
+
+@pytest.fixture
+def coordinator(agency_a) -> User:
+    """A national coordinator, on purpose in agency A (made the coordinating agency), the
+    agency of every record the other personas work: national figures, and no record."""
+    Agency.objects.filter(pk=agency_a.pk).update(is_coordinating=True)
+    agency_a.is_coordinating = True
+    return UserFactory(
+        email="coordinator.a@example.org",
+        full_name="Cory Coordinator",
+        agency=agency_a,
+        role=Role.COORDINATOR,
     )
 
 

@@ -13,7 +13,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from cases.models import Case
+from cases.models import Case, ProceedingCase
 from partners.models import Agency, AgencyContact, AgencyType, ServiceType
 from policy import Role
 from victims.models import Person
@@ -134,15 +134,52 @@ class CriminalExposureFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     role = "suspect"
     case_numbers = factory.Sequence(lambda n: f"POL-DEMO-{n:04d}")
-    charges = "Fraud (fictional)"
+
+
+class CriminalMatterChargeFactory(DjangoModelFactory):
+    class Meta:
+        model = "cases.CriminalMatterCharge"
+
+    matter = factory.SubFactory(CriminalExposureFactory)
+    offence = "fraud"
+    description = "Criminal Code art. 339-4 (fictional)"
 
 
 class LegalProceedingFactory(DjangoModelFactory):
+    """A proceeding owned by `case`'s agency and linked to `case` (a new case if none);
+    pass `cases=[...]` to link several cases of any agency."""
+
     class Meta:
         model = "cases.LegalProceeding"
 
     case = factory.SubFactory(CaseFactory)
+    agency = factory.SelfAttribute("case.agency")
     police_case_number = factory.Sequence(lambda n: f"PD-{n:05d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        case = kwargs.pop("case")
+        others = kwargs.pop("cases", None) or []
+        proceeding = super()._create(model_class, *args, **kwargs)
+        for linked in [case, *[c for c in others if c.pk != case.pk]]:
+            ProceedingCase.objects.create(
+                proceeding=proceeding, case=linked, linked_by=linked.created_by
+            )
+        return proceeding
+
+
+class HearingFactory(DjangoModelFactory):
+    """A hearing in a week for the proceeding's first linked case."""
+
+    class Meta:
+        model = "cases.Hearing"
+
+    proceeding = factory.SubFactory(LegalProceedingFactory)
+    case = factory.LazyAttribute(lambda o: o.proceeding.cases.order_by("pk").first())
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + datetime.timedelta(days=7)
+    )
+    description = "First hearing"
 
 
 # --- partners: referrals, MLA, activities, agreements ---------------------------

@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases.models import Attachment, Case, Defendant, ServiceItem
+from cases.models import Attachment, Case, Charge, Defendant, ProtectiveMeasure, ServiceItem
 from cooperation.models import Referral
 from tests.factories import (
     DEMO_PASSWORD,
     CaseFactory,
     CriminalExposureFactory,
+    HearingFactory,
     LegalProceedingFactory,
     TaskFactory,
 )
@@ -124,6 +125,8 @@ CHILD_KWARGS = {
     "attachment_pk",
     "proceeding_pk",
     "defendant_pk",
+    "charge_pk",
+    "measure_pk",
     "exposure_pk",
     "service_pk",
 }
@@ -135,6 +138,7 @@ def other_case_records(agency_a, caseworker, private_storage) -> dict[str, Model
     """One record of every kind inside another case of agency A, which the user also works."""
     case = CaseFactory(agency=agency_a, created_by=caseworker, caseworkers=[caseworker])
     proceeding = LegalProceedingFactory(case=case)
+    defendant = Defendant.objects.create(proceeding=proceeding, name="Other alias")
     attachment = Attachment(
         case=case, original_name="b.txt", content_type="text/plain", size=5, uploaded_by=caseworker
     )
@@ -143,7 +147,11 @@ def other_case_records(agency_a, caseworker, private_storage) -> dict[str, Model
         "task_pk": TaskFactory(case=case, created_by=caseworker),
         "attachment_pk": attachment,
         "proceeding_pk": proceeding,
-        "defendant_pk": Defendant.objects.create(proceeding=proceeding, name="Other alias"),
+        "defendant_pk": defendant,
+        "charge_pk": Charge.objects.create(defendant=defendant, statute="htpa_31"),
+        "measure_pk": ProtectiveMeasure.objects.create(
+            hearing=HearingFactory(proceeding=proceeding, case=case), kind="screen"
+        ),
         "exposure_pk": CriminalExposureFactory(case=case),
         "service_pk": ServiceItem.objects.create(
             case=case, service_type="shelter", created_by=caseworker

@@ -102,10 +102,10 @@ def test_an_empty_legal_proceeding_is_refused(login, caseworker, agency_a):
     response = login(caseworker).post(url, {"version": 1, "court": "  "})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
-    assert not LegalProceeding.objects.filter(case=case).exists()
+    assert not LegalProceeding.objects.filter(cases=case).exists()
     response = login(caseworker).post(url, {"version": 1, "court": "Demo District Court"})
     assert response.status_code == 302
-    assert LegalProceeding.objects.filter(case=case).exists()
+    assert LegalProceeding.objects.filter(cases=case).exists()
 
 
 # --- Unique HTML ids -----------------------------------------------------------

@@ -22,11 +22,20 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.graph import MigrationGraph
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import CreateModel, DeleteModel, SeparateDatabaseAndState
+from django.utils import timezone
 
 import crypto
 from accounts.models import User
 from audit.models import AuditEvent
-from cases.models import Case, ServiceItem, TrackTransition
+from cases.models import (
+    Case,
+    CriminalExposure,
+    Defendant,
+    Hearing,
+    LegalProceeding,
+    ServiceItem,
+    TrackTransition,
+)
 from cooperation.models import MLARequest, Referral
 from partners.models import Agency
 from victims.models import Person
@@ -185,6 +194,31 @@ def _seed(old_apps) -> dict[str, int]:
         sent_on=datetime.date(2026, 3, 1),
         created_by=caseworker,
     )
+    exposure_model = old_apps.get_model("cases", "CriminalExposure")
+    matter = exposure_model.objects.create(
+        case=case,
+        role="defendant",
+        case_numbers="OLD-COURT-7",
+        charges="Fraud in a scam compound",
+        non_punishment_requested_on=datetime.date(2026, 2, 1),
+        outcome="immunity",
+    )
+    bare = exposure_model.objects.create(case=case, role="suspect", case_numbers="OLD-POL-8")
+    proceeding = old_apps.get_model("cases", "LegalProceeding").objects.create(
+        case=case, police_case_number="OLD-PD-1"
+    )
+    defendant_model = old_apps.get_model("cases", "Defendant")
+    convicted = defendant_model.objects.create(
+        proceeding=proceeding,
+        name="Old alias",
+        charges="Trafficking for labour",
+        outcome="convicted",
+        judgment_date=datetime.date(2026, 5, 1),
+    )
+    pending = defendant_model.objects.create(proceeding=proceeding, name="Other alias")
+    hearing = old_apps.get_model("cases", "Hearing").objects.create(
+        proceeding=proceeding, date=datetime.date(2026, 6, 1), description="First hearing"
+    )
     event = old_apps.get_model("audit", "AuditEvent").objects.create(
         actor=caseworker,
         agency=agency,
@@ -205,6 +239,12 @@ def _seed(old_apps) -> dict[str, int]:
         "referral": referral.pk,
         "mla": mla.pk,
         "event": event.pk,
+        "matter": matter.pk,
+        "bare_matter": bare.pk,
+        "proceeding": proceeding.pk,
+        "convicted": convicted.pk,
+        "pending": pending.pk,
+        "hearing": hearing.pk,
     }
 
 
@@ -359,3 +399,34 @@ def test_released_database_migrates_forward_with_its_data():
         )
     assert ContentType.objects.get_for_model(Referral).pk == content_type_ids["referral"]
     assert ContentType.objects.get_for_model(ServiceItem).pk == content_type_ids["serviceitem"]
+
+    # The person's own criminal matter: its free-text charges and single outcome became one
+    # charge row (cases 0013); a matter with neither got none.
+    matter = CriminalExposure.objects.get(pk=ids["matter"])
+    assert (matter.case, matter.stage, matter.non_punishment_requested_on) == (
+        case,
+        "investigation",
+        datetime.date(2026, 2, 1),
+    )
+    assert list(matter.charges.values_list("offence", "description", "outcome")) == [
+        ("other", "Fraud in a scam compound", "exempted")
+    ]
+    assert not CriminalExposure.objects.get(pk=ids["bare_matter"]).charges.exists()
+
+    # A proceeding of one case became its agency's, linked to that case (cases 0016); a
+    # defendant's free-text charges and outcome became one "other" charge decided at the
+    # district court; a hearing's date became 09:00 local time, for that case.
+    proceeding = LegalProceeding.objects.get(pk=ids["proceeding"])
+    assert (proceeding.agency_id, list(proceeding.cases.all())) == (ids["agency"], [case])
+    assert proceeding.links.get().linked_by == caseworker
+    charge = Defendant.objects.get(pk=ids["convicted"]).charges.get()
+    assert (charge.statute, charge.other_text) == ("other", "Trafficking for labour")
+    assert list(charge.outcomes.values_list("instance", "outcome", "decided_on")) == [
+        (1, "convicted", datetime.date(2026, 5, 1))
+    ]
+    assert list(Defendant.objects.convicted().values_list("pk", flat=True)) == [ids["convicted"]]
+    assert not Defendant.objects.get(pk=ids["pending"]).charges.exists()
+    hearing = Hearing.objects.get(pk=ids["hearing"])
+    assert hearing.case == case and hearing.description == "First hearing"
+    starts = timezone.localtime(hearing.starts_at)
+    assert (starts.date(), starts.hour, starts.minute) == (datetime.date(2026, 6, 1), 9, 0)

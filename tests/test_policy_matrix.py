@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access import RECORD_KWARGS
 from accounts.models import User
-from cases.models import Attachment, Defendant, Hearing, ServiceItem
+from cases.models import Attachment, Charge, Defendant, ProtectiveMeasure, ServiceItem
 from notifications.models import Notification
 from policy import Role
 from privacy.models import ErasureRequest
@@ -34,6 +34,7 @@ from tests.factories import (
     CaseFactory,
     ConsentFactory,
     CriminalExposureFactory,
+    HearingFactory,
     LegalProceedingFactory,
     MLARequestFactory,
     PreventionActivityFactory,
@@ -48,6 +49,9 @@ pytestmark = pytest.mark.django_db
 
 CASEWORKER, SUPERVISOR = Role.CASEWORKER.value, Role.SUPERVISOR.value
 AGENCY_ADMIN, PLATFORM_ADMIN = Role.AGENCY_ADMIN.value, Role.PLATFORM_ADMIN.value
+# The national coordinator reads national figures and no record: in no list below
+# but its own statistics, so every other URL refuses it.
+COORDINATOR = Role.COORDINATOR.value
 
 EVERYONE = frozenset({CASEWORKER, SUPERVISOR, AGENCY_ADMIN, PLATFORM_ADMIN})
 AGENCY_STAFF = frozenset({CASEWORKER, SUPERVISOR, AGENCY_ADMIN})
@@ -88,6 +92,7 @@ READ_ONLY_URLS: dict[str, frozenset[str]] = {
     "cases:detail": AGENCY_STAFF,
     "cases:timeline": AGENCY_STAFF,
     "cases:attachment_download": AGENCY_STAFF,
+    "cases:exposure_detail": AGENCY_STAFF,
     "victims:person_list": AGENCY_STAFF,
     "victims:person_detail": AGENCY_STAFF,
     "victims:consent_list": AGENCY_STAFF,
@@ -116,6 +121,9 @@ READ_ONLY_URLS: dict[str, frozenset[str]] = {
     "reports:dashboard": frozenset({SUPERVISOR, AGENCY_ADMIN}),
     "reports:statistics": frozenset({SUPERVISOR, AGENCY_ADMIN}),
     "reports:statistics_export": frozenset({SUPERVISOR, AGENCY_ADMIN}),
+    # The national figures across agencies: the national coordinator only.
+    "reports:national": frozenset({COORDINATOR}),
+    "reports:national_export": frozenset({COORDINATOR}),
     # Erasures awaiting a decision; the subject access package (its POST only reads).
     "privacy:erasure_list": frozenset({SUPERVISOR}),
     "privacy:person_subject_access": frozenset({SUPERVISOR}),
@@ -217,7 +225,8 @@ def build_world(*, agency_a, caseworker, supervisor) -> dict[str, Model]:
     indicator_set = IndicatorSet.objects.order_by("pk").first()
     assert indicator_set is not None, "the indicator sets are installed by a data migration"
     proceeding = LegalProceedingFactory(case=case)
-    Hearing.objects.create(proceeding=proceeding, date=today, description="First hearing")
+    hearing = HearingFactory(proceeding=proceeding, case=case, description="First hearing")
+    defendant = Defendant.objects.create(proceeding=proceeding, name="Alias")
     attachment = Attachment(
         case=case,
         original_name="a.txt",
@@ -241,7 +250,9 @@ def build_world(*, agency_a, caseworker, supervisor) -> dict[str, Model]:
             recorded_by=caseworker,
         ),
         "proceeding": proceeding,
-        "defendant": Defendant.objects.create(proceeding=proceeding, name="Alias"),
+        "defendant": defendant,
+        "charge": Charge.objects.create(defendant=defendant, statute="htpa_32"),
+        "measure": ProtectiveMeasure.objects.create(hearing=hearing, kind="screen"),
         "exposure": CriminalExposureFactory(case=case),
         "task": TaskFactory(case=case, created_by=caseworker),
         "attachment": attachment,
@@ -276,10 +287,13 @@ KWARG_OBJECTS: list[tuple[str, tuple[str, ...], str, str]] = [
     ("cases", ("",), "attachment_pk", "attachment"),
     ("cases", ("",), "proceeding_pk", "proceeding"),
     ("cases", ("",), "defendant_pk", "defendant"),
+    ("cases", ("",), "charge_pk", "charge"),
+    ("cases", ("",), "measure_pk", "measure"),
     ("cases", ("",), "exposure_pk", "exposure"),
     ("cases", ("",), "service_pk", "service"),
     ("cooperation", ("referral_",), "pk", "referral"),
     ("cooperation", ("mla_",), "pk", "mla"),
+    ("cooperation", ("referral_",), "proceeding_pk", "proceeding"),
     ("cooperation", ("",), "case_pk", "case"),
     ("partners", ("agency_",), "pk", "agency"),
     ("partners", ("activity_",), "pk", "activity"),
@@ -434,13 +448,16 @@ def test_no_read_only_url_is_open_to_more_roles_than_promised(name):
 
 
 @pytest.fixture
-def personas(caseworker, supervisor, agency_admin, outsider, platform_admin) -> dict[str, User]:
+def personas(
+    caseworker, supervisor, agency_admin, outsider, platform_admin, coordinator
+) -> dict[str, User]:
     return {
         "caseworker": caseworker,
         "supervisor": supervisor,
         "agency_admin": agency_admin,
         "outsider": outsider,
         "platform_admin": platform_admin,
+        "coordinator": coordinator,
     }
 
 

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -97,11 +97,11 @@ class PersonFilter(FilterSet):
             cases = cases.filter(intake_date__gte=data["intake_after"])
         if data.get("intake_before"):
             cases = cases.filter(intake_date__lte=data["intake_before"])
+        recorded = CaseExploitation.objects.filter(case_id=OuterRef("pk"))
         if data.get("exploitation") == NOT_RECORDED:
-            cases = cases.exclude(pk__in=CaseExploitation.objects.values("case_id"))
+            cases = cases.exclude(Exists(recorded))
         elif data.get("exploitation"):
-            typed = CaseExploitation.objects.filter(type=data["exploitation"])
-            cases = cases.filter(pk__in=typed.values("case_id"))
+            cases = cases.filter(Exists(recorded.filter(type=data["exploitation"])))
         if data.get("caseworker"):
             cases = cases.filter(caseworkers=data["caseworker"])
-        return queryset.filter(pk__in=cases.values("person_id"))
+        return queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))))

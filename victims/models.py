@@ -13,6 +13,7 @@ from accounts.models import User
 from cases.models import Archivable, ArchivableQuerySet, Case
 from crypto import EncryptedDateField, EncryptedTextField
 from crypto.files import WrappedKeyField
+from listing import RowExists
 from locking.models import CreatedModel, VersionedModel
 from partners.models import AgencyType
 from workflow import Graph, TransitionRecord
@@ -84,11 +85,23 @@ class PersonQuerySet(ArchivableQuerySet):
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        with_visible_case = models.Q(pk__in=Case.objects.visible_to(user).values("person_id"))
-        caseless = models.Q(agency_id=user.agency_id, cases__isnull=True)
+        # Correlated EXISTS, no DISTINCT (issue 12): PostgreSQL walks the people in the
+        # list's order and probes each one's cases by index, instead of materialising the
+        # agency's cases once per row when they outgrow work_mem.
+        # The person is checked active here: its visible cases are the agency scope's
+        # unarchived ones (no second join to the person in the subquery).
+        with_visible_case = models.Exists(
+            Case.objects.unarchived().of_agency_scope(user).filter(person_id=models.OuterRef("pk"))
+        )
+        # Probed (listing.RowExists) only for the people the columns leave in, tested
+        # first, never hashed from every case there is.
+        registered = models.Q(agency_id=user.agency_id)
         if not user.sees_whole_agency:
-            caseless &= models.Q(created_by=user)
-        return self.active().filter(with_visible_case | caseless).distinct()
+            registered &= models.Q(created_by=user)
+        caseless = models.Q(
+            registered, ~RowExists(Case.objects.filter(person_id=models.OuterRef("pk")))
+        )
+        return self.active().filter(with_visible_case | caseless)
 
 
 class Person(CreatedModel, VersionedModel, Archivable):
@@ -302,7 +315,9 @@ class Indicator(models.Model):
 class ScreeningQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ScreeningQuerySet:
         """Screenings of the cases the user may see (the case scope decides)."""
-        return self.filter(case__in=Case.objects.visible_to(user))
+        return self.filter(
+            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+        )
 
 
 class Screening(models.Model):
@@ -403,7 +418,9 @@ class ScreeningAnswer(models.Model):
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> DecisionQuerySet:
         """Decisions on the cases the user may see (the case scope decides)."""
-        return self.filter(case__in=Case.objects.visible_to(user))
+        return self.filter(
+            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+        )
 
 
 class IdentificationDecision(models.Model):

@@ -15,6 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +36,43 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class Select(forms.Select):
+    """A dropdown rendered in one pass in Python, for lists' filter bars.
+
+    Django renders every option of a `Select` through a template: the country list
+    (about 250 options) and a big agency's staff cost tens of milliseconds a page. This
+    one writes the same markup (`<select>` with its attributes, `<option value>` with
+    `selected`, `<optgroup>`) directly; values and labels are escaped.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
+    ) -> SafeString:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        chosen = {str(v) for v in self.format_value(value)}
+        parts = [f'<select name="{conditional_escape(name)}"{flatatt(final_attrs)}>']
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(f'<optgroup label="{conditional_escape(option_value)}">')
+                parts.extend(self._option(value_, label_, chosen) for value_, label_ in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(self._option(option_value, label, chosen))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
+
+    @staticmethod
+    def _option(value: Any, label: Any, chosen: set[str]) -> str:
+        text = "" if value is None else str(value)
+        selected = " selected" if text in chosen else ""
+        return (
+            f'<option value="{conditional_escape(text)}"{selected}>'
+            f"{conditional_escape(label)}</option>"
+        )
 
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)

@@ -38,7 +38,9 @@ def test_platform_admin_cannot_create_case_staff_through_the_page(
 def test_platform_admin_is_not_offered_case_staff_roles(platform_admin, agency_a, role):
     form = StaffCreateForm(_new_account(agency_a, role), actor=platform_admin)
     offered = {value for value, _label in form.fields["role"].choices}
-    assert offered == {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN}
+    # A national coordinator is offered, and refused outside the coordinating agency
+    # (tests/reports/test_coordinator_accounts.py).
+    assert offered == {Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN, Role.COORDINATOR}
     assert not form.is_valid()
 
 

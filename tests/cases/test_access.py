@@ -6,10 +6,11 @@ from django.urls import URLPattern, reverse
 
 from audit.models import AuditEvent
 from cases import urls as case_urls
-from cases.models import Attachment, Defendant, ServiceItem
+from cases.models import Attachment, Charge, Defendant, ProtectiveMeasure, ServiceItem
 from tests.factories import (
     CaseFactory,
     CriminalExposureFactory,
+    HearingFactory,
     LegalProceedingFactory,
     TaskFactory,
 )
@@ -31,12 +32,16 @@ def case_urls_of(private_storage):
         )
         attachment.file.save("a.txt", ContentFile(b"hello"))
         proceeding = LegalProceedingFactory(case=case)
+        defendant = Defendant.objects.create(proceeding=proceeding, name="Alias")
+        hearing = HearingFactory(proceeding=proceeding, case=case)
         ids = {
             "pk": case.pk,
             "task_pk": TaskFactory(case=case).pk,
             "attachment_pk": attachment.pk,
             "proceeding_pk": proceeding.pk,
-            "defendant_pk": Defendant.objects.create(proceeding=proceeding, name="Alias").pk,
+            "defendant_pk": defendant.pk,
+            "charge_pk": Charge.objects.create(defendant=defendant, statute="htpa_31").pk,
+            "measure_pk": ProtectiveMeasure.objects.create(hearing=hearing, kind="screen").pk,
             "exposure_pk": CriminalExposureFactory(case=case).pk,
             "service_pk": ServiceItem.objects.create(
                 case=case, service_type="shelter", created_by=case.created_by

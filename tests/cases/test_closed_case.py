@@ -16,10 +16,16 @@ from cases.models import (
     Attachment,
     Case,
     CaseNote,
+    Charge,
+    ChargeOutcome,
     CriminalExposure,
+    CriminalMatterCharge,
+    CriminalMatterTransition,
     Defendant,
     Hearing,
     LegalProceeding,
+    ProceedingCase,
+    ProtectiveMeasure,
     ServiceItem,
     Task,
     TrackTransition,
@@ -27,7 +33,13 @@ from cases.models import (
 from cases.urls import urlpatterns as case_urls
 from cooperation.models import Referral
 from cooperation.urls import urlpatterns as cooperation_urls
-from tests.factories import CriminalExposureFactory, TaskFactory
+from tests.factories import (
+    CaseFactory,
+    CriminalMatterChargeFactory,
+    HearingFactory,
+    LegalProceedingFactory,
+    TaskFactory,
+)
 from victims import services as victim_services
 from victims.models import IdentificationDecision, IndicatorSet, Screening, ScreeningAnswer
 from victims.urls import urlpatterns as victim_urls
@@ -43,6 +55,7 @@ READS = {
     "cases:detail",
     "cases:timeline",
     "cases:attachment_download",
+    "cases:exposure_detail",
     "cases:reopen",
 }
 # victims and cooperation URLs that write a case's data (the others are the person's
@@ -89,15 +102,28 @@ def _post_data(name: str, records: dict) -> dict:
         "cases:proceeding_edit": {"version": 1, "police_case_number": "P-2"},
         "cases:defendant_add": {"name": "Accused"},
         "cases:defendant_edit": {"version": 1, "name": "Renamed", "outcome": "pending"},
-        "cases:hearing_add": {"date": "2026-12-01"},
+        "cases:hearing_add": {"date": "2026-12-01", "time": "09:00", "instance": "1"},
+        "cases:proceeding_link": {"number": "LINK-1"},
+        "cases:proceeding_unlink": {"reason": "Linked to the wrong proceeding"},
+        "cases:proceeding_stage": {"to_status": "indicted"},
+        "cases:charge_add": {"statute": "htpa_32"},
+        "cases:charge_outcome": {
+            "instance": "1",
+            "outcome": "acquitted",
+            "decided_on": "2026-10-01",
+        },
+        "cases:measure_decide": {"status": "granted", "decided_on": "2026-10-01"},
         "cases:service_create": {"service_type": "medical"},
         "cases:service_edit": {"service_type": "shelter", "outcome": "Placed"},
         "cases:service_transition": {"to_status": "in_progress"},
-        "cases:exposure_create": {
+        "cases:exposure_create": {"version": 1, "role": "suspect", "case_numbers": "X-1"},
+        "cases:exposure_charge_add": {"offence": "fraud"},
+        "cases:exposure_stage": {"to_status": "prosecution"},
+        "cases:exposure_decision": {
             "version": 1,
-            "role": "suspect",
-            "case_numbers": "X-1",
-            "outcome": "pending",
+            "decision_authority": "court",
+            "decided_on": "2026-06-01",
+            f"outcome_{records['exposure'].charges.get().pk}": "acquitted",
         },
         "cases:exposure_edit": {
             "version": 1,
@@ -145,7 +171,11 @@ def records(case, caseworker, agency_b) -> dict:
     screening = victim_services.start_screening(
         case, indicator_set=IndicatorSet.objects.filter(is_current=True).first(), actor=caseworker
     )
-    proceeding = LegalProceeding.objects.create(case=case)
+    proceeding = LegalProceedingFactory(case=case)
+    # A second proceeding of the agency, not yet linked, for the link URL.
+    LegalProceedingFactory(case=CaseFactory(agency=case.agency), police_case_number="LINK-1")
+    defendant = Defendant.objects.create(proceeding=proceeding, name="Accused")
+    hearing = HearingFactory(proceeding=proceeding, case=case)
     return {
         "case": case,
         "caseworker": caseworker,
@@ -163,8 +193,10 @@ def records(case, caseworker, agency_b) -> dict:
             case=case, service_type="shelter", created_by=caseworker
         ),
         "proceeding": proceeding,
-        "defendant": Defendant.objects.create(proceeding=proceeding, name="Accused"),
-        "exposure": CriminalExposureFactory(case=case),
+        "defendant": defendant,
+        "charge": Charge.objects.create(defendant=defendant, statute="htpa_31"),
+        "measure": ProtectiveMeasure.objects.create(hearing=hearing, kind="screen"),
+        "exposure": CriminalMatterChargeFactory(matter__case=case).matter,
         # A row is enough: archiving an attachment never opens its file.
         "attachment": Attachment.objects.create(
             case=case,
@@ -186,6 +218,8 @@ def _url(name: str, records: dict) -> str:
         "service_pk": records["service"].pk,
         "proceeding_pk": records["proceeding"].pk,
         "defendant_pk": records["defendant"].pk,
+        "charge_pk": records["charge"].pk,
+        "measure_pk": records["measure"].pk,
         "exposure_pk": records["exposure"].pk,
         "attachment_pk": records["attachment"].pk,
     }
@@ -209,9 +243,15 @@ def _everything(case: Case) -> list:
         CaseNote,
         Attachment,
         LegalProceeding,
+        ProceedingCase,
         Defendant,
+        Charge,
+        ChargeOutcome,
         Hearing,
+        ProtectiveMeasure,
         CriminalExposure,
+        CriminalMatterCharge,
+        CriminalMatterTransition,
         ServiceItem,
         Screening,
         ScreeningAnswer,

@@ -4,124 +4,122 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import CriminalExposure, LegalProceeding
-from tests.factories import CriminalExposureFactory, LegalProceedingFactory
+from cases.models import Charge, ChargeOutcome, Defendant, LegalProceeding
+from tests.factories import LegalProceedingFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_non_punishment_warning_is_shown_to_everyone_who_works_the_case(
-    login, case, caseworker, supervisor, agency_admin
-):
-    url = reverse("cases:detail", args=[case.pk])
-    assert "Non-punishment" not in login(caseworker).get(url).content.decode()
-    CriminalExposureFactory(case=case, case_numbers="POL-2026-777")
-    for user in (caseworker, supervisor, agency_admin):
-        content = login(user).get(url).content.decode()
-        assert "Non-punishment: the person is also a suspect or defendant" in content
-        assert "POL-2026-777" in content
-
-
-def test_caseworker_records_that_the_person_is_a_defendant(login, case, caseworker):
-    response = login(caseworker).post(
-        reverse("cases:exposure_create", args=[case.pk]),
-        {
-            "role": "defendant",
-            "case_numbers": "COURT-2026-12",
-            "charges": "Fraud",
-            "non_punishment_requested_on": "2026-04-01",
-            "outcome": "pending",
-        },
-    )
-    assert response.status_code == 302
-    exposure = CriminalExposure.objects.get(case=case)
-    assert exposure.role == "defendant"
-    assert exposure.non_punishment_requested_on == datetime.date(2026, 4, 1)
-
-
-def test_exposure_outcome_update_is_protected_against_stale_edits(
-    login, case, caseworker, supervisor
-):
-    exposure = CriminalExposureFactory(case=case)
-    url = reverse("cases:exposure_edit", args=[case.pk, exposure.pk])
-    data = {"role": "suspect", "case_numbers": exposure.case_numbers, "version": 1}
-    login(supervisor).post(url, {**data, "outcome": "immunity"})
-    response = login(caseworker).post(url, {**data, "outcome": "refused"})
-    assert "Sam Supervisor changed this record" in response.content.decode()
-    exposure.refresh_from_db()
-    assert exposure.outcome == "immunity"
 
 
 def test_proceeding_with_defendants_and_hearing(login, case, caseworker):
     client = login(caseworker)
     client.post(
         reverse("cases:proceeding_create", args=[case.pk]),
-        {"police_case_number": "PD-1", "court_case_number": "CT-9"},
+        {"police_case_number": "PD-1", "court_case_number": "CT-9", "person_role": "witness"},
     )
-    proceeding = LegalProceeding.objects.get(case=case)
+    proceeding = LegalProceeding.objects.get(cases=case)
+    assert proceeding.agency == case.agency
+    assert proceeding.links.get().person_role == "witness"
     client.post(
         reverse("cases:defendant_add", args=[case.pk, proceeding.pk]),
-        {"name": "Recruiter alias Boss", "charges": "Trafficking in persons"},
+        {
+            "name": "Recruiter alias Boss",
+            "statutes": ["htpa_32", "other"],
+            "other_charge": "Trafficking in persons",
+        },
     )
     hearing_date = timezone.localdate() + datetime.timedelta(days=30)
     client.post(
         reverse("cases:hearing_add", args=[case.pk, proceeding.pk]),
-        {"date": hearing_date.isoformat(), "description": "First hearing"},
+        {
+            "date": hearing_date.isoformat(),
+            "time": "09:30",
+            "instance": "1",
+            "description": "First hearing",
+        },
     )
-    assert proceeding.defendants.get().charges == "Trafficking in persons"
-    assert proceeding.hearings.get().date == hearing_date
+    charges = proceeding.defendants.get().charges.all()
+    assert [c.statute for c in charges] == ["htpa_32", "other"]
+    assert charges[1].other_text == "Trafficking in persons"
+    hearing = proceeding.hearings.get()
+    assert hearing.case == case
+    assert timezone.localtime(hearing.starts_at).date() == hearing_date
+    assert timezone.localtime(hearing.starts_at).time() == datetime.time(9, 30)
     task = case.tasks.get()
-    assert task.auto_created
+    assert task.auto_created and hearing.preparation_task == task
     assert task.due_date == hearing_date - datetime.timedelta(days=7)
     content = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "CT-9" in content
     assert "First hearing" in content
+    assert "HTPA art. 32 (labour exploitation)" in content
 
 
 def test_hearing_without_date_is_refused_with_400(login, case, caseworker):
     proceeding = LegalProceedingFactory(case=case)
     response = login(caseworker).post(
-        reverse("cases:hearing_add", args=[case.pk, proceeding.pk]), {"date": ""}
+        reverse("cases:hearing_add", args=[case.pk, proceeding.pk]), {"date": "", "time": ""}
     )
     assert response.status_code == 400
     assert not proceeding.hearings.exists()
 
 
 def _defendant(case):
-    from cases.models import Defendant
-
     proceeding = LegalProceedingFactory(case=case)
-    return Defendant.objects.create(proceeding=proceeding, name="Alias Boss", charges="Trafficking")
+    defendant = Defendant.objects.create(proceeding=proceeding, name="Alias Boss")
+    Charge.objects.create(defendant=defendant, statute="htpa_31")
+    return defendant
 
 
 def _edit_url(defendant):
     return reverse(
         "cases:defendant_edit",
-        args=[defendant.proceeding.case_id, defendant.proceeding_id, defendant.pk],
+        args=[defendant.proceeding.links.get().case_id, defendant.proceeding_id, defendant.pk],
     )
 
 
-def test_a_defendants_outcome_is_recorded_with_its_date(login, case, caseworker):
-    defendant = _defendant(case)
-    data = {"name": "Alias Boss", "charges": "Trafficking", "version": 1}
-    response = login(caseworker).post(_edit_url(defendant), {**data, "outcome": "convicted"})
-    assert response.status_code == 200
-    assert "Give the date of the judgment" in response.content.decode()
+def _outcome_url(case, charge):
+    return reverse(
+        "cases:charge_outcome", args=[case.pk, charge.defendant.proceeding_id, charge.pk]
+    )
+
+
+def test_a_charge_outcome_is_recorded_per_instance_with_its_date(login, case, caseworker):
+    charge = _defendant(case).charges.get()
+    data = {"instance": "1", "outcome": "convicted", "sentence_months": "30"}
+    response = login(caseworker).post(_outcome_url(case, charge), data)
+    assert response.status_code == 400
+    assert "Give the date of the decision" in response.content.decode()
+    assert not ChargeOutcome.objects.exists()
     response = login(caseworker).post(
-        _edit_url(defendant), {**data, "outcome": "convicted", "judgment_date": "2026-10-01"}
+        _outcome_url(case, charge), {**data, "decided_on": "2026-10-01"}
     )
     assert response.status_code == 302
-    defendant.refresh_from_db()
-    assert defendant.outcome == "convicted"
-    assert defendant.judgment_date == datetime.date(2026, 10, 1)
-    assert defendant.version == 2 and defendant.updated_by == caseworker
+    outcome = charge.outcomes.get()
+    assert outcome.outcome == "convicted" and outcome.sentence_months == 30
+    assert outcome.decided_on == datetime.date(2026, 10, 1)
+    # The appeal is the next instance; recording the district court again replaces it.
+    appeal = {"instance": "2", "outcome": "acquitted", "decided_on": "2027-03-01"}
+    assert login(caseworker).post(_outcome_url(case, charge), appeal).status_code == 302
+    again = {**data, "sentence_months": "24", "decided_on": "2026-10-01"}
+    assert login(caseworker).post(_outcome_url(case, charge), again).status_code == 302
+    assert [(o.instance, o.outcome, o.sentence_months) for o in charge.outcomes.all()] == [
+        (1, "convicted", 24),
+        (2, "acquitted", None),
+    ]
     page = login(caseworker).get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "Convicted" in page
+    assert "Acquitted" in page and "High court" in page
+
+
+def test_a_sentence_without_conviction_is_refused(login, case, caseworker):
+    charge = _defendant(case).charges.get()
+    data = {"instance": "1", "outcome": "acquitted", "decided_on": "2026-10-01"}
+    response = login(caseworker).post(_outcome_url(case, charge), {**data, "sentence_months": "5"})
+    assert response.status_code == 400
+    assert not ChargeOutcome.objects.exists()
 
 
 def test_a_stale_defendant_edit_is_refused(login, case, caseworker, supervisor):
     defendant = _defendant(case)
-    data = {"name": "Alias Boss", "outcome": "pending", "version": 1}
+    data = {"name": "Alias Boss", "version": 1}
     assert login(supervisor).post(_edit_url(defendant), data).status_code == 302
     response = login(caseworker).post(_edit_url(defendant), {**data, "name": "Other"})
     assert response.status_code == 200

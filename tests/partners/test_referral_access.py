@@ -18,11 +18,14 @@ REFERRAL_URLS = [
     "cooperation:referral_close",
     "cooperation:referral_revoke",
     "cooperation:referral_update_add",
+    "cooperation:referral_link_proceeding",
 ]
 
 
 def _urls(referral: Referral) -> list[str]:
-    return [reverse(name, args=[referral.pk]) for name in REFERRAL_URLS]
+    # The proceeding link names a proceeding too: the referral's scope answers first.
+    extra = {"cooperation:referral_link_proceeding": [1]}
+    return [reverse(name, args=[referral.pk, *extra.get(name, [])]) for name in REFERRAL_URLS]
 
 
 def _listed(client, referral: Referral) -> bool:

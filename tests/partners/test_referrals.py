@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases.models import Hearing, LegalProceeding, ServiceItem
+from cases.models import ServiceItem
 from cooperation import services
 from cooperation.models import REFERRAL_GRAPH, Referral, ReferralUpdate
 from cooperation.services import ReferralError
-from tests.factories import ConsentFactory
+from tests.factories import ConsentFactory, HearingFactory, LegalProceedingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +194,8 @@ def test_receiver_sees_exactly_the_shared_sections(login, accepted, receiver, ca
         created_by=caseworker,
         shelter_location="Secret Street 12",
     )
-    proceeding = LegalProceeding.objects.create(case=case, court="Canary District Court")
-    Hearing.objects.create(proceeding=proceeding, date=timezone.localdate())
+    proceeding = LegalProceedingFactory(case=case, court="Canary District Court")
+    HearingFactory(proceeding=proceeding, case=case)
     page = _shared_page(login(receiver), accepted).content.decode()
     assert "Medical care" in page  # services: shared
     assert "Risk level" in page  # summary: shared

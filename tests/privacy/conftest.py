@@ -25,6 +25,7 @@ from tests.factories import (
     CaseFactory,
     ConsentFactory,
     CriminalExposureFactory,
+    CriminalMatterChargeFactory,
     LegalProceedingFactory,
     MLARequestFactory,
     PersonFactory,
@@ -106,7 +107,9 @@ def make_canary_case(*, agency, caseworker, supervisor, person=None):
     )
     proceeding = LegalProceedingFactory(case=case, verdict=canary("verdict"))
     Defendant.objects.create(proceeding=proceeding, name=canary("defendant"))
-    CriminalExposureFactory(case=case, charges=canary("charges"))
+    CriminalMatterChargeFactory(
+        matter=CriminalExposureFactory(case=case), description=canary("charges")
+    )
     referral = ReferralFactory(case=case, created_by=caseworker, message=canary("referral"))
     ReferralUpdate.objects.create(referral=referral, text=canary("update"), author=caseworker)
     MLARequestFactory(agency=agency, case=case, created_by=caseworker, description=canary("mla"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseExploitation, ServiceItem, Task, Track
 from policy import Role
+from reports import figures
 from tests.factories import CaseFactory, PersonFactory, TaskFactory, UserFactory
 from tests.reports.conftest import count_links
 from tests.reports.factories import add_exploitation, bulk_cases
@@ -229,18 +230,25 @@ def test_agency_a_never_sees_agency_b(login, supervisor, agency_a, agency_b, cas
     assert all(n in (0, 1) for _href, n in count_links(response.content.decode()))
 
 
-def _dashboard_queries(client) -> int:
+def _dashboard_queries(client) -> tuple[int, dict]:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(URL).status_code == 200
-    return len(queries)
+        response = client.get(URL)
+        assert response.status_code == 200
+    return len(queries), _all_figures(response)
 
 
 def test_query_count_is_the_same_for_10_and_20000_cases(login, supervisor, agency_a, caseworker):
     client = login(supervisor)
     few = bulk_cases(agency_a, caseworker, 10, prefix="FEW", intake_date=timezone.localdate())
     add_exploitation(few, "forced_labour")
-    small = _dashboard_queries(client)
+    figures.refresh([agency_a.pk])
+    small, before = _dashboard_queries(client)
     many = bulk_cases(agency_a, caseworker, 20_000, prefix="MANY", intake_date=timezone.localdate())
     add_exploitation(many[:10_000], "sexual")
-    large = _dashboard_queries(client)
+    figures.refresh([agency_a.pk])
+    large, after = _dashboard_queries(client)
     assert small == large
+    by_type = {label: cells[0].value for label, cells in after["by-exploitation"].rows}
+    assert by_type["Sexual exploitation"] == 10_000
+    assert sum(c[0].value for _l, c in before["victims-sex"].rows) == 10
+    assert sum(c[0].value for _l, c in after["victims-sex"].rows) == 20_010

@@ -11,7 +11,7 @@ from cases.models import Case
 from cooperation.demo import seed_cooperation
 from partners.demo import seed_agencies, seed_partnerships
 from policy import Role
-from reports.demo import CTDC_FILE, seed_reference_data
+from reports.demo import CTDC_FILE, seed_national, seed_reference_data
 from victims.demo import seed_cases, seed_victim_records
 
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
             )
             seed_cooperation(agencies, users)
             seed_partnerships(agencies, demo_staff(users, agencies[0], Role.CASEWORKER))
+            # The national coordinating agency, its coordinator and its caseload.
+            users += seed_national()
         self.stdout.write(f"Importing CTDC reference data from {reference_data.name}…")
         result, reference_supervisor = seed_reference_data(users[0], reference_data)
         self.stdout.write(

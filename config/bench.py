@@ -1,0 +1,281 @@
+"""Page benchmarks: every staff page, for every role, measured in-process (`bench_pages`).
+
+The page list is one table (`PAGES`): add a row to measure a new page. Each page is
+fetched with Django's test client logged in as the role's benchmark account (see
+config.scale.BENCH_LOGINS): one warm-up request counts the queries, then `runs` timed
+requests give the median and the 95th percentile. A page the role may not open shows
+its status (403/404) and is not timed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from cases.models import Case
+from config.scale import BENCH_LOGINS, BIG_CODE, pool_names
+from cooperation.models import Referral
+from policy import Role
+
+# The issue's targets (issue 12): a result over one of them is flagged in the table.
+MEDIAN_MS = 150
+P95_MS = 300
+SUMMARY_MS = 300  # dashboard and statistics (their median)
+RATIO = 1.5  # median at 1M over median at 10k
+MY_WORK_BYTES = 100_000
+SUMMARY_PAGES = ("dashboard", "statistics")
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Records a role's detail pages open: a case of theirs, its person, a referral."""
+
+    case: int | None
+    person: int | None
+    referral: int | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    url_name: str
+    sample: str | None = None  # which Samples attribute is the URL's argument
+    query: str = ""
+
+    def url(self, samples: Samples) -> str | None:
+        if self.sample is None:
+            return reverse(self.url_name) + self.query
+        value = getattr(samples, self.sample)
+        if value is None:
+            return None
+        return reverse(self.url_name, args=[value]) + self.query
+
+
+# Every staff page the benchmark opens, in the order of the table.
+PAGES: list[Page] = [
+    Page("my_work", "cases:my_work"),
+    Page("dashboard", "reports:dashboard"),
+    Page("statistics", "reports:statistics"),
+    Page("cases p1", "cases:list"),
+    Page("cases p50", "cases:list", query="?page=50"),
+    Page("people", "victims:person_list"),
+    Page("tasks", "cases:task_list"),
+    Page("referrals", "cooperation:referral_list"),
+    Page("mla", "cooperation:mla_list"),
+    Page("agreements", "partners:agreement_list"),
+    Page("prevention", "partners:activity_list"),
+    Page("agencies", "partners:agency_list"),
+    Page("staff", "accounts:staff_list"),
+    Page("audit", "audit:event_list"),
+    Page("notifications", "notifications:list"),
+    Page("search name", "search:results", query="?q={name}"),
+    Page("case detail", "cases:detail", sample="case"),
+    Page("timeline", "cases:timeline", sample="case"),
+    Page("person detail", "victims:person_detail", sample="person"),
+    Page("referral detail", "cooperation:referral_detail", sample="referral"),
+]
+
+# The Django admin's changelist of Case beside the app's case list (`--admin`).
+ADMIN_PAGES: list[tuple[str, str, str]] = [
+    # (key, the app's page it is compared with, URL path)
+    ("admin cases p1", "cases p1", "/bench-admin/cases/case/"),
+    ("admin cases p50", "cases p50", "/bench-admin/cases/case/?p=50"),
+]
+
+
+@dataclass
+class Result:
+    role: str
+    page: str
+    url: str
+    status: int
+    queries: int = 0
+    bytes: int = 0
+    median_ms: float = 0.0
+    p95_ms: float = 0.0
+    runs: list[float] = field(default_factory=list)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def bench_users() -> dict[str, User]:
+    """The benchmark account of each role present (a coordinator if the policy has one)."""
+    users: dict[str, User] = {}
+    for role, email in BENCH_LOGINS.items():
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            users[str(role)] = user
+    coordinator = getattr(Role, "COORDINATOR", None)
+    if coordinator is not None:
+        user = User.objects.filter(role=coordinator, is_active=True).order_by("pk").first()
+        if user is not None:
+            users[str(coordinator)] = user
+    return users
+
+
+def samples_for(user: User) -> Samples:
+    """The newest case the user sees (else the big agency's, which must answer 404)."""
+    case = Case.objects.visible_to(user).select_related("person").order_by("-pk").first()
+    if case is None:
+        case = (
+            Case.objects.filter(agency__code=BIG_CODE)
+            .select_related("person")
+            .order_by("-pk")
+            .first()
+        )
+    referral = (
+        Referral.objects.filter(case__in=Case.objects.visible_to(user).values("pk"))
+        .order_by("-pk")
+        .first()
+    ) or Referral.objects.order_by("-pk").first()
+    return Samples(
+        case=case.pk if case else None,
+        person=case.person_id if case else None,
+        referral=referral.pk if referral else None,
+        # A name somebody has (the sample case's person), as staff would search it.
+        name=case.person.legal_name if case else pool_names()[0],
+    )
+
+
+# A slow page gets fewer timed runs: about this many seconds each (at least MIN_RUNS).
+PAGE_BUDGET_S = 15.0
+MIN_RUNS = 3
+
+
+def measure(client: Client, role: str, key: str, url: str, runs: int) -> Result:
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    warm_up = time.perf_counter() - started
+    result = Result(role=role, page=key, url=url, status=response.status_code)
+    result.queries = len(queries.captured_queries)
+    result.bytes = len(response.content)
+    if response.status_code != 200:
+        return result
+    if warm_up * runs > PAGE_BUDGET_S:
+        runs = min(runs, max(MIN_RUNS, int(PAGE_BUDGET_S / warm_up)))
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        result.runs.append((time.perf_counter() - started) * 1000)
+    result.median_ms = statistics.median(result.runs)
+    result.p95_ms = percentile(result.runs, 0.95)
+    return result
+
+
+def run_pages(
+    users: dict[str, User],
+    *,
+    runs: int,
+    pages: Iterable[Page] = PAGES,
+    admin: bool = False,
+    on_result: Callable[[Result], None] = lambda result: None,
+) -> list[Result]:
+    results: list[Result] = []
+    pages = list(pages)
+    for role, user in users.items():
+        # A page that fails answers 500 in the table instead of stopping the run.
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        samples = samples_for(user)
+        for page in pages:
+            url = page.url(samples)
+            if url is None:
+                continue
+            result = measure(
+                client, role, page.key, url.format(name=quote_plus(samples.name)), runs
+            )
+            results.append(result)
+            on_result(result)
+        if admin and role == str(Role.SUPERVISOR):
+            for key, _compared, path in ADMIN_PAGES:
+                result = measure(client, role, key, path, runs)
+                results.append(result)
+                on_result(result)
+    return results
+
+
+def flags(result: Result, baseline: Result | None) -> str:
+    """Which of the issue's targets the result misses."""
+    if result.status != 200:
+        return ""
+    missed = []
+    if result.page in SUMMARY_PAGES:
+        if result.median_ms > SUMMARY_MS:
+            missed.append(f">{SUMMARY_MS}ms")
+    elif result.median_ms > MEDIAN_MS:
+        missed.append(f"med>{MEDIAN_MS}")
+    if result.p95_ms > P95_MS:
+        missed.append(f"p95>{P95_MS}")
+    if result.page == "my_work" and result.bytes > MY_WORK_BYTES:
+        missed.append(">100KB")
+    if baseline and baseline.median_ms and result.median_ms / baseline.median_ms > RATIO:
+        missed.append(f"ratio>{RATIO}")
+    return " ".join(missed)
+
+
+def format_row(result: Result, baseline: Result | None, runs: int = 0) -> str:
+    ratio = ""
+    if baseline and baseline.median_ms and result.median_ms:
+        ratio = f"{result.median_ms / baseline.median_ms:5.2f}"
+    timing = (
+        f"{result.median_ms:8.1f} {result.p95_ms:8.1f}"
+        if result.status == 200
+        else f"{'-':>8} {'-':>8}"
+    )
+    short = f" n={len(result.runs)}" if result.status == 200 and len(result.runs) < runs else ""
+    return (
+        f"{result.role:<15} {result.page:<16} {result.status:>4} {result.queries:>4} "
+        f"{timing} {result.bytes / 1024:8.1f} {ratio:>6}  {flags(result, baseline)}{short}"
+    )
+
+
+HEADER = (
+    f"{'role':<15} {'page':<16} {'http':>4} {'qry':>4} {'median':>8} {'p95':>8} "
+    f"{'KB':>8} {'ratio':>6}  missed targets (times in ms; n = timed runs when cut short)"
+)
+
+
+def load(path: Path) -> dict[tuple[str, str], Result]:
+    data = json.loads(path.read_text())
+    return {(row["role"], row["page"]): Result(**row) for row in data["results"]}
+
+
+def save(path: Path, results: list[Result], meta: dict[str, Any]) -> None:
+    path.write_text(
+        json.dumps({"meta": meta, "results": [asdict(r) for r in results]}, indent=1) + "\n"
+    )
+
+
+def admin_comparison(results: list[Result]) -> list[str]:
+    """The app's case list against the admin changelist on the same rows: how many times faster."""
+    by_key = {(r.role, r.page): r for r in results}
+    lines = []
+    for key, compared, _path in ADMIN_PAGES:
+        admin = by_key.get((str(Role.SUPERVISOR), key))
+        app = by_key.get((str(Role.SUPERVISOR), compared))
+        if admin and app and app.median_ms and admin.status == 200:
+            lines.append(
+                f"  {compared:<10} {app.median_ms:8.1f} ms   {key:<16} {admin.median_ms:8.1f} ms"
+                f"   the app is {admin.median_ms / app.median_ms:5.1f}x faster"
+            )
+        elif admin:
+            lines.append(f"  {key}: HTTP {admin.status}")
+    return lines

@@ -1,0 +1,1326 @@
+"""A national-scale caseload for the benchmarks (`manage.py seed_scale`), written with COPY.
+
+PostgreSQL only. Every table is written with `COPY … FROM STDIN` through psycopg 3; ids
+are reserved from each table's sequence with one call per table; the column list of
+each table is read from the model's `_meta`, so a column another migration adds later
+(with a default) gets that default without a change here. Everything runs in one
+transaction: a failed run leaves nothing behind.
+
+Shortcuts, each chosen for speed and named so nobody mistakes them for real data:
+- encrypted columns hold real ciphertext from `crypto.encrypt`, but from small pools of
+  values encrypted once (many rows share one ciphertext);
+- people's names come from a pool of a few thousand generated names; their blind-index
+  rows (victims.selectors.lookup_digests) are computed once per name and copied to every
+  person with that name, so search and the duplicate check find them;
+- no legal proceedings, defendants, hearings or criminal exposures (their schema is
+  being changed), no person history rows, no screening answers, no attachments;
+- the audit rows are ten per case, sealed in one hash chain per agency with the
+  project's own `chain_hash`, so `manage.py verify_audit` passes;
+- foreign keys are not re-checked row by row while copying (session_replication_role =
+  replica, when the database role may set it): the rows are consistent by construction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import itertools
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, models
+from django.utils import timezone
+from tqdm import tqdm
+
+from accounts.models import User
+from audit import partitions
+from audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, chain_hash
+from cases.models import (
+    TRACK_GRAPHS,
+    Case,
+    CaseExploitation,
+    CaseSequence,
+    CaseStatus,
+    CriminalitySubtype,
+    ExploitationType,
+    IdentificationStatus,
+    LabourIndustry,
+    ProsecutionStatus,
+    ProtectionStatus,
+    RecruitmentMethod,
+    RiskLevel,
+    ServiceItem,
+    Source,
+    Task,
+    TaskTransition,
+    Track,
+    TrackTransition,
+)
+from cooperation.models import Referral, ReferralSection, ReferralStatus, ReferralTransition
+from crypto import encrypt
+from notifications.models import Kind as NotificationKind
+from notifications.models import Notification, Threshold
+from partners.models import Agency, AgencyType, ServiceType
+from policy import Role
+from victims.models import (
+    AgeBand,
+    ConsentRecord,
+    IdentificationDecision,
+    IndicatorSet,
+    Person,
+    PersonLookup,
+    Screening,
+    Sex,
+)
+from victims.selectors import lookup_digests
+
+# The big agency and the known logins the benchmarks use.
+BIG_CODE = "NATBIG"
+BENCH_PASSWORD = "bench-scale-password"  # noqa: S105 (a published benchmark password)
+BENCH_LOGINS = {
+    Role.CASEWORKER: "bench-caseworker@big.example",
+    Role.SUPERVISOR: "bench-supervisor@big.example",
+    Role.AGENCY_ADMIN: "bench-admin@big.example",
+    Role.PLATFORM_ADMIN: "bench-platform@big.example",
+}
+BIG_SHARE = 0.7
+CASES_PER_CASEWORKER = 700
+CASEWORKERS_PER_SUPERVISOR = 10
+AUDIT_PER_CASE = 10
+YEARS_OF_HISTORY = 10
+
+_FIRST = (  # noqa: SIM905
+    "Anh Binh Chau Dung Giang Hoa Khanh Lan Minh Nga Phuong Quang Thanh Trang Tuan Van "
+    "Aung Htet Kyaw Mya Nilar Thida Zaw Arun Somchai Siriporn Malee Niran Dara Sokha "
+    "Vanna Rith Maria Jose Ana Juan Rosa Carlos Ahmed Fatima Omar Amina Yusuf Aisha Wei "
+    "Mei Jun Ling Hui Yan Ping Chen Agus Dewi Siti Budi Rina Joko Putri Eka"
+).split()
+_LAST = (  # noqa: SIM905
+    "Nguyen Tran Le Pham Hoang Phan Vu Dang Bui Do Ho Ngo Duong Ly Win Oo Aung Soe "
+    "Thein Maung Saelim Wongsa Chai Srisuk Sok Chan Keo Santos Reyes Cruz Garcia Lopez "
+    "Hassan Ali Ibrahim Mohamed Abdullah Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou "
+    "Santoso Wijaya Hartono Susanto Gunawan Lim Tan"
+).split()
+
+
+def pool_names() -> list[str]:
+    """The few thousand fictional names people are given (the benchmark searches one)."""
+    rng = random.Random(7)  # noqa: S311 (fictional data, not secrets)
+    names: set[str] = set()
+    while len(names) < 4000:
+        names.add(f"{rng.choice(_FIRST)} {rng.choice(_FIRST)} {rng.choice(_LAST)}")
+    return sorted(names)
+
+
+def _b32(number: int, width: int = 8) -> str:
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+    out = []
+    for _ in range(width):
+        number, rest = divmod(number, len(alphabet))
+        out.append(alphabet[rest])
+    return "".join(reversed(out))
+
+
+# --- COPY writer ------------------------------------------------------------------------
+
+
+def _column_default(model_field: models.Field, now: datetime.datetime) -> Any:
+    """The value a column gets when the generator does not set it: the model's default."""
+    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+        return now
+    value = model_field.get_default()
+    if isinstance(model_field, models.JSONField):
+        return json.dumps(value)
+    if value is None:
+        if not model_field.null:
+            raise RuntimeError(
+                f"{model_field.model._meta.label}.{model_field.name} has no default: "
+                "seed_scale must set it (config/scale.py)."
+            )
+        return None
+    return model_field.get_db_prep_save(value, connection)
+
+
+class Table:
+    """COPY rows of one model: the fields given in order, every other column its default."""
+
+    def __init__(
+        self, cursor: Any, model: type[models.Model], fields: Sequence[str], now: datetime.datetime
+    ) -> None:
+        meta = model._meta
+        given = [f for f in map(meta.get_field, fields) if isinstance(f, models.Field)]
+        if len(given) != len(fields):
+            raise RuntimeError(f"{meta.label}: not all of {fields} are columns.")
+        rest = [f for f in meta.concrete_fields if f not in given and not f.primary_key]
+        self.model = model
+        self.cursor = cursor
+        self.columns = [f.column for f in given] + [f.column for f in rest]
+        self.defaults = tuple(_column_default(f, now) for f in rest)
+        self.rows = 0
+
+    def reserve(self, count: int) -> int:
+        """The first of `count` consecutive ids taken from the table's sequence in one call."""
+        if count <= 0:
+            return 0
+        meta = self.model._meta
+        self.cursor.execute(
+            "SELECT setval(s, nextval(s) + %s - 1) - %s + 1 "
+            "FROM pg_get_serial_sequence(%s, %s) AS s",
+            [count, count, meta.db_table, meta.pk.column],
+        )
+        return int(self.cursor.fetchone()[0])
+
+    def copy(self, rows: Iterable[tuple], *, rebuild_indexes: bool = False) -> int:
+        """COPY the rows; with `rebuild_indexes`, the table's plain indexes (not those of
+        constraints) are dropped first and built again after, exactly as defined."""
+        table = self.model._meta.db_table
+        columns = ", ".join(f'"{column}"' for column in self.columns)
+        defaults = self.defaults
+        indexes = self._plain_indexes(table) if rebuild_indexes else []
+        for name, _definition in indexes:
+            self.cursor.execute(f'DROP INDEX "{name}"')
+        count = 0
+        with self.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row + defaults)
+                count += 1
+        for _name, definition in indexes:
+            self.cursor.execute(definition)
+        self.rows += count
+        return count
+
+    def _plain_indexes(self, table: str) -> list[tuple[str, str]]:
+        """Indexes that back no constraint, on an ordinary (not partitioned) table."""
+        self.cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.oid = %s::regclass AND t.relkind IN ('r', 'p') AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+            [table],
+        )
+        # A partitioned table's index is built again on every partition (not ON ONLY).
+        return [
+            (name, definition.replace(" ON ONLY ", " ON ", 1))
+            for name, definition in self.cursor.fetchall()
+        ]
+
+
+# --- the caseload plan ----------------------------------------------------------------
+
+
+@dataclass
+class AgencyPlan:
+    id: int
+    code: str
+    cases: int
+    caseworkers: list[int] = field(default_factory=list)
+    supervisors: list[int] = field(default_factory=list)
+    admins: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    cases: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    logins: dict[str, str] = field(default_factory=dict)
+
+
+def agency_shares(total: int, agencies: int) -> list[int]:
+    """Cases per agency: the first holds 70 %, the rest share 30 % in falling proportion."""
+    if agencies == 1:
+        return [total]
+    big = round(total * BIG_SHARE) if agencies > 1 else total
+    weights = [1 / (k + 1) for k in range(agencies - 1)]
+    rest = total - big
+    shares = [int(rest * w / sum(weights)) for w in weights]
+    shares[0] += rest - sum(shares)
+    return [big, *shares]
+
+
+class ScaleSeeder:
+    """Generates the caseload table by table; `run()` writes everything."""
+
+    def __init__(
+        self,
+        *,
+        cases: int,
+        agencies: int = 20,
+        seed: int = 1,
+        lookups: float = 1.0,
+        progress: bool = True,
+        write: Callable[[str], None] = print,
+    ) -> None:
+        self.total = cases
+        self.agency_count = agencies
+        self.rng = random.Random(seed)  # noqa: S311 (fictional data, not secrets)
+        self.lookup_share = lookups
+        self.progress = progress
+        self.write = write
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.summary = Summary(cases=cases)
+        self.pools: dict[str, list[str]] = {}
+
+    # -- helpers
+
+    def _bar(self, iterable: Iterable, total: int, label: str) -> Iterable:
+        if not self.progress:
+            return iterable
+        return tqdm(iterable, total=total, desc=f"{label:<22}", unit="row", mininterval=1.0)
+
+    def _pool(self, name: str, values: Sequence[str]) -> list[str]:
+        """Ciphertexts of a few values, encrypted once with the field keys."""
+        if name not in self.pools:
+            self.pools[name] = [encrypt(value) for value in values]
+        return self.pools[name]
+
+    def _step(self, label: str, model: type[models.Model], fields: Sequence[str]) -> Table:
+        self._label = label
+        self._started = time.monotonic()
+        return Table(self.cursor, model, fields, self.now)
+
+    def _done(self, table: Table) -> None:
+        elapsed = time.monotonic() - self._started
+        self.summary.rows[self._label] = table.rows
+        self.summary.seconds[self._label] = elapsed
+        rate = table.rows / elapsed if elapsed else 0
+        self.write(f"  {self._label:<22} {table.rows:>11,} rows {elapsed:8.1f} s {rate:>10,.0f}/s")
+
+    # -- entry point
+
+    def run(self) -> Summary:
+        with connection.cursor() as django_cursor:
+            self.cursor = django_cursor.cursor  # the psycopg cursor: COPY
+            self._fast_copy()
+            self._agencies_and_staff()
+            self._people()
+            self._cases()
+            self._case_children()
+            self._tasks()
+            self._services()
+            self._consents_screenings_decisions()
+            self._referrals()
+            self._notifications()
+            self._audit()
+            self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        return self.summary
+
+    def _fast_copy(self) -> None:
+        self.cursor.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+        )
+        row = self.cursor.fetchone()
+        if row and row[0]:
+            # Skips the row-by-row foreign key triggers while copying (rows are consistent).
+            self.cursor.execute("SET LOCAL session_replication_role = replica")
+            self.write("  (foreign keys not re-checked row by row: superuser, replica mode)")
+        self.cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+
+    # -- agencies and staff
+
+    def _agencies_and_staff(self) -> None:
+        rng = self.rng
+        shares = agency_shares(self.total, self.agency_count)
+        table = self._step("agencies", Agency, ["id", "name", "code", "agency_type", "country"])
+        first = table.reserve(len(shares))
+        types = [t for t in AgencyType.values if t not in (AgencyType.TECH_PLATFORM,)]
+        self.agencies: list[AgencyPlan] = []
+        rows: list[tuple] = []
+        for index, count in enumerate(shares):
+            code = BIG_CODE if index == 0 else f"SCALE{index:02d}"
+            name = (
+                "National Anti-Trafficking Service (scale)"
+                if index == 0
+                else f"Scale partner agency {index:02d}"
+            )
+            agency_type = AgencyType.SOCIAL_WELFARE if index == 0 else types[index % len(types)]
+            rows.append((first + index, name, code, agency_type, "TW"))
+            self.agencies.append(AgencyPlan(first + index, code, count))
+        table.copy(rows)
+        self._done(table)
+
+        table = self._step(
+            "staff", User, ["id", "email", "full_name", "agency", "role", "password"]
+        )
+        password = make_password(BENCH_PASSWORD)
+        plans: list[tuple[AgencyPlan, Role, int]] = []
+        for plan in self.agencies:
+            caseworkers = max(2, math.ceil(plan.cases / CASES_PER_CASEWORKER))
+            supervisors = max(1, math.ceil(caseworkers / CASEWORKERS_PER_SUPERVISOR))
+            admins = 2 if caseworkers > 100 else 1
+            plans += [(plan, Role.CASEWORKER, caseworkers)]
+            plans += [(plan, Role.SUPERVISOR, supervisors), (plan, Role.AGENCY_ADMIN, admins)]
+        count = sum(n for _, _, n in plans) + 1
+        next_id = table.reserve(count)
+        rows = []
+        role_names = {
+            Role.CASEWORKER: "Caseworker",
+            Role.SUPERVISOR: "Supervisor",
+            Role.AGENCY_ADMIN: "Agency admin",
+        }
+        for plan, role, number in plans:
+            for k in range(number):
+                if plan.code == BIG_CODE and k == 0:
+                    email = BENCH_LOGINS[role]
+                else:
+                    email = f"{role.replace('_', '-')}{k + 1}.{plan.code.lower()}@scale.example"
+                name = f"{role_names[role]} {k + 1} {plan.code} {rng.choice(_LAST)}"
+                rows.append((next_id, email, name, plan.id, role, password))
+                {
+                    Role.CASEWORKER: plan.caseworkers,
+                    Role.SUPERVISOR: plan.supervisors,
+                    Role.AGENCY_ADMIN: plan.admins,
+                }[role].append(next_id)
+                next_id += 1
+        rows.append(
+            (
+                next_id,
+                BENCH_LOGINS[Role.PLATFORM_ADMIN],
+                "Platform admin (scale)",
+                None,
+                Role.PLATFORM_ADMIN,
+                password,
+            )
+        )
+        self.platform_admin = next_id
+        table.copy(rows)
+        for plan in self.agencies:
+            self.cursor.execute(
+                "UPDATE partners_agency SET default_supervisor_id = %s WHERE id = %s",
+                [plan.supervisors[0], plan.id],
+            )
+        self._done(table)
+        self.summary.logins = {str(role): email for role, email in BENCH_LOGINS.items()}
+
+    # -- people and their blind-index rows
+
+    def _people(self) -> None:
+        """One person per case (same agency, created by the case's caseworker)."""
+        rng = self.rng
+        names = pool_names()
+        name_cipher = self._pool("names", names)
+        dobs = [datetime.date(1960 + k % 45, 1 + k % 12, 1 + k % 28) for k in range(60)]
+        dob_cipher = self._pool("dobs", [d.isoformat() for d in dobs])
+        languages = ["Vietnamese", "Burmese", "Thai", "Khmer", "Indonesian", "Tagalog", ""]
+        nationalities = ["VN", "MM", "TH", "KH", "ID", "PH", "TW", "CN", "LA", "MY"]
+        vulnerabilities = [
+            json.dumps(v) for v in ([], ["debt"], ["no_documents"], ["language", "debt"])
+        ]
+        sexes = [Sex.FEMALE, Sex.FEMALE, Sex.MALE, Sex.MALE, Sex.MALE, Sex.UNKNOWN]
+        table = self._step(
+            "people",
+            Person,
+            [
+                "id",
+                "agency",
+                "code",
+                "legal_name",
+                "date_of_birth",
+                "sex",
+                "age_years",
+                "age_band",
+                "nationality",
+                "languages",
+                "vulnerabilities",
+                "created_by",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        # Plan every case first: agency, caseworker(s), supervisor, dates and statuses.
+        self._plan_cases()
+        first = table.reserve(self.total)
+        self.person_ids = range(first, first + self.total)
+        self.person_name: list[int] = []
+        self.person_dob: list[int] = []
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                plan = self.agencies[self.case_agency[i]]
+                name_index = rng.randrange(len(names))
+                dob_index = rng.randrange(len(dobs)) if rng.random() < 0.3 else -1
+                self.person_name.append(name_index)
+                self.person_dob.append(dob_index)
+                age = rng.randint(14, 60)
+                created = self.case_created[i]
+                yield (
+                    first + i,
+                    plan.id,
+                    f"P-{plan.code}-{_b32(first + i)}",
+                    name_cipher[name_index],
+                    dob_cipher[dob_index] if dob_index >= 0 else None,
+                    rng.choice(sexes),
+                    None if dob_index >= 0 else age,
+                    AgeBand.for_age(age).value,
+                    rng.choice(nationalities),
+                    rng.choice(languages),
+                    rng.choice(vulnerabilities),
+                    self.case_caseworker[i],
+                    created,
+                    created,
+                )
+
+        table.copy(self._bar(rows(), self.total, "people"))
+        self._done(table)
+
+        # Blind-index rows: computed once per name (and name + date of birth).
+        table = self._step("person lookups", PersonLookup, ["person", "kind", "digest"])
+        by_name = [lookup_digests(names=[name], date_of_birth=None, documents=[]) for name in names]
+        dob_digest: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        indexed = int(self.total * self.lookup_share)
+
+        def lookup_rows() -> Iterator[tuple]:
+            for i in range(indexed):
+                person = first + i
+                name_index = self.person_name[i]
+                for kind, digest in by_name[name_index]:
+                    yield (person, kind, digest)
+                dob_index = self.person_dob[i]
+                if dob_index >= 0:
+                    key = (name_index, dob_index)
+                    if key not in dob_digest:
+                        dob_digest[key] = [
+                            pair
+                            for pair in lookup_digests(
+                                names=[names[name_index]],
+                                date_of_birth=dobs[dob_index],
+                                documents=[],
+                            )
+                            if pair[0] == PersonLookup.Kind.NAME_DOB
+                        ]
+                    for kind, digest in dob_digest[key]:
+                        yield (person, kind, digest)
+
+        per_person = sum(len(d) for d in by_name) / len(by_name)
+        table.copy(
+            self._bar(lookup_rows(), int(indexed * per_person), "person lookups"),
+            rebuild_indexes=True,
+        )
+        self._done(table)
+
+    # -- cases
+
+    def _plan_cases(self) -> None:
+        """Who owns and works each case, when it came in and where it stands."""
+        rng = self.rng
+        agency_of = list(
+            itertools.chain.from_iterable([k] * plan.cases for k, plan in enumerate(self.agencies))
+        )
+        rng.shuffle(agency_of)
+        days = 365 * YEARS_OF_HISTORY
+        # Intake dates rise with the case id (as they would), with some noise.
+        offsets = sorted(rng.randrange(days) for _ in range(self.total))
+        self.case_agency = agency_of
+        self.case_intake: list[datetime.date] = []
+        self.case_created: list[datetime.datetime] = []
+        self.case_caseworker: list[int] = []
+        self.case_second: list[int | None] = []
+        self.case_supervisor: list[int] = []
+        self.case_open: list[bool] = []
+        counters = [0] * len(self.agencies)
+        for i in range(self.total):
+            plan = self.agencies[agency_of[i]]
+            age = days - offsets[i]
+            intake = self.today - datetime.timedelta(days=age)
+            self.case_intake.append(intake)
+            self.case_created.append(
+                datetime.datetime.combine(intake, datetime.time(9), tzinfo=datetime.UTC)
+                + datetime.timedelta(minutes=rng.randrange(540))
+            )
+            k = counters[agency_of[i]]
+            counters[agency_of[i]] += 1
+            self.case_caseworker.append(plan.caseworkers[k % len(plan.caseworkers)])
+            second = None
+            if rng.random() < 0.1 and len(plan.caseworkers) > 1:
+                second = plan.caseworkers[(k + 1) % len(plan.caseworkers)]
+            self.case_second.append(second)
+            self.case_supervisor.append(plan.supervisors[k % len(plan.supervisors)])
+            open_chance = 0.7 if age < 365 else 0.2 if age < 3 * 365 else 0.03
+            self.case_open.append(rng.random() < open_chance)
+
+    def _statuses(self, is_open: bool) -> tuple[str, str, str, str]:
+        """(case, identification, protection, prosecution) statuses of one case."""
+        rng = self.rng
+        if not is_open:
+            return (
+                CaseStatus.CLOSED,
+                rng.choice(
+                    [IdentificationStatus.IDENTIFIED] * 3 + [IdentificationStatus.NOT_IDENTIFIED]
+                ),
+                rng.choice(
+                    [ProtectionStatus.COMPLETED] * 4
+                    + [ProtectionStatus.DECLINED, ProtectionStatus.TRANSFERRED]
+                ),
+                rng.choice(
+                    [
+                        ProsecutionStatus.NOT_REPORTED,
+                        ProsecutionStatus.FINAL,
+                        ProsecutionStatus.CLOSED_NO_CHARGES,
+                        ProsecutionStatus.REPORTED,
+                    ]
+                ),
+            )
+        case_status = CaseStatus.CLOSURE_REQUESTED if rng.random() < 0.03 else CaseStatus.OPEN
+        identification = rng.choice(IdentificationStatus.values)
+        protection = rng.choice(
+            [
+                ProtectionStatus.NEEDS_ASSESSMENT,
+                ProtectionStatus.IN_PROGRESS,
+                ProtectionStatus.IN_PROGRESS,
+            ]
+        )
+        prosecution = rng.choice(ProsecutionStatus.values[:5])
+        return case_status, identification, protection, prosecution
+
+    def _cases(self) -> None:
+        rng = self.rng
+        channels = self._pool("channels", ["Facebook", "Telegram", "LINE", "WhatsApp", "broker"])
+        places = self._pool(
+            "places",
+            ["A guarded compound near the border", "A fishing vessel", "A factory dormitory"],
+        )
+        table = self._step(
+            "cases",
+            Case,
+            [
+                "id",
+                "agency",
+                "reference",
+                "person",
+                "intake_date",
+                "source",
+                "recruitment_method",
+                "recruitment_channel",
+                "place_description",
+                "risk_level",
+                "status",
+                "identification_status",
+                "protection_status",
+                "prosecution_status",
+                "supervisor",
+                "created_by",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        first = table.reserve(self.total)
+        self.case_ids = range(first, first + self.total)
+        self.case_status: list[tuple[str, str, str, str]] = []
+        sequences: dict[tuple[int, int], int] = {}
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                plan = self.agencies[self.case_agency[i]]
+                intake = self.case_intake[i]
+                key = (plan.id, intake.year)
+                sequences[key] = sequences.get(key, 0) + 1
+                statuses = self._statuses(self.case_open[i])
+                self.case_status.append(statuses)
+                created = self.case_created[i]
+                yield (
+                    first + i,
+                    plan.id,
+                    f"{plan.code}-{intake.year}-{sequences[key]:05d}",
+                    self.person_ids[i],
+                    intake,
+                    rng.choice(Source.values),
+                    rng.choice(RecruitmentMethod.values),
+                    rng.choice(channels),
+                    rng.choice(places) if rng.random() < 0.5 else "",
+                    rng.choice(RiskLevel.values),
+                    *statuses,
+                    self.case_supervisor[i],
+                    self.case_caseworker[i],
+                    created,
+                    created,
+                )
+
+        table.copy(self._bar(rows(), self.total, "cases"))
+        self._done(table)
+
+        table = self._step("case sequences", CaseSequence, ["agency", "year", "last_number"])
+        table.copy((agency, year, last) for (agency, year), last in sorted(sequences.items()))
+        self._done(table)
+
+    def _case_children(self) -> None:
+        rng = self.rng
+        through = Case.caseworkers.through
+        table = self._step("case caseworkers", through, ["case", "user"])
+        table.copy(
+            self._bar(
+                (
+                    (self.case_ids[i], cw)
+                    for i in range(self.total)
+                    for cw in (self.case_caseworker[i], self.case_second[i])
+                    if cw is not None
+                ),
+                self.total,
+                "case caseworkers",
+            )
+        )
+        self._done(table)
+
+        table = self._step(
+            "exploitation types", CaseExploitation, ["case", "type", "subtype", "industry"]
+        )
+        kinds = [ExploitationType.FORCED_CRIMINALITY] * 4 + [ExploitationType.FORCED_LABOUR] * 3
+        kinds += [ExploitationType.SEXUAL] * 2 + [ExploitationType.DOMESTIC_SERVITUDE]
+
+        def exploitation_rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                chosen = {rng.choice(kinds)}
+                if rng.random() < 0.2:
+                    chosen.add(rng.choice(kinds))
+                for kind in sorted(chosen):
+                    subtype = (
+                        rng.choice(CriminalitySubtype.values)
+                        if kind == ExploitationType.FORCED_CRIMINALITY
+                        else ""
+                    )
+                    industry = (
+                        rng.choice(LabourIndustry.values)
+                        if kind == ExploitationType.FORCED_LABOUR
+                        else ""
+                    )
+                    yield (self.case_ids[i], kind, subtype, industry)
+
+        table.copy(self._bar(exploitation_rows(), int(self.total * 1.15), "exploitation types"))
+        self._done(table)
+
+        # Track histories: the path through each graph from its first state to the current.
+        paths: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for track, graph in TRACK_GRAPHS.items():
+            start = graph.states()[0]
+            for target in graph.states():
+                paths[(track, target)] = _path(graph.edges, start, target)
+        table = self._step(
+            "track transitions",
+            TrackTransition,
+            ["case", "track", "from_status", "to_status", "actor", "occurred_at"],
+        )
+        tracks = [Track.CASE, Track.IDENTIFICATION, Track.PROTECTION, Track.PROSECUTION]
+
+        def transition_rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                when = self.case_created[i]
+                actor = self.case_caseworker[i]
+                for track, status in zip(tracks, self.case_status[i], strict=True):
+                    for step, (src, dst) in enumerate(paths[(track, status)]):
+                        mover = (
+                            self.case_supervisor[i]
+                            if track == Track.CASE and dst == CaseStatus.CLOSED
+                            else actor
+                        )
+                        yield (
+                            self.case_ids[i],
+                            track,
+                            src,
+                            dst,
+                            mover,
+                            when + datetime.timedelta(days=3 * step + 1, hours=len(track)),
+                        )
+
+        table.copy(
+            self._bar(transition_rows(), int(self.total * 8.4), "track transitions"),
+            rebuild_indexes=True,
+        )
+        self._done(table)
+
+    def _tasks(self) -> None:
+        rng = self.rng
+        titles = self._pool(
+            "task titles",
+            [
+                "Call the shelter",
+                "Book an interpreter",
+                "Follow up with the police",
+                "Check the permit application",
+                "Prepare the interview",
+                "Visit the person",
+            ],
+        )
+        table = self._step(
+            "tasks",
+            Task,
+            ["id", "case", "title", "due_date", "assignee", "status", "created_by", "created_at"],
+        )
+        count = sum(2 if is_open else 1 for is_open in self.case_open)
+        first = table.reserve(count)
+        done: list[tuple[int, int, datetime.datetime]] = []
+        self.overdue_tasks: list[tuple[int, int, int, datetime.date]] = []
+
+        def rows() -> Iterator[tuple]:
+            task = first
+            for i in range(self.total):
+                case, cw, created = self.case_ids[i], self.case_caseworker[i], self.case_created[i]
+                due = self.case_intake[i] + datetime.timedelta(days=14)
+                yield (task, case, rng.choice(titles), due, cw, Task.Status.DONE, cw, created)
+                done.append((task, cw, created + datetime.timedelta(days=10)))
+                task += 1
+                if self.case_open[i]:
+                    due = self.today + datetime.timedelta(days=rng.randint(-30, 45))
+                    if due < self.today:
+                        self.overdue_tasks.append((task, cw, case, due))
+                    yield (task, case, rng.choice(titles), due, cw, Task.Status.OPEN, cw, created)
+                    task += 1
+
+        table.copy(self._bar(rows(), count, "tasks"))
+        self._done(table)
+        table = self._step(
+            "task transitions",
+            TaskTransition,
+            ["task", "from_status", "to_status", "actor", "occurred_at"],
+        )
+        table.copy(
+            self._bar(
+                ((t, Task.Status.OPEN, Task.Status.DONE, cw, when) for t, cw, when in done),
+                len(done),
+                "task transitions",
+            )
+        )
+        self._done(table)
+
+    def _services(self) -> None:
+        rng = self.rng
+        shelters = self._pool("shelters", ["Shelter A, room 3", "Shelter B", "Safe house C"])
+        permit_numbers = self._pool("permits", [f"RP-{n:06d}" for n in range(50)])
+        kinds = [
+            ServiceType.SHELTER,
+            ServiceType.MEDICAL,
+            ServiceType.COUNSELLING,
+            ServiceType.LEGAL_AID,
+            ServiceType.INTERPRETATION,
+            ServiceType.LIVING_ALLOWANCE,
+        ]
+        table = self._step(
+            "protection services",
+            ServiceItem,
+            [
+                "case",
+                "service_type",
+                "provider",
+                "status",
+                "start_date",
+                "due_date",
+                "shelter_location",
+                "permit_number",
+                "permit_issued_on",
+                "permit_expires_on",
+                "created_by",
+                "created_at",
+            ],
+        )
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                case, cw, created = self.case_ids[i], self.case_caseworker[i], self.case_created[i]
+                provider = self.agencies[self.case_agency[i]].id
+                is_open = self.case_open[i]
+                status = (
+                    rng.choice([ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
+                    if is_open
+                    else ServiceItem.Status.COMPLETED
+                )
+                intake = self.case_intake[i]
+                for _ in range(1 if rng.random() < 0.5 else 2):
+                    kind = rng.choice(kinds)
+                    shelter = rng.choice(shelters) if kind == ServiceType.SHELTER else ""
+                    yield (
+                        case,
+                        kind,
+                        provider,
+                        status,
+                        intake,
+                        intake + datetime.timedelta(days=30),
+                        shelter,
+                        "",
+                        None,
+                        None,
+                        cw,
+                        created,
+                    )
+                if rng.random() < 0.12:
+                    # A residence permit: open cases' expire around today (some expired).
+                    if is_open:
+                        expires = self.today + datetime.timedelta(days=rng.randint(-60, 200))
+                    else:
+                        expires = intake + datetime.timedelta(days=365)
+                    yield (
+                        case,
+                        ServiceType.RESIDENCE_PERMIT,
+                        None,
+                        ServiceItem.Status.COMPLETED
+                        if not is_open
+                        else ServiceItem.Status.IN_PROGRESS,
+                        intake,
+                        None,
+                        "",
+                        rng.choice(permit_numbers),
+                        intake,
+                        expires,
+                        cw,
+                        created,
+                    )
+
+        table.copy(self._bar(rows(), int(self.total * 1.62), "protection services"))
+        self._done(table)
+
+    def _consents_screenings_decisions(self) -> None:
+        rng = self.rng
+        table = self._step(
+            "consent records",
+            ConsentRecord,
+            [
+                "person",
+                "purpose",
+                "status",
+                "given_on",
+                "explained_in",
+                "target_agency_type",
+                "recorded_by",
+                "recorded_at",
+            ],
+        )
+
+        def consent_rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                person, cw, created = (
+                    self.person_ids[i],
+                    self.case_caseworker[i],
+                    self.case_created[i],
+                )
+                yield (
+                    person,
+                    ConsentRecord.Purpose.DATA_PROCESSING,
+                    ConsentRecord.Status.GIVEN,
+                    self.case_intake[i],
+                    "Vietnamese",
+                    "",
+                    cw,
+                    created,
+                )
+                if rng.random() < 0.3:
+                    status = (
+                        ConsentRecord.Status.GIVEN
+                        if rng.random() < 0.8
+                        else ConsentRecord.Status.REFUSED
+                    )
+                    yield (
+                        person,
+                        ConsentRecord.Purpose.SHARING,
+                        status,
+                        self.case_intake[i],
+                        "Vietnamese",
+                        AgencyType.SHELTER,
+                        cw,
+                        created,
+                    )
+
+        table.copy(self._bar(consent_rows(), int(self.total * 1.3), "consent records"))
+        self._done(table)
+
+        indicator_set = IndicatorSet.objects.filter(is_current=True).order_by("pk").first()
+        screened = [
+            i
+            for i in range(self.total)
+            if self.case_status[i][1] != IdentificationStatus.NOT_SCREENED
+        ]
+        if indicator_set is not None:
+            table = self._step(
+                "screenings",
+                Screening,
+                [
+                    "case",
+                    "indicator_set",
+                    "status",
+                    "decision",
+                    "started_by",
+                    "started_at",
+                    "completed_at",
+                ],
+            )
+
+            def screening_rows() -> Iterator[tuple]:
+                for i in screened:
+                    done = self.case_status[i][1] != IdentificationStatus.SCREENING
+                    created = self.case_created[i]
+                    yield (
+                        self.case_ids[i],
+                        indicator_set.pk,
+                        Screening.Status.COMPLETED if done else Screening.Status.IN_PROGRESS,
+                        Screening.Decision.REFER if done else "",
+                        self.case_caseworker[i],
+                        created,
+                        created + datetime.timedelta(days=2) if done else None,
+                    )
+
+            table.copy(self._bar(screening_rows(), len(screened), "screenings"))
+            self._done(table)
+
+        decided: dict[str, str] = {
+            IdentificationStatus.IDENTIFIED: IdentificationDecision.Outcome.IDENTIFIED,
+            IdentificationStatus.NOT_IDENTIFIED: IdentificationDecision.Outcome.NOT_IDENTIFIED,
+            IdentificationStatus.REVIEW_REQUESTED: IdentificationDecision.Outcome.NOT_IDENTIFIED,
+        }
+        table = self._step(
+            "identification decisions",
+            IdentificationDecision,
+            [
+                "case",
+                "authority",
+                "decided_on",
+                "outcome",
+                "review_requested_on",
+                "recorded_by",
+                "recorded_at",
+            ],
+        )
+        authorities = IdentificationDecision.Authority.values[:5]
+
+        def decision_rows() -> Iterator[tuple]:
+            for i in screened:
+                status = self.case_status[i][1]
+                if status not in decided:
+                    continue
+                on = self.case_intake[i] + datetime.timedelta(days=20)
+                review = (
+                    on + datetime.timedelta(days=10)
+                    if status == IdentificationStatus.REVIEW_REQUESTED
+                    else None
+                )
+                yield (
+                    self.case_ids[i],
+                    rng.choice(authorities),
+                    on,
+                    decided[status],
+                    review,
+                    self.case_caseworker[i],
+                    self.case_created[i],
+                )
+
+        table.copy(self._bar(decision_rows(), len(screened), "identification decisions"))
+        self._done(table)
+
+    def _referrals(self) -> None:
+        rng = self.rng
+        messages = self._pool(
+            "referral messages",
+            ["Needs shelter and legal aid.", "Please assess for a work permit."],
+        )
+        chosen = [i for i in range(self.total) if rng.random() < 0.03]
+        table = self._step(
+            "referrals",
+            Referral,
+            [
+                "id",
+                "case",
+                "from_agency",
+                "to_agency",
+                "purpose",
+                "sections",
+                "message",
+                "status",
+                "sent_at",
+                "respond_by",
+                "responded_at",
+                "responded_by",
+                "created_by",
+                "updated_at",
+            ],
+        )
+        first = table.reserve(len(chosen))
+        statuses = [
+            ReferralStatus.SENT,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.DECLINED,
+            ReferralStatus.CLOSED,
+        ]
+        sections = json.dumps([ReferralSection.SUMMARY, ReferralSection.SERVICES])
+        transitions: list[tuple] = []
+
+        def rows() -> Iterator[tuple]:
+            for k, i in enumerate(chosen):
+                own = self.case_agency[i]
+                other = (
+                    self.agencies[
+                        (own + 1 + rng.randrange(len(self.agencies) - 1)) % len(self.agencies)
+                    ]
+                    if len(self.agencies) > 1
+                    else None
+                )
+                if other is None:
+                    continue
+                status = (
+                    rng.choice(statuses)
+                    if not self.case_open[i] or rng.random() < 0.6
+                    else ReferralStatus.SENT
+                )
+                sent = self.case_created[i] + datetime.timedelta(days=5)
+                responded = (
+                    sent + datetime.timedelta(days=3) if status != ReferralStatus.SENT else None
+                )
+                responder = other.caseworkers[0] if responded else None
+                cw = self.case_caseworker[i]
+                if status != ReferralStatus.SENT:
+                    path = (
+                        [ReferralStatus.SENT, status]
+                        if status != ReferralStatus.CLOSED
+                        else [ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.CLOSED]
+                    )
+                    for src, dst in itertools.pairwise(path):
+                        transitions.append((first + k, src, dst, responder, responded))
+                respond_by = (sent + datetime.timedelta(days=14)).date()
+                yield (
+                    first + k,
+                    self.case_ids[i],
+                    self.agencies[own].id,
+                    other.id,
+                    ServiceType.SHELTER,
+                    sections,
+                    rng.choice(messages),
+                    status,
+                    sent,
+                    respond_by,
+                    responded,
+                    responder,
+                    cw,
+                    responded or sent,
+                )
+
+        table.copy(self._bar(rows(), len(chosen), "referrals"))
+        self._done(table)
+        table = self._step(
+            "referral transitions",
+            ReferralTransition,
+            ["referral", "from_status", "to_status", "actor", "occurred_at"],
+        )
+        table.copy(transitions)
+        self._done(table)
+
+    def _notifications(self) -> None:
+        rng = self.rng
+        table = self._step(
+            "notifications",
+            Notification,
+            [
+                "recipient",
+                "kind",
+                "threshold",
+                "record_id",
+                "case",
+                "due_on",
+                "created_at",
+                "read_at",
+            ],
+        )
+
+        def rows() -> Iterator[tuple]:
+            for task, cw, case, due in self.overdue_tasks:
+                if rng.random() < 0.5:
+                    created = datetime.datetime.combine(due, datetime.time(6), tzinfo=datetime.UTC)
+                    read = created + datetime.timedelta(hours=3) if rng.random() < 0.6 else None
+                    yield (
+                        cw,
+                        NotificationKind.TASK,
+                        Threshold.OVERDUE,
+                        task,
+                        case,
+                        due,
+                        created,
+                        read,
+                    )
+
+        table.copy(self._bar(rows(), len(self.overdue_tasks) // 2, "notifications"))
+        self._done(table)
+
+    # -- audit trail
+
+    def _audit_partitions(self) -> None:
+        created = _months_with_partitions(
+            min(self.case_intake), self.today + datetime.timedelta(days=31)
+        )
+        if created:
+            self.write(f"  {len(created)} monthly audit partitions created")
+
+    def _audit(self) -> None:
+        """Ten rows per case in one hash chain per agency, sealed with `chain_hash`."""
+        rng = self.rng
+        table = self._step(
+            "audit events",
+            AuditEvent,
+            [
+                "occurred_at",
+                "actor",
+                "agency",
+                "role",
+                "action",
+                "object_type",
+                "object_id",
+                "channel",
+                "ip_address",
+                "user_agent",
+                "chain_seq",
+                "prev_hash",
+                "row_hash",
+            ],
+        )
+        self._audit_partitions()
+        heads: dict[int, list[Any]] = {}
+        for head in AuditChainHead.objects.filter(agency_id__in=[p.id for p in self.agencies]):
+            heads[head.agency_id] = [head.last_seq, head.last_hash]  # type: ignore[index]
+        for plan in self.agencies:
+            heads.setdefault(plan.id, [0, GENESIS_HASH])
+        A = AuditEvent.Action
+        case_type = Case._meta.label_lower
+        person_type = Person._meta.label_lower
+        # (action, on the person?, by the supervisor?, hours after intake)
+        script = [
+            (A.CREATE, True, False, 0),
+            (A.CREATE, False, False, 1),
+            (A.ASSIGN, False, True, 2),
+            (A.VIEW, False, False, 3),
+            (A.VIEW, True, False, 4),
+            (A.UPDATE, False, False, 30),
+            (A.TRANSITION, False, False, 80),
+            (A.VIEW, False, True, 100),
+            (A.VIEW, False, False, 200),
+            (A.TRANSITION, False, False, 400),
+        ][:AUDIT_PER_CASE]
+        agents = [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0",
+            "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36",
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) Safari/605.1.15",
+        ]
+        ips = [f"10.{k}.{k * 7 % 250}.{k * 13 % 250 + 1}" for k in range(40)]
+        event = SimpleNamespace(channel=str(AuditEvent.Channel.WEB))
+        steps = [(str(a), person, sup, hours) for a, person, sup, hours in script]
+        caseworker, supervisor = str(Role.CASEWORKER), str(Role.SUPERVISOR)
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                plan = self.agencies[self.case_agency[i]]
+                head = heads[plan.id]
+                case_id, person_id = str(self.case_ids[i]), str(self.person_ids[i])
+                base = self.case_created[i]
+                cw, sup = self.case_caseworker[i], self.case_supervisor[i]
+                ip = rng.choice(ips)
+                agent = rng.choice(agents)
+                for action, on_person, by_supervisor, hours in steps:
+                    seq = head[0] + 1
+                    event.agency_id = plan.id
+                    event.chain_seq = seq
+                    event.prev_hash = head[1]
+                    event.occurred_at = base + datetime.timedelta(hours=hours, seconds=seq % 60)
+                    event.actor_id = sup if by_supervisor else cw
+                    event.role = supervisor if by_supervisor else caseworker
+                    event.action = action
+                    event.object_type = person_type if on_person else case_type
+                    event.object_id = person_id if on_person else case_id
+                    event.ip_address = ip
+                    event.user_agent = agent
+                    row_hash = _fast_chain_hash(event)
+                    if seq % 50_000 == 1 and row_hash != chain_hash(event):
+                        raise RuntimeError("config.scale's audit hash differs from chain_hash.")
+                    head[0], head[1] = seq, row_hash
+                    yield (
+                        event.occurred_at,
+                        event.actor_id,
+                        plan.id,
+                        event.role,
+                        action,
+                        event.object_type,
+                        event.object_id,
+                        event.channel,
+                        ip,
+                        agent,
+                        seq,
+                        event.prev_hash,
+                        row_hash,
+                    )
+
+        total = self.total * len(script)
+        table.copy(self._bar(rows(), total, "audit events"), rebuild_indexes=True)
+        self._done(table)
+        for agency_id, (last_seq, last_hash) in heads.items():
+            AuditChainHead.objects.update_or_create(
+                agency_id=agency_id, defaults={"last_seq": last_seq, "last_hash": last_hash}
+            )
+
+
+def _months_with_partitions(first: datetime.date, last: datetime.date) -> list[str]:
+    """Create the monthly audit partitions from `first` to `last` that are missing
+    (when the audit table is partitioned) so the rows do not all land in DEFAULT."""
+    if not partitions.is_partitioned(connection):
+        return []
+    present = partitions.existing_partitions(connection)
+    created = []
+    with connection.cursor() as cursor:
+        for start in partitions.months(
+            datetime.datetime.combine(first, datetime.time(), tzinfo=datetime.UTC),
+            datetime.datetime.combine(last, datetime.time(), tzinfo=datetime.UTC),
+        ):
+            name = partitions.partition_name(start)
+            if name in present:
+                continue
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {partitions.DEFAULT_PARTITION} "  # noqa: S608
+                "WHERE occurred_at >= %s AND occurred_at < %s)",
+                [start, partitions.next_month(start)],
+            )
+            if cursor.fetchone()[0]:
+                continue  # rows of that month already sit in DEFAULT: leave them there
+            for statement in partitions.create_partition_sql(start):
+                cursor.execute(statement)
+            created.append(name)
+    return created
+
+
+def _fast_chain_hash(event: Any) -> str:
+    """`audit.models.chain_hash` for the generator's own rows, without the general cases.
+
+    The same canonical JSON (sorted keys, no spaces) for rows whose strings need no
+    escaping and whose times are UTC and IP addresses already canonical (true of every
+    row this module writes); the generator compares it with `chain_hash` regularly.
+    """
+    at = event.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    canonical = (
+        f'{{"action":"{event.action}","actor":{event.actor_id},"agency":{event.agency_id},'
+        f'"at":"{at}","channel":"{event.channel}","ip":"{event.ip_address}",'
+        f'"object_id":"{event.object_id}","object_type":"{event.object_type}",'
+        f'"prev":"{event.prev_hash}","role":"{event.role}","seq":{event.chain_seq},'
+        f'"user_agent":"{event.user_agent}","v":1}}'
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _path(edges: Any, start: str, target: str) -> list[tuple[str, str]]:
+    """The shortest list of moves from `start` to `target` in a status graph."""
+    previous: dict[str, str | None] = {start: None}
+    queue = [start]
+    for state in queue:
+        for nxt in sorted(edges[state]):
+            if nxt not in previous:
+                previous[nxt] = state
+                queue.append(nxt)
+    if target not in previous:
+        return []
+    moves: list[tuple[str, str]] = []
+    state = target
+    while (before := previous[state]) is not None:
+        moves.append((before, state))
+        state = before
+    return list(reversed(moves))
+
+
+def has_scale_caseload() -> bool:
+    return Agency.objects.filter(code=BIG_CODE).exists()

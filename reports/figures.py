@@ -1,0 +1,380 @@
+"""The dashboard's summary cube: counts kept per agency, refreshed by the worker.
+
+Why a periodic refresh and not summary rows updated by every service in its own
+transaction: a dashboard figure depends on many writers (case and track services,
+tasks, decisions, permits, archiving and erasure, bulk imports, data migrations) and
+on the date itself (a task becomes overdue at midnight without any write). Keeping
+every one of those writers in step with a cube would spread the dashboard's rules
+over every app and slow each write; one refresh that recomputes the cube from the
+named rules (`Case.objects.open()`, `Task.objects.overdue(today)`, …) cannot drift
+from them. The price is a lag of a few minutes, which the page states ("Figures as
+of …"). The worker refreshes every agency every five minutes
+(`notifications.tasks.refresh_dashboard_figures`), `manage.py refresh_figures` does
+it by hand, and an agency never refreshed is computed on its first dashboard view.
+
+The cube (`FigureCount`) is keyed by the dashboard's filters: the month of intake,
+the exploitation filter value ("*" when unfiltered, a type, or "unknown" for cases
+with none) and the caseworker filter (0 when unfiltered). A case of two types or two
+caseworkers counts once under each and once under "*"/0, so a filter reads one key
+of each dimension and sums over months: the page reads a bounded number of rows in a
+fixed number of queries, whatever the number of cases. Dates filter by whole months.
+
+People are counted once per filter key: each of their months carries the month of
+their previous case under the same keys, and a date range sums only the rows whose
+previous month lies before it (the first month of each person inside the range).
+
+The partnership counts (referrals, MLA replies) are not filtered by case: the refresh
+keeps them as cells of the agency under no filter key (reports/partnership.py).
+
+The refresh runs one GROUP BY per figure family over the fact rows joined to the two
+key tables, in the database; PostgreSQL writes the new cube with COPY. It runs under
+an advisory lock, inside one transaction: readers see the old cube until it commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    DateField,
+    DurationField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, ExtractQuarter, ExtractYear, TruncDate, TruncMonth
+from django.utils import timezone
+
+from cases.filters import NOT_RECORDED
+from cases.models import (
+    Case,
+    CaseExploitation,
+    CaseQuerySet,
+    CaseStatus,
+    Task,
+    Track,
+    TrackTransition,
+)
+from partners.models import Agency
+from reports import partnership
+from reports.models import FigureCount, FigureRefresh, ImportedRecord
+from victims.models import IdentificationDecision
+
+ALL = "*"  # the exploitation key of "no exploitation filter"
+QUARTERS = 8
+# The track fields whose stages the dashboard shows, by figure name.
+STAGES = {
+    "stage-identification": "identification_status",
+    "stage-protection": "protection_status",
+    "stage-prosecution": "prosecution_status",
+}
+IMPORTED = ("year_band", "majority_status", "origin_region", "exploitation_region")
+PEOPLE = {"sex": "person__sex", "age": "person__age_band", "nationality": "person__nationality"}
+_LOCK = 7_311_902  # pg_advisory_xact_lock key of the refresh
+
+# agency, month, previous month, exploitation key, caseworker key, figure, value
+Key = tuple[int, datetime.date | None, datetime.date | None, str, int, str, str]
+# The previous month of a person's first dated case when an undated one came first:
+# before any real month, so every date range counts that person once.
+UNDATED = datetime.date(1, 1, 1)
+
+
+def _date(value: Any) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def _days(value: Any) -> int:
+    """A date difference as the database returned it (an interval, or microseconds)."""
+    if isinstance(value, datetime.timedelta):
+        return value.days
+    return int(value) // 86_400_000_000
+
+
+def _key_tables() -> tuple[str, str]:
+    """SQL of (case id, exploitation key) and (case id, caseworker key) rows."""
+    qn = connection.ops.quote_name
+    cases = qn(Case._meta.db_table)
+    kinds = qn(CaseExploitation._meta.db_table)
+    kind_case = qn(CaseExploitation._meta.get_field("case").column)
+    kind_type = qn(CaseExploitation._meta.get_field("type").column)
+    through = Case.caseworkers.through
+    links = qn(through._meta.db_table)
+    link_case = qn(through._meta.get_field("case").column)
+    link_user = qn(through._meta.get_field("user").column)
+    exploitation = (
+        f"SELECT {kind_case} AS kc, {kind_type} AS ek FROM {kinds}"  # noqa: S608 (names)
+        f" UNION ALL SELECT id AS kc, '{ALL}' AS ek FROM {cases}"
+        f" UNION ALL SELECT c.id AS kc, '{NOT_RECORDED}' AS ek FROM {cases} c"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {kinds} k WHERE k.{kind_case} = c.id)"
+    )
+    caseworker = (
+        f"SELECT {link_case} AS kc, {link_user} AS ck FROM {links}"  # noqa: S608 (names)
+        f" UNION ALL SELECT id AS kc, 0 AS ck FROM {cases}"
+    )
+    return exploitation, caseworker
+
+
+def _cube(
+    facts: QuerySet, *, case: str = "", values: Sequence[Expression | str] = (), people=False
+) -> list[tuple]:
+    """(agency, month, exploitation key, caseworker key, *values, count) of the fact rows.
+
+    `case` is the path from the fact to its case ("" for cases, "case__" for tasks);
+    with `people`, each person counts once per key, under their earliest month.
+    """
+    columns: dict[str, Any] = {
+        "k_case": F(f"{case}id") if case else F("pk"),
+        "k_agency": F(f"{case}agency_id"),
+        # A date on every backend (PostgreSQL's DATE_TRUNC answers a timestamp).
+        "k_month": Cast(TruncMonth(f"{case}intake_date", output_field=DateField()), DateField()),
+    }
+    if people:
+        columns["k_person"] = F(f"{case}person_id")
+    names = []
+    for i, value in enumerate(values):
+        names.append(f"v{i}")
+        columns[f"v{i}"] = F(value) if isinstance(value, str) else value
+    sql, params = facts.order_by().values(**columns).query.sql_with_params()
+    exploitation, caseworker = _key_tables()
+    joins = (
+        f"FROM ({sql}) f JOIN ({exploitation}) e ON e.kc = f.k_case"
+        f" JOIN ({caseworker}) w ON w.kc = f.k_case"
+    )
+    picked = "".join(f", f.{name}" for name in names)
+    if people:
+        query = _people_query(joins, picked, len(names))
+        params = (UNDATED, *params)  # the sentinel's placeholder comes before the facts
+    else:
+        query = (
+            f"SELECT f.k_agency, f.k_month, e.ek, w.ck{picked}, COUNT(*) {joins} "
+            f"GROUP BY {', '.join(str(i) for i in range(1, 5 + len(names)))}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _people_query(joins: str, picked: str, width: int) -> str:
+    """(agency, month, exploitation key, caseworker key, *values, previous month, count):
+    each person once per key and month of their cases, with the month of their previous
+    case under the same keys (UNDATED when their only earlier case has no date).
+
+    A date range then counts a person once, in the first of their months inside it:
+    the only one whose previous month lies before the range. Without a date filter,
+    only rows without a previous month count: each person once.
+    """
+    values = "".join(f", d.v{i}" for i in range(width))
+    keys = f"d.k_agency, d.k_person, d.ek, d.ck{values}"
+    months = f"SELECT DISTINCT f.k_agency, f.k_person, e.ek, w.ck{picked}, f.k_month AS m {joins}"
+    undated = (
+        f"SELECT d.*, MAX(CASE WHEN d.m IS NULL THEN 1 ELSE 0 END) "  # noqa: S608
+        f"OVER (PARTITION BY {keys}) AS undated FROM ({months}) d"
+    )
+    previous = (
+        f"SELECT d.*, CASE WHEN d.m IS NULL THEN NULL ELSE COALESCE("  # noqa: S608
+        f"LAG(d.m) OVER (PARTITION BY {keys}, CASE WHEN d.m IS NULL THEN 1 ELSE 0 END "
+        f"ORDER BY d.m), CASE WHEN d.undated = 1 THEN %s END) END AS prev "
+        f"FROM ({undated}) d"
+    )
+    outer = "".join(f", p.v{i}" for i in range(width))
+    groups = ", ".join(str(i) for i in range(1, 6 + width))
+    return (
+        f"SELECT p.k_agency, p.m, p.ek, p.ck{outer}, p.prev, COUNT(*) "  # noqa: S608
+        f"FROM ({previous}) p GROUP BY {groups}"
+    )
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.cells: dict[Key, int] = defaultdict(int)
+
+    def add(self, row: tuple, figure: str, value: Any, n: int, prev: Any = None) -> None:
+        agency, month, ek, ck = row[:4]
+        value = "" if value is None else str(value)
+        key = (int(agency), _date(month), _date(prev), str(ek), int(ck), figure, value[:64])
+        self.cells[key] += int(n)
+
+
+def _since(today: datetime.date) -> datetime.date:
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _step in range(QUARTERS - 1):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return datetime.date(year, (quarter - 1) * 3 + 1, 1)
+
+
+def _durations(cases: CaseQuerySet, counts: _Counts, today: datetime.date) -> None:
+    """Days from intake to the first decision and to closure, by the quarter they fell in."""
+    since = _since(today)
+    first_decision = (
+        IdentificationDecision.objects.filter(case=OuterRef("pk"))
+        .order_by("decided_on")
+        .values("decided_on")[:1]
+    )
+    closed_on = (
+        TrackTransition.objects.filter(
+            case=OuterRef("pk"), track=Track.CASE, to_status=CaseStatus.CLOSED
+        )
+        .order_by("-occurred_at")
+        .annotate(day=TruncDate("occurred_at"))
+        .values("day")[:1]
+    )
+    specs = (
+        ("decision", cases, first_decision),
+        ("closure_days", cases.closed(), closed_on),
+    )
+    for figure, base, subquery in specs:
+        facts = (
+            base.filter(intake_date__isnull=False)
+            .annotate(happened=Subquery(subquery, output_field=DateField()))
+            .filter(happened__gte=since)
+        )
+        took = ExpressionWrapper(F("happened") - F("intake_date"), output_field=DurationField())
+        values = [ExtractYear("happened"), ExtractQuarter("happened"), took]
+        for row in _cube(facts, values=values):
+            year, quarter, days = row[4:7]
+            counts.add(row, figure, f"{int(year)}-{int(quarter)}:{_days(days)}", row[7])
+
+
+def compute(agency_ids: Iterable[int], today: datetime.date) -> dict[Key, int]:
+    """Every cell of the cube for these agencies, from the named rules (about 12 queries)."""
+    agency_ids = list(agency_ids)
+    cases = Case.objects.active().filter(agency_id__in=agency_ids)
+    counts = _Counts()
+    # The partnership counts probe a case per referral (index lookups: nested loops).
+    for agency_id in agency_ids:
+        user = partnership.representative(agency_id)
+        if user is None:
+            continue
+        for key, n in partnership.counts(user, today).items():
+            # Not filtered by case: one cell of the agency, under no filter key.
+            counts.add((agency_id, None, ALL, 0), partnership.FIGURE, key, n)
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            # Everything below aggregates whole tables: hash joins, never nested loops
+            # (right after a bulk import, stale statistics made the planner repeat a
+            # key union per row).
+            cursor.execute("SET LOCAL enable_nestloop = off")
+    for row in _cube(cases):
+        counts.add(row, "cases", "", row[4])
+    fields = ["status", *STAGES.values()]
+    for row in _cube(cases.open(), values=fields):
+        status, stages, n = row[4], row[5:8], row[8]
+        counts.add(row, "open", "", n)
+        for figure, stage in zip(STAGES, stages, strict=True):
+            counts.add(row, figure, stage, n)
+        if status == CaseStatus.CLOSURE_REQUESTED:
+            counts.add(row, "closure", "", n)
+    for figure, rule in (
+        ("awaiting", cases.awaiting_decision()),
+        ("permit_expiring", cases.with_expiring_permits(today)),
+        ("permit_expired", cases.with_expired_permits(today)),
+    ):
+        for row in _cube(rule):
+            counts.add(row, figure, "", row[4])
+    # One pass for the three people figures: a person's sex, age band and nationality
+    # are one row of theirs, so grouping by all three still counts each person once.
+    width = len(PEOPLE)
+    for row in _cube(cases, values=list(PEOPLE.values()), people=True):
+        prev, n = row[4 + width], row[5 + width]
+        for figure, value in zip(PEOPLE, row[4 : 4 + width], strict=True):
+            counts.add(row, figure, value, n, prev=prev)
+    overdue = Task.objects.overdue(today).filter(
+        Exists(cases.filter(pk=OuterRef("case_id"))), case__agency_id__in=agency_ids
+    )
+    for row in _cube(overdue, case="case__", values=["assignee_id"]):
+        counts.add(row, "overdue_task", row[4], row[5])
+    imported = ImportedRecord.objects.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+    for row in _cube(imported, case="case__", values=list(IMPORTED)):
+        for column, value in zip(IMPORTED, row[4:8], strict=True):
+            counts.add(row, f"imported-{column}", value, row[8])
+    _durations(cases, counts, today)
+    return dict(counts.cells)
+
+
+def _write(cells: dict[Key, int]) -> None:
+    columns = (
+        "agency_id",
+        "month",
+        "prev_month",
+        "exploitation",
+        "caseworker",
+        "figure",
+        "value",
+        "n",
+    )
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(FigureCount._meta.db_table)
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for key, n in cells.items():
+                copy.write_row((*key, n))
+        return
+    FigureCount.objects.bulk_create(
+        (
+            FigureCount(
+                agency_id=agency,
+                month=month,
+                prev_month=prev,
+                exploitation=ek,
+                caseworker=ck,
+                figure=figure,
+                value=value,
+                n=n,
+            )
+            for (agency, month, prev, ek, ck, figure, value), n in cells.items()
+        ),
+        batch_size=2000,
+    )
+
+
+def refresh(
+    agency_ids: Iterable[int] | None = None,
+    *,
+    today: datetime.date | None = None,
+    wait: bool = True,
+) -> int | None:
+    """Recompute the cube of these agencies (all when None); returns the number of cells.
+
+    One transaction: the dashboard reads the previous cube until this one commits. Two
+    refreshes never overlap (an advisory lock on PostgreSQL); with `wait=False` (the
+    worker) a refresh finding another one running returns None at once.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                if wait:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+                else:
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK])
+                    if not cursor.fetchone()[0]:
+                        return None
+                # No JIT: compiling took 4 of 5 seconds of a people query at 10,000 cases.
+                cursor.execute("SET LOCAL jit = off")
+        agencies = Agency.objects.all()
+        if agency_ids is not None:
+            agencies = agencies.filter(pk__in=list(agency_ids))
+        ids = list(agencies.values_list("pk", flat=True))
+        cells = compute(ids, today)
+        FigureCount.objects.filter(agency_id__in=ids).delete()
+        _write(cells)
+        now = timezone.now()
+        FigureRefresh.objects.filter(agency_id__in=ids).delete()
+        FigureRefresh.objects.bulk_create(
+            FigureRefresh(agency_id=agency_id, refreshed_at=now, as_of=today) for agency_id in ids
+        )
+    return len(cells)

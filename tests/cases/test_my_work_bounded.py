@@ -1,0 +1,95 @@
+"""My work stays small and quick whatever the caseload (issue 12): each panel shows its
+first rows, a count (capped: "1000+") and a link to the full list, never every row."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import selectors
+from cases.models import ServiceItem, Task
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+MAX_BYTES = 100 * 1024
+
+
+def _load(case, n: int, start: int = 0) -> None:
+    """n overdue tasks for the case's caseworker, n overdue services and n expired permits."""
+    today = timezone.localdate()
+    user = case.caseworkers.first()
+    Task.objects.bulk_create(
+        Task(
+            case=case,
+            title=f"Call the shelter about the bed, number {start + i}",
+            due_date=today - datetime.timedelta(days=1 + (start + i) % 300),
+            assignee=user,
+            created_by=user,
+        )
+        for i in range(n)
+    )
+    ServiceItem.objects.bulk_create(
+        ServiceItem(
+            case=case,
+            service_type=service_type,
+            due_date=today - datetime.timedelta(days=2),
+            permit_expires_on=today - datetime.timedelta(days=1) if permit else None,
+            created_by=user,
+        )
+        for i in range(n)
+        for service_type, permit in (("legal_aid", False), ("residence_permit", True))
+    )
+
+
+def _get(client) -> tuple[int, bytes]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:my_work"))
+    assert response.status_code == 200
+    return len(queries), response.content
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor"])
+def test_my_work_is_bounded_in_bytes_and_queries_with_a_huge_caseload(
+    request, login, persona, caseworker, agency_a
+):
+    user = request.getfixturevalue(persona)
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker], supervisor=user)
+    _load(case, 3)
+    client = login(user)
+    client.get(reverse("cases:my_work"))  # the first request after login refreshes the session
+    few_queries, _few = _get(client)
+    _load(case, 300, start=3)
+    many_queries, many = _get(client)
+    assert many_queries == few_queries
+    assert len(many) <= MAX_BYTES
+    # At most MY_WORK_LIMIT rows a panel, whatever waits.
+    assert many.count(b"Call the shelter about the bed") <= selectors.MY_WORK_LIMIT
+    html = many.decode()
+    if persona == "caseworker":
+        assert "All my overdue tasks" in html
+        assert f">{303}<" in html.replace(" ", "")  # the overdue tasks' count
+
+
+def test_a_panel_counts_up_to_the_cap_then_says_more(caseworker, agency_a, monkeypatch):
+    monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 5)
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    _load(case, 4)
+    panel = selectors.inbox_panel(Task.objects.filter(case=case), limit=2)
+    assert (panel.count, panel.capped, len(panel.rows)) == (4, False, 2)
+    _load(case, 4, start=4)
+    panel = selectors.inbox_panel(Task.objects.filter(case=case), limit=2)
+    assert (panel.count, panel.capped, len(panel.rows)) == (5, True, 2)
+
+
+def test_the_capped_count_shows_as_more_than(login, caseworker, agency_a, monkeypatch):
+    monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 5)
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    _load(case, 12)
+    html = login(caseworker).get(reverse("cases:my_work")).content.decode()
+    assert ">5+<" in html.replace(" ", "")

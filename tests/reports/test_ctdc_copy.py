@@ -1,0 +1,131 @@
+"""The CTDC import's COPY path (PostgreSQL): the ORM path's rows, once, with the errors."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cases.models import CaseExploitation
+from reports.ctdc import import_ctdc, source_name
+from reports.models import ImportedRecord
+from tests.factories import PlatformAdminFactory
+from tests.reports.conftest import CTDC_CSV
+from victims.models import IdentificationDecision
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+# Columns that differ between two imports of the same rows by nature.
+VARYING = {
+    "id",
+    "code",
+    "reference",
+    "source",
+    "case",
+    "person",
+    "created_at",
+    "updated_at",
+    "recorded_at",
+    "imported_at",
+}
+BAD_ROWS = [
+    "2020,Robot,Adult,1,,Asia,Europe,1,,,,,,,,\n",
+    "2005-2013,Male,Minor,,1,Africa,Africa,1,,,,,,,,,extra\n",
+    ",Male,,,1,Africa\n",
+    "yesterday,Female,Adult,1,,Asia,Asia,,,,,,,,,\n",
+]
+
+
+def _fields(obj) -> dict:
+    return {
+        f.name: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.name not in VARYING and not f.name.endswith("_at")
+    }
+
+
+def _snapshot(source: str) -> list[tuple]:
+    """Every row the import made for each source row, without the ids, codes, times."""
+    rows = []
+    for record in ImportedRecord.objects.filter(source=source).select_related("case", "person"):
+        case = record.case
+        rows.append(
+            (
+                record.row_number,
+                _fields(record),
+                _fields(record.person),
+                _fields(case),
+                [_fields(d) for d in IdentificationDecision.objects.filter(case=case)],
+                sorted(CaseExploitation.objects.filter(case=case).values_list("type", flat=True)),
+                record.person.agency_id == case.agency_id,
+            )
+        )
+    return sorted(rows, key=lambda row: row[0])
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """The first 400 rows of the real file, with unreadable rows in between."""
+    with CTDC_CSV.open(encoding="utf-8") as handle:
+        lines = list(itertools.islice(handle, 401))
+    for n, bad in enumerate(BAD_ROWS):
+        lines.insert(50 + 90 * n, bad)
+    paths = []
+    for name in ("orm.csv", "copy.csv"):
+        path = tmp_path / name
+        path.write_text("".join(lines), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_copy_creates_the_rows_the_orm_path_creates(sample):
+    assert connection.vendor == "postgresql"
+    admin = PlatformAdminFactory(email="importer@example.org")
+    by_orm = import_ctdc(sample[0], actor=admin, method="orm")
+    by_copy = import_ctdc(sample[1], actor=admin, method="copy")
+    assert by_copy.created == by_orm.created == 400
+    assert by_copy.errors == by_orm.errors
+    assert [line for line, _reason in by_copy.errors] == [51, 141, 231, 321]
+    orm_rows, copy_rows = _snapshot(source_name(sample[0])), _snapshot(source_name(sample[1]))
+    assert len(copy_rows) == 400
+    assert copy_rows == orm_rows
+
+
+def test_a_second_copy_import_creates_nothing_and_reports_the_same_errors(sample):
+    admin = PlatformAdminFactory(email="importer@example.org")
+    first = import_ctdc(sample[1], actor=admin)
+    counts = (ImportedRecord.objects.count(), CaseExploitation.objects.count())
+    second = import_ctdc(sample[1], actor=admin)
+    assert (first.created, second.created, second.already_imported) == (400, 0, 400)
+    assert second.errors == first.errors
+    assert (ImportedRecord.objects.count(), CaseExploitation.objects.count()) == counts
+
+
+def test_the_command_reports_line_numbers_on_the_copy_path(sample):
+    PlatformAdminFactory(email="importer@example.org")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_ctdc", str(sample[1]), stdout=out, stderr=err)
+    assert err.getvalue().splitlines() == [
+        "line 51: gender is not Female, Male or empty",
+        "line 141: more cells than columns",
+        "line 231: fewer cells than columns",
+        "line 321: yearRegister is not a year or a band of years",
+    ]
+    assert "404 rows read, 400 imported, 0 already imported, 4 unreadable" in out.getvalue()
+
+
+def test_bench_import_compares_with_copy_and_keeps_nothing(tmp_path):
+    with CTDC_CSV.open(encoding="utf-8") as handle:
+        lines = list(itertools.islice(handle, 301))
+    path = tmp_path / "clean.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    PlatformAdminFactory(email="importer@example.org")
+    out = io.StringIO()
+    call_command("bench_import", str(path), stdout=out)
+    text = out.getvalue()
+    assert "plain COPY into a text table: 300 rows" in text and "ratio:" in text
+    assert "second import: 0 created, 300 already imported" in text
+    assert not ImportedRecord.objects.exists()

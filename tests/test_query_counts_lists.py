@@ -1,0 +1,173 @@
+"""Lists at scale (issue 12): constant queries whatever the rows, a count capped at
+listing.COUNT_CAP, scopes PostgreSQL can walk by index, dropdowns without a template
+per option."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import listing
+from cases.models import Case, Task
+from cooperation.models import MLARequest, Referral
+from tests.factories import CaseFactory, MLARequestFactory, ReferralFactory, TaskFactory
+from victims.models import Person
+from widgets import Select
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+# --- constant query counts -------------------------------------------------------------
+
+ROWS = {
+    "cooperation:referral_list": lambda agency, other, user: ReferralFactory(
+        case=CaseFactory(agency=agency), to_agency=other
+    ),
+    "cooperation:mla_list": lambda agency, other, user: MLARequestFactory(
+        agency=agency, case=CaseFactory(agency=agency)
+    ),
+    "cases:list": lambda agency, other, user: CaseFactory(agency=agency, caseworkers=[user]),
+    "cases:task_list": lambda agency, other, user: TaskFactory(
+        case=CaseFactory(agency=agency), assignee=user
+    ),
+    "victims:person_list": lambda agency, other, user: CaseFactory(agency=agency),
+}
+
+
+@pytest.mark.parametrize("url_name", sorted(ROWS))
+def test_a_list_needs_the_same_queries_for_2_and_40_rows(
+    url_name, login, supervisor, caseworker, agency_a, agency_b
+):
+    url = reverse(url_name)
+    client = login(supervisor)
+    make = ROWS[url_name]
+    for _ in range(2):
+        make(agency_a, agency_b, caseworker)
+    client.get(url)  # the first request after login refreshes the session (a write)
+    few = _queries(client, url)
+    for _ in range(38):
+        make(agency_a, agency_b, caseworker)
+    assert _queries(client, url) == few
+
+
+# --- the capped count ------------------------------------------------------------------
+
+
+def test_a_list_counts_up_to_the_cap_and_stays_navigable(
+    login, supervisor, agency_a, settings, monkeypatch
+):
+    settings.HARBOR_PAGE_SIZE = 5
+    monkeypatch.setattr(listing, "COUNT_CAP", 20)
+    for _ in range(23):
+        CaseFactory(agency=agency_a, risk_level="high")
+    CaseFactory(agency=agency_a, risk_level="low")
+    client = login(supervisor)
+    response = client.get(reverse("cases:list"))
+    page = response.context["page"]
+    assert page.paginator.capped and page.paginator.count == 20
+    assert page.paginator.num_pages == 4
+    html = response.content.decode()
+    assert "More than 20 results" in html and "Page 1 of" not in html
+    # Next, previous and page numbers within the cap; a filter survives a page change.
+    response = client.get(reverse("cases:list"), {"page": 4, "risk_level": "high"})
+    page = response.context["page"]
+    assert page.number == 4 and page.has_previous() and not page.has_next()
+    assert "risk_level=high" in response.content.decode()
+    # Below the cap once filtered: the exact count.
+    response = client.get(reverse("cases:list"), {"risk_level": "low"})
+    assert not response.context["page"].paginator.capped
+    assert "1 result" in response.content.decode()
+
+
+def test_the_capped_count_reads_at_most_cap_plus_one_rows(supervisor, agency_a):
+    for _ in range(4):
+        CaseFactory(agency=agency_a)
+    cases = Case.objects.visible_to(supervisor).for_list()
+    assert listing.count_up_to(cases, 2) == 3
+    assert listing.count_up_to(cases, 10) == 4
+    with CaptureQueriesContext(connection) as queries:
+        listing.count_up_to(cases, 2)
+    sql = queries.captured_queries[0]["sql"].upper()
+    assert "LIMIT 3" in sql and "ORDER BY" not in sql
+
+
+# --- scope shapes ------------------------------------------------------------------------
+
+
+def _sql(queryset) -> str:
+    return str(queryset.query).upper()
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor"])
+def test_scopes_are_correlated_exists_without_distinct(request, persona):
+    user = request.getfixturevalue(persona)
+    for queryset in (
+        Person.objects.visible_to(user),
+        Referral.objects.visible_to(user),
+        MLARequest.objects.visible_to(user),
+        Task.objects.visible_to(user),
+    ):
+        sql = _sql(queryset)
+        assert "DISTINCT" not in sql
+        assert " IN (SELECT" not in sql
+        assert "EXISTS" in sql
+
+
+def test_my_cases_needs_no_distinct(supervisor):
+    assert "DISTINCT" not in _sql(Case.objects.visible_to(supervisor).assigned_to(supervisor))
+
+
+def test_case_rules_and_their_negation_are_exists_not_in(login, supervisor):
+    cases = Case.objects.visible_to(supervisor)
+    assert " IN (SELECT" not in _sql(cases.with_overdue_tasks())
+    response = login(supervisor).get(reverse("cases:list"), {"overdue": "false"})
+    assert response.status_code == 200
+
+
+def test_the_case_list_computes_row_flags_for_the_page_only(login, supervisor, agency_a):
+    for _ in range(3):
+        CaseFactory(agency=agency_a)
+    client = login(supervisor)
+    client.get(reverse("cases:list"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("cases:list"))
+    flagged = [q["sql"] for q in queries.captured_queries if "cases_criminalexposure" in q["sql"]]
+    assert len(flagged) == 1
+    assert '"cases_case"."id" IN (' in flagged[0]
+
+
+# --- the filter bar's dropdowns --------------------------------------------------------
+
+
+def test_the_light_select_renders_like_djangos():
+    choices = [("", "Any"), ("TW", "Taiwan"), ("x<y", "A & B"), ("Group", [("g1", "One")])]
+    html = Select(choices=choices).render("nationality", "TW", {"id": "id_nationality"})
+    assert html.startswith('<select name="nationality" id="id_nationality">') or html.startswith(
+        '<select id="id_nationality" name="nationality">'
+    )
+    assert '<option value="TW" selected>Taiwan</option>' in html
+    assert '<option value="">Any</option>' in html
+    assert '<option value="x&lt;y">A &amp; B</option>' in html
+    assert '<optgroup label="Group"><option value="g1">One</option></optgroup>' in html
+
+
+def test_filter_bars_use_the_light_select(login, supervisor):
+    response = login(supervisor).get(reverse("cases:list"), {"nationality": "TW"})
+    form = response.context["filter"].form
+    assert isinstance(form.fields["nationality"].widget, Select)
+    assert '<option value="TW" selected>' in response.content.decode()
+
+
+def test_the_filter_bar_is_written_without_crispy(login, supervisor):
+    html = login(supervisor).get(reverse("cases:list")).content.decode()
+    assert '<label for="id_status" class="form-label">Case status</label>' in html
+    assert 'name="status" class="form-select" id="id_status"' in html
+    assert 'class="form-control"' in html and 'id="id_intake_after"' in html

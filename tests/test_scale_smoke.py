@@ -1,0 +1,138 @@
+"""Smoke test of the benchmark tools (issue 12): seed a small scale caseload, open every page.
+
+Not a timed test: it checks that `seed_scale` writes a consistent caseload (the pages
+answer, the audit chains verify) and that `bench_pages` runs, on PostgreSQL (COPY).
+"""
+
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from accounts.models import User
+from audit.models import AuditEvent
+from cases.models import Case, Task
+from config import bench
+from config.scale import BENCH_LOGINS, pool_names
+from policy import Role
+from victims.models import Person
+from victims.selectors import people_matching
+
+pytestmark = pytest.mark.django_db
+
+SMOKE_CASES = 2000
+
+# The supervisor of the big agency opens every page of their work.
+SUPERVISOR_PAGES = {
+    "my_work",
+    "dashboard",
+    "statistics",
+    "cases p1",
+    "cases p50",
+    "people",
+    "tasks",
+    "referrals",
+    "notifications",
+    "search name",
+    "case detail",
+    "timeline",
+    "person detail",
+}
+
+
+def seed(settings, cases: int) -> str:
+    settings.DEBUG = True  # seed_scale publishes a password: development only
+    out = StringIO()
+    call_command("seed_scale", cases=cases, no_progress=True, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.postgres
+def test_scale_caseload_pages_and_audit(settings, tmp_path):
+    """One seed (it takes a while), then every check: data, pages, commands, audit chain."""
+    output = seed(settings, SMOKE_CASES)
+    assert Case.objects.count() == SMOKE_CASES
+    assert Person.objects.count() == SMOKE_CASES
+    assert AuditEvent.objects.count() >= SMOKE_CASES * 10
+    for email in BENCH_LOGINS.values():
+        assert email in output
+        assert User.objects.filter(email=email).exists()
+    supervisor = User.objects.get(email=BENCH_LOGINS[Role.SUPERVISOR])
+    # The big agency holds about 70 % of the cases.
+    share = Case.objects.visible_to(supervisor).count() / SMOKE_CASES
+    assert 0.65 < share < 0.75
+    assert Task.objects.overdue().exists()
+    assert Task.objects.upcoming().exists()
+    caseworker = User.objects.get(email=BENCH_LOGINS[Role.CASEWORKER])
+    assert Case.objects.visible_to(caseworker).open().exists()
+    # The blind-index rows make the people findable by name.
+    person = Person.objects.visible_to(supervisor).order_by("pk").first()
+    assert person.legal_name in pool_names()
+    assert person in people_matching(supervisor, person.legal_name)
+
+    # Every page answers for two roles: 200, or the role's 403/404, never a 500.
+    users = bench.bench_users()
+    users = {role: users[role] for role in (Role.CASEWORKER, Role.SUPERVISOR)}
+    results = bench.run_pages(users, runs=2)
+    assert len(results) == 2 * len(bench.PAGES)
+    for result in results:
+        assert result.status in (200, 403, 404), (result.role, result.page, result.status)
+    by_supervisor = {r.page: r for r in results if r.role == Role.SUPERVISOR}
+    for page in SUPERVISOR_PAGES:
+        assert by_supervisor[page].status == 200, page
+        assert by_supervisor[page].queries > 0
+        assert len(by_supervisor[page].runs) == 2
+    by_caseworker = {r.page: r for r in results if r.role == Role.CASEWORKER}
+    assert by_caseworker["my_work"].status == 200
+    assert by_caseworker["case detail"].status == 200
+    assert by_caseworker["staff"].status in (403, 404)
+
+    # The command: saves JSON, compares with a baseline, and mounts the admin only meanwhile.
+    saved = tmp_path / "run.json"
+    out = StringIO()
+    call_command(
+        "bench_pages",
+        runs=1,
+        roles=["supervisor"],
+        pages=["cases p1", "my_work"],
+        save=saved,
+        admin=True,
+        stdout=out,
+    )
+    data = json.loads(saved.read_text())
+    assert {row["page"]: row["status"] for row in data["results"]} == {
+        "cases p1": 200,
+        "my_work": 200,
+        "admin cases p1": 200,
+        "admin cases p50": 200,
+    }
+    assert "faster" in out.getvalue()
+    assert not any("admin" in app for app in django_settings.INSTALLED_APPS)
+    out = StringIO()
+    call_command(
+        "bench_pages", runs=1, roles=["supervisor"], pages=["my_work"], baseline=saved, stdout=out
+    )
+    assert "1 pages measured" in out.getvalue()
+
+    # The audit rows written by the seed (and by the pages just opened) form intact chains.
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "intact" in out.getvalue()
+
+
+@pytest.mark.postgres
+def test_seed_scale_refuses_a_second_run(settings):
+    seed(settings, 30)
+    with pytest.raises(CommandError, match="already holds a scale caseload"):
+        seed(settings, 10)
+
+
+def test_seed_scale_refuses_sqlite(settings):
+    if connection.vendor == "postgresql":
+        pytest.skip("the SQLite refusal")
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("seed_scale", cases=10, no_progress=True, stdout=StringIO())

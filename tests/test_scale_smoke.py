@@ -1,10 +1,15 @@
-"""Smoke test of the benchmark tools (issue 12): seed a small scale caseload, open every page.
+"""Smoke test of the benchmark tools (issue 12): seed a 20,000-case caseload, open every
+page, run a short mixed load.
 
 Not a timed test: it checks that `seed_scale` writes a consistent caseload (the pages
-answer, the audit chains verify) and that `bench_pages` runs, on PostgreSQL (COPY).
+answer, the audit chains verify), that `bench_pages` runs, and that `bench_load` serves
+the staff mix through gunicorn and wrk without an error, on PostgreSQL (COPY).
 """
 
 import json
+import os
+import re
+import shutil
 from io import StringIO
 
 import pytest
@@ -23,7 +28,7 @@ from victims.selectors import people_matching
 
 pytestmark = pytest.mark.django_db
 
-SMOKE_CASES = 2000
+SMOKE_CASES = 20_000
 
 # The supervisor of the big agency opens every page of their work.
 SUPERVISOR_PAGES = {
@@ -50,9 +55,20 @@ def seed(settings, cases: int) -> str:
     return out.getvalue()
 
 
+def _wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None and not os.environ.get("CI"):
+        pytest.skip("no wrk (apt-get install wrk; .ci/run installs it)")
+    assert wrk, "wrk is missing: .ci/run installs it"
+    return wrk
+
+
 @pytest.mark.postgres
-def test_scale_caseload_pages_and_audit(settings, tmp_path):
-    """One seed (it takes a while), then every check: data, pages, commands, audit chain."""
+# Committed, so that the gunicorn workers of bench_load see the caseload.
+@pytest.mark.django_db(transaction=True)
+def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
+    """One seed (it takes a while), then every check: data, pages, commands, load, audit."""
+    _wrk()
     output = seed(settings, SMOKE_CASES)
     assert Case.objects.count() == SMOKE_CASES
     assert Person.objects.count() == SMOKE_CASES
@@ -116,6 +132,19 @@ def test_scale_caseload_pages_and_audit(settings, tmp_path):
         "bench_pages", runs=1, roles=["supervisor"], pages=["my_work"], baseline=saved, stdout=out
     )
     assert "1 pages measured" in out.getvalue()
+
+    # A short mixed load through gunicorn and wrk: every answer a 2xx, no socket error.
+    # The servers read this test database.
+    db = connection.settings_dict
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    monkeypatch.setenv("DATABASE_URL", f"postgres://{db['USER']}@{host}/{db['NAME']}")
+    monkeypatch.setenv("HARBOR_DEBUG", "true")
+    out = StringIO()
+    call_command("bench_load", duration=3, warmup=1, workers=2, connections=4, stdout=out)
+    summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())
+    assert summary, out.getvalue()
+    assert float(summary[1]) > 0
+    assert (summary[2], summary[3]) == ("0", "0"), out.getvalue()
 
     # The audit rows written by the seed (and by the pages just opened) form intact chains.
     out = StringIO()

@@ -52,6 +52,10 @@ class Command(BaseCommand):
                 "seed into a new database (createdb, migrate, then seed_scale)."
             )
         started = time.monotonic()
+        with connection.cursor() as cursor:
+            # A bulk load, not a web request: one COPY, index build or ANALYZE of millions
+            # of rows runs for minutes, past the per-request statement_timeout.
+            cursor.execute("SET statement_timeout = 0")
         self.stdout.write(f"Seeding {cases:,} cases in {agencies} agencies…")
         seeder = ScaleSeeder(
             cases=cases,

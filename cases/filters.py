@@ -1,8 +1,9 @@
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django import forms
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -27,15 +28,57 @@ from widgets import DateFilter, DateInput
 NOT_RECORDED = "unknown"
 
 
-Q = TypeVar("Q", bound=QuerySet[Any])
+QS = TypeVar("QS", bound=QuerySet[Any])
+
+# A staff dropdown lists at most STAFF_CHOICES people: a national agency's thousand
+# caseworkers would make every list page some 100 KB and grow with its headcount (issue 12).
+# Past it the dropdown offers the reader and whoever is chosen, and the name filter beside
+# it finds anybody else. Any of the agency's staff stays a valid value: the dashboard's
+# caseload figures link to the lists with a caseworker's id.
+STAFF_CHOICES = 50
 
 
-def _named_rule(queryset: Q, rule: Callable[[Q], QuerySet[Any]], value: bool | None) -> QuerySet:
+def _named_rule(queryset: QS, rule: Callable[[QS], QuerySet[Any]], value: bool | None) -> QuerySet:
     """A named QuerySet rule as a yes/no filter: yes keeps the rows it matches, no the others
     (a correlated NOT EXISTS on the row's own id, never `NOT IN (subquery)`)."""
     if value:
         return rule(queryset)
     return queryset.exclude(Exists(rule(queryset.model.objects.all()).filter(pk=OuterRef("pk"))))
+
+
+def _worked_by_named(queryset: QuerySet, value: str, case: str = "pk") -> QuerySet:
+    """Rows whose case has a caseworker whose name contains the text (EXISTS: a case with
+    two such caseworkers is one row)."""
+    assigned = Case.caseworkers.through.objects.filter(
+        case_id=OuterRef(case), user__full_name__icontains=value
+    )
+    return queryset.filter(Exists(assigned))
+
+
+def bound_staff_choices(filterset: FilterSet, names: tuple[str, ...]) -> None:
+    """Cut the staff dropdowns `names` to STAFF_CHOICES people (see there); one query each,
+    however big the agency, and the reader and the chosen person are always offered."""
+    form = filterset.form
+    reader = getattr(filterset.request, "user", None)
+    for name in names:
+        field = cast(forms.ModelChoiceField, form.fields[name])
+        chosen = form.cleaned_data.get(name) if form.is_bound and form.is_valid() else None
+        pinned = [user.pk for user in (reader, chosen) if user is not None and user.pk]
+        first = ExpressionWrapper(Q(pk__in=pinned), output_field=BooleanField())
+        queryset = cast(QuerySet[User], field.queryset)
+        staff = list(
+            queryset.annotate(pinned=first).order_by("-pinned", "full_name", "pk")[
+                : STAFF_CHOICES + 1
+            ]
+        )
+        if len(staff) > STAFF_CHOICES:
+            staff = [user for user in staff if user.pinned]
+        else:
+            staff.sort(key=lambda user: (user.full_name, user.email))
+        field.widget.choices = [
+            ("", field.empty_label or ""),
+            *((user.pk, field.label_from_instance(user)) for user in staff),
+        ]
 
 
 def _exploitation(queryset: QuerySet, value: str, case: str = "pk") -> QuerySet:
@@ -67,6 +110,9 @@ class CaseFilter(FilterSet):
     )
     caseworker = django_filters.ModelChoiceFilter(
         label=_("Caseworker"), field_name="caseworkers", queryset=User.objects.none()
+    )
+    caseworker_name = django_filters.CharFilter(
+        label=_("Caseworker's name"), method="filter_caseworker_name", max_length=150
     )
     nationality = django_filters.ChoiceFilter(
         label=_("Nationality"), field_name="person__nationality", choices=countries
@@ -116,9 +162,13 @@ class CaseFilter(FilterSet):
         user = getattr(self.request, "user", None)
         agency_id = getattr(user, "agency_id", None)
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
+        bound_staff_choices(self, ("caseworker",))
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _exploitation(queryset, value)
+
+    def filter_caseworker_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _worked_by_named(queryset, value)
 
     # Each named filter is a CaseQuerySet rule (cases/models.py), never spelled here;
     # "no" keeps the cases the rule leaves out.
@@ -153,6 +203,12 @@ class TaskFilter(FilterSet):
     assignee = django_filters.ModelChoiceFilter(
         label=_("Assigned to"), field_name="assignee", queryset=User.objects.none()
     )
+    assignee_name = django_filters.CharFilter(
+        label=_("Assignee's name"),
+        field_name="assignee__full_name",
+        lookup_expr="icontains",
+        max_length=150,
+    )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),
         choices=[*ExploitationType.choices, (NOT_RECORDED, _("Not recorded"))],
@@ -162,6 +218,9 @@ class TaskFilter(FilterSet):
         label=_("Caseworker of the case"),
         field_name="case__caseworkers",
         queryset=User.objects.none(),
+    )
+    caseworker_name = django_filters.CharFilter(
+        label=_("Caseworker's name"), method="filter_caseworker_name", max_length=150
     )
     intake_after = DateFilter(
         label=_("Intake from"), field_name="case__intake_date", lookup_expr="gte", widget=DateInput
@@ -179,9 +238,13 @@ class TaskFilter(FilterSet):
         agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
         self.filters["assignee"].queryset = User.objects.in_agency(agency_id)
+        bound_staff_choices(self, ("assignee", "caseworker"))
 
     def filter_overdue(self, queryset: TaskQuerySet, name: str, value: bool | None) -> QuerySet:
         return _named_rule(queryset, TaskQuerySet.overdue, value)
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _exploitation(queryset, value, case="case_id")
+
+    def filter_caseworker_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _worked_by_named(queryset, value, case="case_id")

@@ -178,10 +178,13 @@ class TaskForm(ModelForm):
         fields = ["title", "due_date", "assignee"]
         widgets = {"due_date": DateInput()}
 
-    def __init__(self, *args, agency_id: int, **kwargs) -> None:
+    def __init__(self, *args, agency_id: int, actor: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         assignee = cast(forms.ModelChoiceField, self.fields["assignee"])
-        assignee.queryset = User.objects.active().in_agency(agency_id)
+        if self.instance.case_id is not None:
+            assignee.queryset = self.instance.case.task_assignees(actor)
+        else:
+            assignee.queryset = User.objects.active().in_agency(agency_id)
 
 
 class StatusMoveForm(forms.Form):

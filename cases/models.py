@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from accounts.models import User
+from accounts.models import User, UserQuerySet
 from crypto import EncryptedCharField, EncryptedTextField
 from crypto.files import WrappedKeyField
 from locking.models import CreatedModel, VersionedModel
@@ -374,9 +374,15 @@ class CaseQuerySet(ArchivableQuerySet):
         assignments', as one small set joined to the cases: no walk through the whole
         agency testing an OR on every case.
         """
+        return self.filter(pk__in=self.ids_worked_by(user))
+
+    def ids_worked_by(self, user: User) -> models.QuerySet:
+        """The ids of the cases the user supervises (narrowed by this queryset's filters)
+        or is assigned to, from those two indexes alone; no scope, no archive rule: only
+        for a caller that applies `visible_to` too (`assigned_to`, My work's recent changes)."""
         supervised = self.filter(supervisor=user).order_by().values("pk")
         assigned = Case.caseworkers.through.objects.filter(user_id=user.pk).order_by()
-        return self.filter(pk__in=supervised.union(assigned.values("case_id"), all=True))
+        return supervised.union(assigned.values("case_id"), all=True)
 
     def with_row_flags(self, cases: Iterable[Case]) -> list[Case]:
         """The loaded cases with `with_flags()`'s two flags set on each: one query for the
@@ -581,6 +587,20 @@ class Case(CreatedModel, VersionedModel, Archivable):
             caseworker.pk == user.pk for caseworker in self.caseworkers.all()
         )
 
+    def task_assignees(self, actor: User | None = None) -> UserQuerySet:
+        """Who a task of this case may be given to: the active staff of its agency who work
+        it (its caseworkers, its supervisor) and the person adding it.
+
+        A task is seen through its case's scope, so anybody else might never see it; and
+        the case page's dropdown stays a handful of names, not a national agency's staff.
+        """
+        team = models.Q(pk=self.supervisor_id) | models.Q(
+            pk__in=Case.caseworkers.through.objects.filter(case_id=self.pk).values("user_id")
+        )
+        if actor is not None and actor.pk is not None:
+            team |= models.Q(pk=actor.pk)
+        return User.objects.active().in_agency(self.agency_id).filter(team)
+
     def has_active_service(self) -> bool:
         """A protection service still planned or in progress (ServiceItemQuerySet.open)."""
         return self.service_items.open().exists()
@@ -638,9 +658,13 @@ class CaseExploitation(models.Model):
         ordering = ["type", "subtype", "industry"]
 
     def __str__(self) -> str:
-        detail = self.get_subtype_display() or self.get_industry_display()
-        label = self.get_type_display()
-        return f"{label} ({detail})" if detail else str(label)
+        # Lists show one per row: the enums' labels, not get_FOO_display(), which rebuilds
+        # (and so translates) the field's whole choice list on every call.
+        detail = _choice_label(CriminalitySubtype, self.subtype) or _choice_label(
+            LabourIndustry, self.industry
+        )
+        label = _choice_label(ExploitationType, self.type)
+        return f"{label} ({detail})" if detail else label
 
 
 class TrackTransition(TransitionRecord):
@@ -657,8 +681,13 @@ class TrackTransition(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("track transition")
         verbose_name_plural = _("track transitions")
-        # My work's recent changes: the newest moves first.
-        indexes = [models.Index(fields=["-occurred_at", "-id"], name="cases_transition_recent")]
+        indexes = [
+            # My work's recent changes: the newest moves first.
+            models.Index(fields=["-occurred_at", "-id"], name="cases_transition_recent"),
+            # A case's timeline, newest first: read from its own rows, never by walking the
+            # newest moves of every case until fifty of this one turn up.
+            models.Index(fields=["case", "-occurred_at", "-id"], name="cases_transition_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.track}: {self.from_status} → {self.to_status}"
@@ -668,6 +697,14 @@ class TrackTransition(TransitionRecord):
 
     def get_to_status_display(self) -> str:
         return _status_label(self.track, self.to_status)
+
+
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of a stored value; the value itself if it is not (or no longer) a choice."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def _status_label(track: str, status: str) -> str:
@@ -1516,6 +1553,13 @@ class Task(CreatedModel):
                 condition=models.Q(status="open"),
                 name="cases_task_open_due",
             ),
+            # My work's overdue and upcoming panels: the reader's own open tasks in due order,
+            # never a walk through every open task of the country until ten of theirs turn up.
+            models.Index(
+                fields=["assignee", "due_date", "id"],
+                condition=models.Q(status="open"),
+                name="cases_task_assignee_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -1587,6 +1631,8 @@ class CaseNote(models.Model):
         verbose_name = _("case note")
         verbose_name_plural = _("case notes")
         ordering = ["-created_at", "-pk"]
+        # A case's timeline, newest first (like cases_transition_case).
+        indexes = [models.Index(fields=["case", "-created_at", "-id"], name="cases_note_case")]
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.pk}"

@@ -154,7 +154,9 @@ def _render_detail(
         "exploitations": case.exploitations.all(),
         "closure_blockers": case.closure_blockers(),
         "note_form": NoteForm(),
-        "task_form": TaskForm(agency_id=case.agency_id),
+        "task_form": TaskForm(
+            instance=Task(case=case), agency_id=case.agency_id, actor=request.user
+        ),
         "attachment_form": AttachmentForm(),
         "link_form": LinkProceedingForm(agency_id=case.agency_id),
         **forms,
@@ -410,7 +412,9 @@ def note_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @refuses_closed_case
 def task_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    form = TaskForm(request.POST, instance=Task(case=case), agency_id=case.agency_id)
+    form = TaskForm(
+        request.POST, instance=Task(case=case), agency_id=case.agency_id, actor=request.user
+    )
     if not form.is_valid():
         return _render_detail(request, case, status=400, task_form=form)
     services.add_task(form.save(commit=False), actor=request.user)

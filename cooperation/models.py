@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from accounts.models import User
 from cases.models import Case
 from crypto import EncryptedCharField, EncryptedTextField
-from listing import RowExists
+from listing import ChoiceLabels, RowExists
 from locking.models import CreatedModel, VersionedModel
 from partners.models import Agency, ServiceType
 from policy import READS_CASES, can
@@ -88,16 +88,17 @@ class ReferralQuerySet(models.QuerySet):
         # never `case IN (subquery)` (issue 12): for whole-agency staff an index probe per
         # referral (listing.RowExists; their visible cases are most of a big agency), for
         # a caseworker the planner's choice (their few cases hash well).
+        # The columns come first in each side: PostgreSQL tests an OR's conditions in the
+        # order written, so a referral of the other side is never probed (issue 12).
         case = models.OuterRef("case_id")
         exists = RowExists if user.sees_whole_agency else models.Exists
-        sent = models.Q(
-            exists(Case.objects.visible_to(user).filter(pk=case)),
-            from_agency_id=user.agency_id,
+        sent = models.Q(from_agency_id=user.agency_id) & models.Q(
+            exists(Case.objects.visible_to(user).filter(pk=case))
         )
-        received = models.Q(
-            RowExists(Case.objects.active().filter(pk=case)),
-            ~models.Q(status=_R.REVOKED),
-            to_agency_id=user.agency_id,
+        received = (
+            models.Q(to_agency_id=user.agency_id)
+            & ~models.Q(status=_R.REVOKED)
+            & models.Q(RowExists(Case.objects.active().filter(pk=case)))
         )
         if not user.sees_whole_agency:
             assigned = Referral.assigned_to.through.objects.filter(
@@ -142,7 +143,7 @@ class ReferralQuerySet(models.QuerySet):
         )
 
 
-class Referral(VersionedModel):
+class Referral(ChoiceLabels, VersionedModel):
     """A case referred by its owning agency to another agency for a purpose."""
 
     Status = ReferralStatus
@@ -395,7 +396,7 @@ class MLARequestQuerySet(models.QuerySet):
         return self.open().filter(reply_due__lt=today or timezone.localdate())
 
 
-class MLARequest(CreatedModel, VersionedModel):
+class MLARequest(ChoiceLabels, CreatedModel, VersionedModel):
     """A mutual legal assistance request sent to, or received from, another country."""
 
     Status = MLAStatus

@@ -8,13 +8,19 @@ caseload is "more than 10000 results", never a full COUNT(*) on every request.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Exists, QuerySet
 from django.http import HttpRequest
+from django.utils.encoding import force_str
 from django.utils.functional import cached_property, lazy
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import filters as django_filters_filters
@@ -90,6 +96,26 @@ def filter_queryset(
     if filterset.is_bound and not filterset.is_valid():
         raise BadRequest("Invalid filter: " + ", ".join(sorted(filterset.errors)))
     return filterset
+
+
+@functools.cache
+def _labels_of(field: models.Field) -> dict[Any, Any]:
+    # Labels stay lazy: each call shows them in the reader's language.
+    return dict(field.flatchoices)
+
+
+class ChoiceLabels:
+    """`get_<field>_display()` as one dictionary lookup, for the models lists show.
+
+    Django's builds a dictionary of every choice on each call, hashing each label, and
+    hashing a lazy label translates it: about 0.4 ms a call, tens of milliseconds for a
+    page of 25 rows with two such columns. Same result, choices read once per field.
+    Put it first among a model's bases (`class Case(ChoiceLabels, VersionedModel)`).
+    """
+
+    def _get_FIELD_display(self, field: models.Field) -> str:
+        value = getattr(self, field.attname)
+        return force_str(_labels_of(field).get(make_hashable(value), value), strings_only=True)
 
 
 class RowExists(Exists):

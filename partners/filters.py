@@ -3,7 +3,6 @@ from decimal import Decimal
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from listing import FilterSet, OrderingFilter
 from partners.models import (
@@ -15,12 +14,13 @@ from partners.models import (
     PreventionActivity,
     PreventionActivityQuerySet,
 )
+from widgets import country_choices
 
 
 class AgencyFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="search", max_length=100)
     agency_type = django_filters.ChoiceFilter(label=_("Type"), choices=AgencyType.choices)
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=country_choices)
     is_active = django_filters.BooleanFilter(label=_("Active"))
     order = OrderingFilter(
         label=_("Sort by"),
@@ -67,7 +67,7 @@ class ActivityFilter(FilterSet):
 
 class AgreementFilter(FilterSet):
     q = django_filters.CharFilter(label=_("Title or party"), method="search", max_length=100)
-    foreign_country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    foreign_country = django_filters.ChoiceFilter(label=_("Country"), choices=country_choices)
     expiring = django_filters.ChoiceFilter(
         label=_("Expiring within 90 days"), choices=YES, method="filter_expiring"
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from listing import ChoiceLabels
 from locking.models import CreatedModel, VersionedModel
 from policy import MANAGES_AGENCIES, READS_PARTNERSHIP, Actor, can
 
@@ -86,7 +87,7 @@ agency_code_validator = RegexValidator(
 )
 
 
-class Agency(VersionedModel):
+class Agency(ChoiceLabels, VersionedModel):
     """A partner organisation on this Harbor installation; it owns its cases."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -325,7 +326,7 @@ class PreventionActivityQuerySet(models.QuerySet):
         return self.select_related("organiser").prefetch_related("partner_agencies")
 
 
-class PreventionActivity(CreatedModel, VersionedModel):
+class PreventionActivity(ChoiceLabels, CreatedModel, VersionedModel):
     """An awareness, training, outreach or take-down activity (the first P)."""
 
     Type = ActivityType

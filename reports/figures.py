@@ -12,12 +12,23 @@ of …"). The worker refreshes every agency every five minutes
 (`notifications.tasks.refresh_dashboard_figures`), `manage.py refresh_figures` does
 it by hand, and an agency never refreshed is computed on its first dashboard view.
 
-The cube (`FigureCount`) is keyed by the dashboard's filters: the month of intake,
+The cube (`FigureCount`) is keyed by the dashboard's filters: the month of intake and
 the exploitation filter value ("*" when unfiltered, a type, or "unknown" for cases
-with none) and the caseworker filter (0 when unfiltered). A case of two types or two
-caseworkers counts once under each and once under "*"/0, so a filter reads one key
-of each dimension and sums over months: the page reads a bounded number of rows in a
-fixed number of queries, whatever the number of cases. Dates filter by whole months.
+with none). A case of two types counts once under each and once under "*", so a filter
+reads one key and sums over months; each figure also has one row summed over every
+month (`all_months`), which is all an unfiltered dashboard reads: a bounded number of
+rows in a fixed number of queries, whatever the number of cases. Dates filter by
+whole months.
+
+The caseworker filter is not a key of the stored cube: a slice per caseworker held a
+cell for nearly every case (127,000 cells at 10,000 cases, 49,000 without them), and
+the refresh took 9 to 13 minutes at 1,000,000 cases, longer than the worker's turn.
+One caseworker's cases are few (one caseworker per few hundred cases), so a
+dashboard filtered by caseworker counts them live with the very same queries
+(`compute(..., caseworker=pk)`), index lookups on the caseworker's cases; those
+cells carry the caseworker's id as their key. The per-caseworker table of
+the dashboard reads two figures keyed by staff id in the value ("caseload": open
+cases by caseworker; "overdue_assignee": overdue tasks by assignee).
 
 People are counted once per filter key: each of their months carries the month of
 their previous case under the same keys, and a date range sums only the rows whose
@@ -26,9 +37,10 @@ previous month lies before it (the first month of each person inside the range).
 The partnership counts (referrals, MLA replies) are not filtered by case: the refresh
 keeps them as cells of the agency under no filter key (reports/partnership.py).
 
-The refresh runs one GROUP BY per figure family over the fact rows joined to the two
-key tables, in the database; PostgreSQL writes the new cube with COPY. It runs under
-an advisory lock, inside one transaction: readers see the old cube until it commits.
+The refresh runs one GROUP BY per figure family over the fact rows keyed by
+exploitation, in the database; PostgreSQL writes the new cube with COPY. It runs
+under an advisory lock, inside one transaction: readers see the old cube until it
+commits.
 """
 
 from __future__ import annotations
@@ -38,7 +50,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import (
     DateField,
     DurationField,
@@ -80,8 +92,13 @@ IMPORTED = ("year_band", "majority_status", "origin_region", "exploitation_regio
 PEOPLE = {"sex": "person__sex", "age": "person__age_band", "nationality": "person__nationality"}
 _LOCK = 7_311_902  # pg_advisory_xact_lock key of the refresh
 
-# agency, month, previous month, exploitation key, caseworker key, figure, value
-Key = tuple[int, datetime.date | None, datetime.date | None, str, int, str, str]
+# The figures keyed by a member of staff (their id in the value): the dashboard's
+# caseload table reads them apart from the rest, for the caseworkers it shows.
+PER_STAFF = ("caseload", "overdue_assignee")
+
+# agency, month, previous month, exploitation key, caseworker key, figure, value, and
+# whether the cell sums every month (the unfiltered dashboard's row)
+Key = tuple[int, datetime.date | None, datetime.date | None, str, int, str, str, bool]
 # The previous month of a person's first dated case when an undated one came first:
 # before any real month, so every date range counts that person once.
 UNDATED = datetime.date(1, 1, 1)
@@ -104,37 +121,41 @@ def _days(value: Any) -> int:
     return int(value) // 86_400_000_000
 
 
-def _key_tables() -> tuple[str, str]:
-    """SQL of (case id, exploitation key) and (case id, caseworker key) rows."""
-    qn = connection.ops.quote_name
-    cases = qn(Case._meta.db_table)
+def _keyed(facts_sql: str, using: str) -> tuple[str, str]:
+    """(WITH clause, keyed rows) of the fact rows: each row once per type of its case,
+    once under "*", and once under NOT_RECORDED when its case has none.
+
+    The facts are computed once (a CTE read three times is materialized) and only the
+    typed branch probes the types, so a pass costs the facts it counts: a caseworker's
+    few hundred cases are a few index lookups, never a scan of every case's keys.
+    """
+    qn = connections[using].ops.quote_name
     kinds = qn(CaseExploitation._meta.db_table)
     kind_case = qn(CaseExploitation._meta.get_field("case").column)
     kind_type = qn(CaseExploitation._meta.get_field("type").column)
-    through = Case.caseworkers.through
-    links = qn(through._meta.db_table)
-    link_case = qn(through._meta.get_field("case").column)
-    link_user = qn(through._meta.get_field("user").column)
-    exploitation = (
-        f"SELECT {kind_case} AS kc, {kind_type} AS ek FROM {kinds}"  # noqa: S608 (names)
-        f" UNION ALL SELECT id AS kc, '{ALL}' AS ek FROM {cases}"
-        f" UNION ALL SELECT c.id AS kc, '{NOT_RECORDED}' AS ek FROM {cases} c"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {kinds} k WHERE k.{kind_case} = c.id)"
+    keyed = (
+        f"SELECT f.*, k.{kind_type} AS ek FROM f JOIN {kinds} k ON k.{kind_case} = f.k_case"  # noqa: S608
+        f" UNION ALL SELECT f.*, '{ALL}' AS ek FROM f"
+        f" UNION ALL SELECT f.*, '{NOT_RECORDED}' AS ek FROM f WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {kinds} k WHERE k.{kind_case} = f.k_case)"
     )
-    caseworker = (
-        f"SELECT {link_case} AS kc, {link_user} AS ck FROM {links}"  # noqa: S608 (names)
-        f" UNION ALL SELECT id AS kc, 0 AS ck FROM {cases}"
-    )
-    return exploitation, caseworker
+    return f"WITH f AS ({facts_sql})", keyed
 
 
 def _cube(
-    facts: QuerySet, *, case: str = "", values: Sequence[Expression | str] = (), people=False
+    facts: QuerySet,
+    *,
+    caseworker: int = 0,
+    using: str = DEFAULT_DB_ALIAS,
+    case: str = "",
+    values: Sequence[Expression | str] = (),
+    people: bool = False,
 ) -> list[tuple]:
     """(agency, month, exploitation key, caseworker key, *values, count) of the fact rows.
 
     `case` is the path from the fact to its case ("" for cases, "case__" for tasks);
-    with `people`, each person counts once per key, under their earliest month.
+    with `people`, each person counts once per key, under their earliest month. The
+    caseworker key is the one the facts were narrowed to (0: the whole agency).
     """
     columns: dict[str, Any] = {
         "k_case": F(f"{case}id") if case else F("pk"),
@@ -148,27 +169,26 @@ def _cube(
     for i, value in enumerate(values):
         names.append(f"v{i}")
         columns[f"v{i}"] = F(value) if isinstance(value, str) else value
-    sql, params = facts.order_by().values(**columns).query.sql_with_params()
-    exploitation, caseworker = _key_tables()
-    joins = (
-        f"FROM ({sql}) f JOIN ({exploitation}) e ON e.kc = f.k_case"
-        f" JOIN ({caseworker}) w ON w.kc = f.k_case"
-    )
-    picked = "".join(f", f.{name}" for name in names)
+    query = facts.order_by().values(**columns).query
+    sql, params = query.get_compiler(using=using).as_sql()
+    with_facts, keyed = _keyed(sql, using)
+    picked = "".join(f", e.{name}" for name in names)
+    ck = int(caseworker)
     if people:
-        query = _people_query(joins, picked, len(names))
-        params = (UNDATED, *params)  # the sentinel's placeholder comes before the facts
+        statement = f"{with_facts} {_people_query(keyed, picked, len(names), ck)}"
+        params = (*params, UNDATED)  # the sentinel's placeholder comes after the facts
     else:
-        query = (
-            f"SELECT f.k_agency, f.k_month, e.ek, w.ck{picked}, COUNT(*) {joins} "
-            f"GROUP BY {', '.join(str(i) for i in range(1, 5 + len(names)))}"
+        groups = ", ".join(str(i) for i in (1, 2, 3, *range(5, 5 + len(names))))
+        statement = (
+            f"{with_facts} SELECT e.k_agency, e.k_month, e.ek, {ck} AS ck{picked}, COUNT(*) "  # noqa: S608
+            f"FROM ({keyed}) e GROUP BY {groups}"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
+    with connections[using].cursor() as cursor:
+        cursor.execute(statement, params)
         return cursor.fetchall()
 
 
-def _people_query(joins: str, picked: str, width: int) -> str:
+def _people_query(keyed: str, picked: str, width: int, ck: int) -> str:
     """(agency, month, exploitation key, caseworker key, *values, previous month, count):
     each person once per key and month of their cases, with the month of their previous
     case under the same keys (UNDATED when their only earlier case has no date).
@@ -179,7 +199,10 @@ def _people_query(joins: str, picked: str, width: int) -> str:
     """
     values = "".join(f", d.v{i}" for i in range(width))
     keys = f"d.k_agency, d.k_person, d.ek, d.ck{values}"
-    months = f"SELECT DISTINCT f.k_agency, f.k_person, e.ek, w.ck{picked}, f.k_month AS m {joins}"
+    months = (
+        f"SELECT DISTINCT e.k_agency, e.k_person, e.ek, {ck} AS ck{picked}, e.k_month AS m "  # noqa: S608
+        f"FROM ({keyed}) e"
+    )
     undated = (
         f"SELECT d.*, MAX(CASE WHEN d.m IS NULL THEN 1 ELSE 0 END) "  # noqa: S608
         f"OVER (PARTITION BY {keys}) AS undated FROM ({months}) d"
@@ -199,14 +222,29 @@ def _people_query(joins: str, picked: str, width: int) -> str:
 
 
 class _Counts:
-    def __init__(self) -> None:
+    """The cells of one count: the whole agencies' (caseworker 0) or one caseworker's."""
+
+    def __init__(self, *, caseworker: int = 0, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.caseworker = caseworker
+        self.using = using
         self.cells: dict[Key, int] = defaultdict(int)
 
+    def cube(self, facts: QuerySet, **kwargs: Any) -> list[tuple]:
+        return _cube(facts, caseworker=self.caseworker, using=self.using, **kwargs)
+
     def add(self, row: tuple, figure: str, value: Any, n: int, prev: Any = None) -> None:
-        agency, month, ek, ck = row[:4]
-        value = "" if value is None else str(value)
-        key = (int(agency), _date(month), _date(prev), str(ek), int(ck), figure, value[:64])
-        self.cells[key] += int(n)
+        """A month's cell and, for the first month of its people (or any month of a
+        case), the figure's row over every month: what an unfiltered dashboard reads."""
+        agency, month, ek, ck = int(row[0]), _date(row[1]), str(row[2]), int(row[3])
+        value = ("" if value is None else str(value))[:64]
+        first = _date(prev)
+        self.cells[(agency, month, first, ek, ck, figure, value, False)] += int(n)
+        if first is None:
+            self.cells[(agency, None, None, ek, ck, figure, value, True)] += int(n)
+
+    def add_total(self, agency: int, figure: str, value: str, n: int) -> None:
+        """A count no filter narrows (the partnership counts): its one all-months row."""
+        self.cells[(agency, None, None, ALL, self.caseworker, figure, value, True)] += int(n)
 
 
 def _since(today: datetime.date) -> datetime.date:
@@ -244,99 +282,134 @@ def _durations(cases: CaseQuerySet, counts: _Counts, today: datetime.date) -> No
         )
         took = ExpressionWrapper(F("happened") - F("intake_date"), output_field=DurationField())
         values = [ExtractYear("happened"), ExtractQuarter("happened"), took]
-        for row in _cube(facts, values=values):
+        for row in counts.cube(facts, values=values):
             year, quarter, days = row[4:7]
             counts.add(row, figure, f"{int(year)}-{int(quarter)}:{_days(days)}", row[7])
 
 
-def compute(agency_ids: Iterable[int], today: datetime.date) -> dict[Key, int]:
-    """Every cell of the cube for these agencies, from the named rules (about 12 queries)."""
-    agency_ids = list(agency_ids)
-    cases = Case.objects.active().filter(agency_id__in=agency_ids)
-    counts = _Counts()
-    # The partnership counts probe a case per referral (index lookups: nested loops).
+def _partnership(agency_ids: list[int], counts: _Counts, today: datetime.date) -> None:
+    """The partnership counts probe a case per referral (index lookups: nested loops)."""
     for agency_id in agency_ids:
         user = partnership.representative(agency_id)
         if user is None:
             continue
         for key, n in partnership.counts(user, today).items():
-            # Not filtered by case: one cell of the agency, under no filter key.
-            counts.add((agency_id, None, ALL, 0), partnership.FIGURE, key, n)
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            # Everything below aggregates whole tables: hash joins, never nested loops
-            # (right after a bulk import, stale statistics made the planner repeat a
-            # key union per row).
-            cursor.execute("SET LOCAL enable_nestloop = off")
-    for row in _cube(cases):
-        counts.add(row, "cases", "", row[4])
+            counts.add_total(agency_id, partnership.FIGURE, key, n)
+
+
+def _open_cases(cases: CaseQuerySet, counts: _Counts) -> None:
+    """Open cases: in all, by stage of each track, awaiting closure, by caseworker."""
     fields = ["status", *STAGES.values()]
-    for row in _cube(cases.open(), values=fields):
+    for row in counts.cube(cases.open(), values=fields):
         status, stages, n = row[4], row[5:8], row[8]
         counts.add(row, "open", "", n)
         for figure, stage in zip(STAGES, stages, strict=True):
             counts.add(row, figure, stage, n)
         if status == CaseStatus.CLOSURE_REQUESTED:
             counts.add(row, "closure", "", n)
+    # A case of two caseworkers counts once for each (the case list filtered by either).
+    for row in counts.cube(cases.open(), values=["caseworkers"]):
+        if row[4] is not None:
+            counts.add(row, "caseload", row[4], row[5])
+
+
+def _people(cases: CaseQuerySet, counts: _Counts) -> None:
+    """One pass for the three people figures: a person's sex, age band and nationality
+    are one row of theirs, so grouping by all three still counts each person once."""
+    width = len(PEOPLE)
+    for row in counts.cube(cases, values=list(PEOPLE.values()), people=True):
+        prev, n = row[4 + width], row[5 + width]
+        for figure, value in zip(PEOPLE, row[4 : 4 + width], strict=True):
+            counts.add(row, figure, value, n, prev=prev)
+
+
+def _tasks_and_imports(
+    cases: CaseQuerySet, agency_ids: list[int], counts: _Counts, today: datetime.date
+) -> None:
+    """Overdue tasks (in all and by assignee) and the imported rows' source values."""
+    overdue = (
+        Task.objects.using(counts.using)
+        .overdue(today)
+        .filter(Exists(cases.filter(pk=OuterRef("case_id"))), case__agency_id__in=agency_ids)
+    )
+    for row in counts.cube(overdue, case="case__", values=["assignee_id"]):
+        counts.add(row, "overdue_task", "", row[5])
+        if row[4] is not None:
+            counts.add(row, "overdue_assignee", row[4], row[5])
+    imported = ImportedRecord.objects.using(counts.using).filter(
+        Exists(cases.filter(pk=OuterRef("case_id")))
+    )
+    for row in counts.cube(imported, case="case__", values=list(IMPORTED)):
+        for column, value in zip(IMPORTED, row[4:8], strict=True):
+            counts.add(row, f"imported-{column}", value, row[8])
+
+
+def compute(
+    agency_ids: Iterable[int],
+    today: datetime.date,
+    *,
+    caseworker: int = 0,
+    using: str = DEFAULT_DB_ALIAS,
+) -> dict[Key, int]:
+    """Every cell of the cube for these agencies, from the named rules (about 12 queries).
+
+    With a caseworker, only the cells of their cases, keyed by their id: the dashboard
+    filtered by caseworker counts these live (the stored cube has no caseworker key).
+    """
+    agency_ids = list(agency_ids)
+    cases = Case.objects.using(using).active().filter(agency_id__in=agency_ids)
+    counts = _Counts(caseworker=caseworker, using=using)
+    if caseworker:
+        through = Case.caseworkers.through.objects.using(using)
+        cases = cases.filter(pk__in=through.filter(user_id=caseworker).values("case_id"))
+    else:
+        _partnership(agency_ids, counts, today)
+        db = connections[using]
+        if db.vendor == "postgresql" and db.in_atomic_block:
+            with db.cursor() as cursor:
+                # Everything below aggregates whole tables: hash joins, never nested
+                # loops (right after a bulk import, stale statistics made the planner
+                # repeat a key union per row).
+                cursor.execute("SET LOCAL enable_nestloop = off")
+    for row in counts.cube(cases):
+        counts.add(row, "cases", "", row[4])
+    _open_cases(cases, counts)
     for figure, rule in (
         ("awaiting", cases.awaiting_decision()),
         ("permit_expiring", cases.with_expiring_permits(today)),
         ("permit_expired", cases.with_expired_permits(today)),
     ):
-        for row in _cube(rule):
+        for row in counts.cube(rule):
             counts.add(row, figure, "", row[4])
-    # One pass for the three people figures: a person's sex, age band and nationality
-    # are one row of theirs, so grouping by all three still counts each person once.
-    width = len(PEOPLE)
-    for row in _cube(cases, values=list(PEOPLE.values()), people=True):
-        prev, n = row[4 + width], row[5 + width]
-        for figure, value in zip(PEOPLE, row[4 : 4 + width], strict=True):
-            counts.add(row, figure, value, n, prev=prev)
-    overdue = Task.objects.overdue(today).filter(
-        Exists(cases.filter(pk=OuterRef("case_id"))), case__agency_id__in=agency_ids
-    )
-    for row in _cube(overdue, case="case__", values=["assignee_id"]):
-        counts.add(row, "overdue_task", row[4], row[5])
-    imported = ImportedRecord.objects.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
-    for row in _cube(imported, case="case__", values=list(IMPORTED)):
-        for column, value in zip(IMPORTED, row[4:8], strict=True):
-            counts.add(row, f"imported-{column}", value, row[8])
+    _people(cases, counts)
+    _tasks_and_imports(cases, agency_ids, counts, today)
     _durations(cases, counts, today)
     return dict(counts.cells)
 
 
+COLUMNS = (
+    "agency_id",
+    "month",
+    "prev_month",
+    "exploitation",
+    "caseworker",
+    "figure",
+    "value",
+    "all_months",
+    "n",
+)
+
+
 def _write(cells: dict[Key, int]) -> None:
-    columns = (
-        "agency_id",
-        "month",
-        "prev_month",
-        "exploitation",
-        "caseworker",
-        "figure",
-        "value",
-        "n",
-    )
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(FigureCount._meta.db_table)
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.copy(statement) as copy:
             for key, n in cells.items():
                 copy.write_row((*key, n))
         return
     FigureCount.objects.bulk_create(
-        (
-            FigureCount(
-                agency_id=agency,
-                month=month,
-                prev_month=prev,
-                exploitation=ek,
-                caseworker=ck,
-                figure=figure,
-                value=value,
-                n=n,
-            )
-            for (agency, month, prev, ek, ck, figure, value), n in cells.items()
-        ),
+        (FigureCount(**dict(zip(COLUMNS, (*key, n), strict=True))) for key, n in cells.items()),
         batch_size=2000,
     )
 

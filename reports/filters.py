@@ -34,7 +34,9 @@ class DashboardFilter(FilterSet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
-        self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
+        # A national agency has a thousand caseworkers: an option needs only their name.
+        staff = User.objects.in_agency(agency_id).caseworkers()
+        self.filters["caseworker"].queryset = staff.only("pk", "full_name", "email")
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == NOT_RECORDED:

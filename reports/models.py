@@ -61,10 +61,12 @@ class FigureCount(models.Model):
 
     `figure` names what is counted, `value` the row it counts for (a stage, a sex, an
     assignee, "2025-Q3:41" for durations); the keys are the dashboard's filters: the
-    month of intake (empty: no intake date), the exploitation filter value ("*" for
-    no filter) and the caseworker filter (0 for no filter). A case of two types or two
-    caseworkers counts once under each of them and once under "*"/0, so a filter reads
-    exactly one key of each dimension and sums over months.
+    month of intake (empty: no intake date) and the exploitation filter value ("*" for
+    no filter). A case of two types counts once under each of them and once under "*",
+    so a filter reads exactly one key and sums over months; `all_months` marks a
+    figure's sum over every month, which an unfiltered dashboard reads instead. The
+    stored cube has caseworker 0 only: a dashboard filtered by caseworker counts live
+    cells of the same shape, keyed by the caseworker's id.
     """
 
     agency = models.ForeignKey(
@@ -78,6 +80,7 @@ class FigureCount(models.Model):
     exploitation = models.CharField(_("exploitation filter"), max_length=32)
     caseworker = models.PositiveIntegerField(_("caseworker filter"), default=0)
     value = models.CharField(_("value"), max_length=64, blank=True)
+    all_months = models.BooleanField(_("every month"), default=False)
     n = models.PositiveIntegerField(_("count"))
 
     class Meta:
@@ -85,13 +88,10 @@ class FigureCount(models.Model):
         verbose_name_plural = _("figure counts")
         indexes = [
             models.Index(
-                fields=["agency", "caseworker", "exploitation", "figure"],
+                fields=["agency", "all_months", "exploitation", "figure"],
                 name="reports_figure_filters",
             ),
             models.Index(fields=["agency", "figure", "exploitation"], name="reports_figure_by"),
-            models.Index(
-                fields=["agency", "figure", "caseworker"], name="reports_figure_caseworker"
-            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,9 @@
 
 Every figure sums cube cells under the filters in a fixed number of queries over a
 bounded number of rows, whatever the number of cases; Python only arranges the sums.
+A dashboard filtered by caseworker sums the cells counted live for that caseworker
+(reports/figures.py: the stored cube has no caseworker key) under the same rule
+(`Scope.admits`, the twin of `Scope.cells`).
 Every count carries the URL of the list that shows exactly those records (the case,
 people and task lists with filter parameters): right after a refresh, each count
 equals its list's. Only the prevention activities and the caseworkers' names are
@@ -11,15 +14,17 @@ read live (small, indexed).
 from __future__ import annotations
 
 import datetime
+import functools
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -33,8 +38,9 @@ from cases.models import (
     Track,
 )
 from partners.models import ActivityType, PreventionActivity
+from reports import figures as cube
 from reports import partnership
-from reports.figures import ALL
+from reports.figures import ALL, PER_STAFF
 from reports.models import FigureCount, FigureRefresh
 from victims.models import AgeBand, Sex
 
@@ -44,6 +50,9 @@ if TYPE_CHECKING:
 MONTHS = 24
 QUARTERS = 8
 TOP_COUNTRIES = 5
+# The caseload table's rows unless the reader asks for every caseworker: a national
+# agency has a thousand of them, which no table on a dashboard should hold.
+CASELOAD_ROWS = 20
 FIRST_MONTH = datetime.date(1900, 1, 1)  # no intake date is earlier (widgets.DateField)
 UNKNOWN = "unknown"
 # The dashboard filters, by the query parameter the case list also understands.
@@ -69,6 +78,7 @@ class Figure:
     chart_type: str = "bar"
     stacked: bool = False
     note: Promise | str = ""
+    more: tuple[str, str] | None = None  # (label, URL) of the rows left out
 
     def chart_data(self) -> dict[str, Any]:
         """What static/js/dashboard.js draws (passed with json_script, never inline JS)."""
@@ -89,7 +99,15 @@ class Figure:
 
 def link(name: str, params: dict[str, str], **extra: Any) -> str:
     query = {**params, **{key: str(value) for key, value in extra.items()}}
-    return reverse(name) + ("?" + urlencode(sorted(query.items())) if query else "")
+    path = _path(name, get_script_prefix(), get_urlconf())
+    return path + ("?" + urlencode(sorted(query.items())) if query else "")
+
+
+@functools.lru_cache(maxsize=64)
+def _path(name: str, prefix: str, urlconf: str | None) -> str:
+    """The path of an argument-free URL name: a dashboard builds a few hundred links,
+    and reversing each one anew was a quarter of its time."""
+    return reverse(name, urlconf=urlconf)
 
 
 # --- what the filters select ----------------------------------------------------------------
@@ -105,12 +123,19 @@ class Scope:
     first_month: datetime.date | None = None
     last_month: datetime.date | None = None
 
-    def cells(self) -> QuerySet[FigureCount]:
-        """The agency's cells in the filtered months (every month, undated included,
-        without a date filter)."""
+    @property
+    def dated(self) -> bool:
+        return bool(self.first_month or self.last_month)
+
+    def cells(self, *, by_month: bool = False) -> QuerySet[FigureCount]:
+        """The agency's cells in the filtered months: without a date filter, each
+        figure's row over every month (by month when asked: the monthly chart)."""
         cells = FigureCount.objects.filter(agency_id=self.agency_id)
+        if not (by_month or self.dated):
+            return cells.filter(all_months=True)
+        cells = cells.filter(all_months=False)
         # People: only the first of each person's months inside the range (figures.py).
-        if self.first_month or self.last_month:
+        if self.dated:
             start = self.first_month or FIRST_MONTH
             cells = cells.filter(Q(prev_month__isnull=True) | Q(prev_month__lt=start))
         else:
@@ -120,6 +145,22 @@ class Scope:
         if self.last_month:
             cells = cells.filter(month__lte=self.last_month)
         return cells
+
+    def admits(self, cell: cube.Key, *, by_month: bool = False) -> bool:
+        """Whether `cells` would read this cell (for cells counted live)."""
+        _agency, month, prev, _ek, _ck, _figure, _value, all_months = cell
+        if not (by_month or self.dated):
+            return all_months
+        if all_months:
+            return False
+        if self.dated:
+            if prev is not None and prev >= (self.first_month or FIRST_MONTH):
+                return False
+        elif prev is not None:
+            return False
+        if self.first_month and (month is None or month < self.first_month):
+            return False
+        return not (self.last_month and (month is None or month > self.last_month))
 
 
 def _month_start(day: datetime.date) -> datetime.date:
@@ -152,48 +193,58 @@ def scope_of(agency_id: int, params: dict[str, str]) -> Scope:
 
 
 Sums = dict[tuple[str, str], int]
+ByMonth = dict[tuple[datetime.date | None, str], int]
 
 
-def _sums(scope: Scope) -> Sums:
-    """Every figure's counts by value under the filters (one query)."""
-    rows = (
-        scope.cells()
-        .filter(exploitation=scope.exploitation, caseworker=scope.caseworker)
-        .values("figure", "value")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    return {(row["figure"], row["value"]): row["total"] for row in rows}
+@dataclass
+class Counted:
+    """What the figures are drawn from: every figure's counts by value (`sums`), cases
+    by month and exploitation key (`by_month`), and the per-staff figures by
+    (figure, user id) (`staff`: open cases by caseworker, overdue tasks by assignee)."""
+
+    sums: Sums
+    by_month: ByMonth
+    staff: dict[tuple[str, int], int]
 
 
-def _cases_by_month_and_type(scope: Scope) -> dict[tuple[datetime.date | None, str], int]:
-    """Cases by intake month and exploitation key, every key (one query)."""
-    rows = (
-        scope.cells()
-        .filter(figure="cases", caseworker=scope.caseworker)
+def _from_cube(scope: Scope) -> Counted:
+    """The stored cube's sums under the filters (three queries)."""
+    cells = scope.cells().filter(exploitation=scope.exploitation)
+    sums = cells.exclude(figure__in=PER_STAFF).values("figure", "value").annotate(total=Sum("n"))
+    monthly = (
+        scope.cells(by_month=True)
+        .filter(figure="cases")
         .values("month", "exploitation")
         .annotate(total=Sum("n"))
-        .order_by()
     )
-    return {(row["month"], row["exploitation"]): row["total"] for row in rows}
+    staff = cells.filter(figure__in=PER_STAFF).values("figure", "value").annotate(total=Sum("n"))
+    return Counted(
+        sums={(row["figure"], row["value"]): row["total"] for row in sums.order_by()},
+        by_month={(row["month"], row["exploitation"]): row["total"] for row in monthly.order_by()},
+        staff={(row["figure"], int(row["value"])): row["total"] for row in staff.order_by()},
+    )
+
+
+def _from_live(scope: Scope, cells: dict[cube.Key, int]) -> Counted:
+    """The same sums over cells counted live for the scope's caseworker."""
+    counted = Counted(sums=defaultdict(int), by_month=defaultdict(int), staff=defaultdict(int))
+    for cell, n in cells.items():
+        _agency, month, _prev, ek, _ck, figure, value, _all = cell
+        if figure == "cases" and scope.admits(cell, by_month=True):
+            counted.by_month[(month, ek)] += n
+        if ek != scope.exploitation or not scope.admits(cell):
+            continue
+        if figure in PER_STAFF:
+            counted.staff[(figure, int(value))] += n
+        else:
+            counted.sums[(figure, value)] += n
+    return counted
 
 
 def _partners(agency_id: int) -> dict[str, int]:
     """The agency's partnership counts, which no dashboard filter narrows (one query)."""
     cells = FigureCount.objects.filter(agency_id=agency_id, figure=partnership.FIGURE)
     return dict(cells.values_list("value", "n"))
-
-
-def _open_by_caseworker(scope: Scope) -> dict[int, int]:
-    """Open cases by caseworker (one query)."""
-    rows = (
-        scope.cells()
-        .filter(figure="open", exploitation=scope.exploitation, caseworker__gt=0)
-        .values("caseworker")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    return {row["caseworker"]: row["total"] for row in rows}
 
 
 # --- cases by stage ------------------------------------------------------------------
@@ -468,28 +519,42 @@ def time_to_decision_and_closure(sums: Sums, today: datetime.date) -> Figure:
 # --- caseload and overdue work ----------------------------------------------------------
 
 
-def caseload(sums: Sums, scope: Scope, params: dict[str, str]) -> Figure:
-    """Open cases and overdue tasks per active caseworker of the agency (two queries)."""
+def caseload(
+    counted: Counted, scope: Scope, params: dict[str, str], *, every: bool = False
+) -> Figure:
+    """Open cases and overdue tasks per active caseworker of the agency, most open cases
+    first: the first CASELOAD_ROWS of them, or every one when asked (one query)."""
     staff = User.objects.in_agency(scope.agency_id).caseworkers().active()
     if scope.caseworker:
         staff = staff.filter(pk=scope.caseworker)
-    open_cases = _open_by_caseworker(scope)
+    names = list(staff.values_list("pk", "full_name"))
     figure = Figure(
         key="caseload",
         title=_("Caseload per caseworker"),
         row_heading=_("Caseworker"),
         columns=[_("Open cases"), _("Overdue tasks")],
     )
-    for user in staff.order_by("full_name", "pk"):
-        case_params = {**params, "caseworker": str(user.pk)}
+    names.sort(key=lambda row: (-counted.staff.get(("caseload", row[0]), 0), row[1], row[0]))
+    if not every and len(names) > CASELOAD_ROWS:
+        figure.note = _("The %(count)s caseworkers with the most open cases.") % {
+            "count": CASELOAD_ROWS
+        }
+        label = _("Show all %(count)s caseworkers") % {"count": len(names)}
+        figure.more = (str(label), link("reports:dashboard", params, caseload="all"))
+        names = names[:CASELOAD_ROWS]
+    for pk, full_name in names:
+        case_params = {**params, "caseworker": str(pk)}
         figure.rows.append(
             (
-                user.full_name,
+                full_name,
                 [
-                    Cell(open_cases.get(user.pk, 0), link("cases:list", case_params, open="true")),
                     Cell(
-                        sums.get(("overdue_task", str(user.pk)), 0),
-                        link("cases:task_list", params, assignee=user.pk, overdue="true"),
+                        counted.staff.get(("caseload", pk), 0),
+                        link("cases:list", case_params, open="true"),
+                    ),
+                    Cell(
+                        counted.staff.get(("overdue_assignee", pk), 0),
+                        link("cases:task_list", params, assignee=pk, overdue="true"),
                     ),
                 ],
             )
@@ -503,7 +568,7 @@ def overdue_work(sums: Sums, params: dict[str, str]) -> Figure:
     Each count is a named rule (cases/models.py) over the dashboard's cases as of the
     last refresh: the very rule the case or task list applies to the link beside it.
     """
-    overdue_tasks = sum(n for (fig, _value), n in sums.items() if fig == "overdue_task")
+    overdue_tasks = sums.get(("overdue_task", ""), 0)
     return Figure(
         key="overdue",
         title=_("Overdue work"),
@@ -591,37 +656,51 @@ def last_refresh(agency_id: int) -> FigureRefresh | None:
     return FigureRefresh.objects.filter(agency_id=agency_id).first()
 
 
+def counted(scope: Scope, today: datetime.date, alias: str) -> Counted:
+    """The sums the figures are drawn from: the stored cube's, or for one caseworker
+    their cases counted now (a few hundred cases: index lookups)."""
+    if not scope.caseworker:
+        return _from_cube(scope)
+    live = cube.compute([scope.agency_id], today, caseworker=scope.caseworker, using=alias)
+    return _from_live(scope, live)
+
+
 def dashboard_figures(
-    params: dict[str, str], *, user: User, today: datetime.date
+    params: dict[str, str],
+    *,
+    user: User,
+    today: datetime.date,
+    alias: str = DEFAULT_DB_ALIAS,
+    every_caseworker: bool = False,
 ) -> dict[str, list[Figure]]:
     """Every figure of the dashboard, by section, from the agency's summary cube (a fixed
     number of queries over a bounded number of cube rows, whatever the number of cases).
 
-    `params` are the filter parameters already widened to whole months (whole_months).
+    `params` are the filter parameters already widened to whole months (whole_months);
+    `alias` is the database the counts are read from.
     """
     if user.agency_id is None:
         raise PermissionDenied  # The dashboard is agency staff's (policy.SEES_AGENCY).
     scope = scope_of(user.agency_id, params)
-    sums = _sums(scope)
-    by_month = _cases_by_month_and_type(scope)
+    sums = counted(scope, today, alias)
     partners = _partners(scope.agency_id)
-    overdue = overdue_work(sums, params)
+    overdue = overdue_work(sums.sums, params)
     overdue.rows += partner_overdue_rows(partners)
     return {
-        "stages": open_cases_by_stage(sums, params),
+        "stages": open_cases_by_stage(sums.sums, params),
         "intake": [
-            new_cases_by_month(by_month, scope, params, today),
-            cases_by_exploitation(by_month, params),
+            new_cases_by_month(sums.by_month, scope, params, today),
+            cases_by_exploitation(sums.by_month, params),
         ],
         "victims": [
-            victims_by_sex(sums, params),
-            victims_by_age_band(sums, params),
-            victims_by_nationality(sums, params),
+            victims_by_sex(sums.sums, params),
+            victims_by_age_band(sums.sums, params),
+            victims_by_nationality(sums.sums, params),
         ],
-        "durations": [time_to_decision_and_closure(sums, today)],
-        "work": [caseload(sums, scope, params), overdue],
+        "durations": [time_to_decision_and_closure(sums.sums, today)],
+        "work": [caseload(sums, scope, params, every=every_caseworker), overdue],
         "partnership": partnership_figures(user, today, partners),
-        "imported": [f for f in imported_distribution(sums) if f.rows],
+        "imported": [f for f in imported_distribution(sums.sums) if f.rows],
     }
 
 

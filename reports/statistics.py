@@ -24,7 +24,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -589,6 +589,20 @@ class Snapshot:
     computed_at: datetime.datetime
 
 
+def _as_text(tables: list[StatTable]) -> list[StatTable]:
+    """The tables with their labels translated now: a cached lazy string is rebuilt on
+    every read (a new proxy class each, 0.6 s of a statistics page's 0.8 s measured)."""
+    return [
+        replace(
+            table,
+            title=str(table.title),
+            definition=str(table.definition),
+            rows=[(str(label), n) for label, n in table.rows],
+        )
+        for table in tables
+    ]
+
+
 def _snapshot(scope: Scope, year: int, *, refresh: bool) -> Snapshot:
     scope_key = "national" if scope.is_national else f"agency-{scope.agency_id}"
     # Labels are translated when counted: one snapshot per language. A record deleted
@@ -598,7 +612,7 @@ def _snapshot(scope: Scope, year: int, *, refresh: bool) -> Snapshot:
     key = f"harbor:statistics:{scope_key}:{year}:{get_language()}:{generation or 0}"
     found = None if refresh else cache.get(key)
     if found is None:
-        found = Snapshot(tables_for(scope, year), timezone.now())
+        found = Snapshot(_as_text(tables_for(scope, year)), timezone.now())
         cache.set(key, found, SNAPSHOT_SECONDS)
     return found
 

@@ -48,7 +48,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     with dbroutes.reporting() as alias, transaction.atomic(using=alias):
         selectors.without_jit(alias)
         sections = selectors.dashboard_figures(
-            params, user=request.user, today=timezone.localdate()
+            params,
+            user=request.user,
+            today=timezone.localdate(),
+            alias=alias,
+            every_caseworker=request.GET.get("caseload") == "all",
         )
     context = {
         "filter": filterset,

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from cases.filters import NOT_RECORDED
+from cases.filters import NOT_RECORDED, bound_staff_choices
 from cases.models import Case, CaseExploitation, ExploitationType
 from listing import FilterSet
 from victims.models import AgeBand, Person, Sex
-from widgets import DateFilter, DateInput
+from widgets import DateFilter, DateInput, country_choices
 
 UNKNOWN = "unknown"
 
@@ -44,7 +44,7 @@ class PersonFilter(FilterSet):
 
     nationality = django_filters.ChoiceFilter(
         label=_("Nationality"),
-        choices=[(UNKNOWN, _("Unknown")), *countries],
+        choices=lambda: [(UNKNOWN, _("Unknown")), *country_choices()],
         method="filter_nationality",
     )
     nationality_other = CountryListFilter(
@@ -76,6 +76,8 @@ class PersonFilter(FilterSet):
         super().__init__(*args, **kwargs)
         agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
+        # A national agency's thousand caseworkers: the same bounded dropdown as the case list.
+        bound_staff_choices(self, ("caseworker",))
 
     def filter_nationality(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(nationality="" if value == UNKNOWN else value)

@@ -166,7 +166,7 @@ def by_name(tokens: Iterable[str]) -> list[list[str]]:
 
 
 def bigram_digests(names: Iterable[str]) -> set[str]:
-    """Keyed bigrams and phonetic codes of every part: what blocking compares."""
+    """Keyed bigrams and phonetic codes of every part (stored as NAME_GRAM rows)."""
     digests: set[str] = set()
     for name in names:
         for part in name_parts(name):
@@ -177,6 +177,35 @@ def bigram_digests(names: Iterable[str]) -> set[str]:
 
 _BLOOM_END = 2 + BLOOM_BITS // 4
 _CODE_END = _BLOOM_END + CODE_HEX
+# Where a part token's phonetic code sits, counted from 1 as SQL's SUBSTRING does: the
+# blocking reads it there (victims.selectors.similar_names, the index of migration 0013).
+PHONETIC_START = _BLOOM_END + 1
+
+
+def phonetic_code(token: str) -> str:
+    """The keyed phonetic code of a part token: equal for parts that sound alike."""
+    return token[_BLOOM_END:_CODE_END]
+
+
+def blocking_codes(tokens: Iterable[str]) -> list[set[str]]:
+    """The phonetic codes of each name's parts: what blocking compares.
+
+    A candidate is scored only when it shares enough of one name's codes (codes_needed):
+    a matching part nearly always keeps its phonetic code (vowels, doubled letters,
+    transpositions and folded spellings do), and a part's code is far rarer than its
+    bigrams, so blocking on codes reads few rows however common the letters are.
+    """
+    return [{phonetic_code(token) for token in name} for name in by_name(tokens)]
+
+
+def codes_needed(codes: set[str]) -> int:
+    """How many of a name's distinct phonetic codes a candidate must share.
+
+    A match covers every part of a name of one or two parts and all but one of a
+    longer name (MATCH_THRESHOLD), so a longer name tolerates one part misspelt beyond
+    its phonetic code.
+    """
+    return len(codes) if len(codes) < 3 else len(codes) - 1
 
 
 def _part_similarity(a: str, b: str) -> float:

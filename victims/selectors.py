@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -81,50 +81,101 @@ EXACT_KINDS = (
 )
 PHONE_DIGITS = 9
 MIN_PHONE_DIGITS = 6
-# Blocking: a candidate shares at least this share of the query's keyed bigrams.
-BLOCKING_SHARE = 0.3
-MAX_CANDIDATES = 500
+# Blocking reads at most this many part rows per phonetic code, newest people first: a
+# code as common as "Nguyen" at national scale has hundreds of thousands, and reading
+# them all costs seconds. Below it (every code of a smaller database) nothing is missed.
+SCAN_ROWS = 5000
+# At most this many candidates are scored, those sharing the most phonetic codes first.
+MAX_CANDIDATES = 2000
+# A search ranks the best this many people found; the rest would be paged through by
+# nobody, and ranking every match of a common name at national scale costs seconds.
+MAX_RESULTS = 200
 
 
 def similar_names(
     user: User,
-    grams: list[str],
     parts: list[str],
     *,
     partial: bool = False,
     exclude: Person | None = None,
 ) -> dict[int, float]:
-    """Visible people whose names resemble the keyed tokens, by person pk, with the score.
+    """Visible people whose names resemble the keyed part tokens, by person pk, with the score.
 
-    Works on keyed tokens only (victims.matching): blocking keeps the visible people
-    sharing enough keyed bigrams, then each is scored on their stored part tokens.
-    `partial` scores how well the query is covered (search), otherwise the symmetric
-    similarity of whole names (the duplicate check). Two queries, whatever the count.
+    Works on keyed tokens only (victims.matching): blocking keeps the people sharing
+    enough phonetic codes with one of the query's names (matching.codes_needed), then
+    the visible ones among them are scored on their stored part tokens. `partial` scores
+    how well the query is covered (search), otherwise the symmetric similarity of whole
+    names (the duplicate check). One query, whatever the count.
     """
-    if not grams or not parts:
+    if not parts:
         return {}
-    visible = Person.objects.visible_to(user)
-    if exclude is not None:
-        visible = visible.exclude(pk=exclude.pk)
-    blocked = (
-        PersonLookup.objects.filter(
-            kind=PersonLookup.Kind.NAME_GRAM, digest__in=grams, person__in=visible
-        )
-        .values("person_id")
-        .annotate(shared=Count("pk"))
-        .filter(shared__gte=max(1, math.ceil(BLOCKING_SHARE * len(grams))))
-        .order_by("-shared")
-        .values_list("person_id", flat=True)[:MAX_CANDIDATES]
-    )
     tokens: dict[int, list[str]] = {}
-    rows = PersonLookup.objects.filter(
-        kind=PersonLookup.Kind.NAME_PART, person_id__in=list(blocked)
-    ).values_list("person_id", "digest")
-    for person_id, digest in rows:
+    for person_id, digest in PersonLookup.objects.filter(
+        kind=PersonLookup.Kind.NAME_PART,
+        person__in=Person.objects.visible_to(user).filter(pk__in=_blocked(parts, exclude)),
+    ).values_list("person_id", "digest"):
         tokens.setdefault(person_id, []).append(digest)
     score = matching.best_coverage if partial else matching.best_similarity
-    scores = {pk: score(parts, candidate) for pk, candidate in tokens.items()}
+    # People of one name share their tokens: each distinct name is scored once.
+    scored: dict[tuple[str, ...], float] = {}
+    scores: dict[int, float] = {}
+    for pk, candidate in tokens.items():
+        key = tuple(sorted(candidate))
+        if key not in scored:
+            scored[key] = score(parts, candidate)
+        scores[pk] = scored[key]
     return {pk: value for pk, value in scores.items() if value >= matching.MATCH_THRESHOLD}
+
+
+def _blocked(parts: list[str], exclude: Person | None) -> QuerySet:
+    """The ids of the people sharing enough phonetic codes with one of the query's names,
+    the most shared first, at most MAX_CANDIDATES. Not yet scoped: the caller keeps the
+    visible ones.
+
+    Read from the part tokens' phonetic codes alone (an index-only scan on PostgreSQL,
+    victims migration 0013), and only among the newest people whom every code's newest
+    SCAN_ROWS rows reach (`first`): the same people for every code, so a candidate's
+    shared codes are all counted, and the cost follows SCAN_ROWS, never the population.
+    """
+    names = matching.blocking_codes(parts)
+    codes = sorted(set().union(*names))
+    code = Substr("digest", matching.PHONETIC_START, matching.CODE_HEX)
+    lookups = PersonLookup.objects.filter(kind=PersonLookup.Kind.NAME_PART).annotate(code=code)
+    if exclude is not None:
+        lookups = lookups.exclude(person=exclude)
+    first = Greatest(
+        Value(0),
+        *(
+            Coalesce(
+                Subquery(
+                    lookups.filter(code=value)
+                    .order_by("-person_id")
+                    .values("person_id")[SCAN_ROWS - 1 : SCAN_ROWS]
+                ),
+                0,
+            )
+            for value in codes
+        ),
+    )
+    # Rows are counted, not distinct codes: PostgreSQL hashes them instead of sorting;
+    # a code a person holds twice only gets them scored. One name (a search) needs no
+    # filter of its own: the WHERE clause is it.
+    many = len(names) > 1
+    shared = {
+        f"name_{index}": Count("person", filter=Q(code__in=sorted(name)) if many else None)
+        for index, name in enumerate(names)
+    }
+    enough = Q()
+    for index, name in enumerate(names):
+        enough |= Q(**{f"name_{index}__gte": matching.codes_needed(name)})
+    return (
+        lookups.filter(code__in=codes, person_id__gte=first)
+        .values("person_id")
+        .annotate(shared=Count("person"), **shared)
+        .filter(enough)
+        .order_by("-shared", "-person_id")
+        .values("person_id")[:MAX_CANDIDATES]
+    )
 
 
 def possible_duplicates(
@@ -155,21 +206,31 @@ def possible_duplicates(
     if any(kind == PersonLookup.Kind.NAME_PART for kind, _digest in digests):
         if exclude is not None:
             digests = person_digests(exclude)
-        grams = [d for kind, d in digests if kind == PersonLookup.Kind.NAME_GRAM]
         parts = [d for kind, d in digests if kind == PersonLookup.Kind.NAME_PART]
-        for person_id in similar_names(user, grams, parts, exclude=exclude):
+        for person_id in similar_names(user, parts, exclude=exclude):
             found.setdefault(person_id, set()).add(str(_("Similar name")))
     people = Person.objects.filter(pk__in=found).order_by("code")
     return [(person, sorted(found[person.pk])) for person in people]
+
+
+def may_be_code(query: str) -> bool:
+    """Whether the query could be part of a person code or a case reference number.
+
+    Both are letters, digits and hyphens only (victims.services.generate_person_code,
+    cases.services.allocate_reference), so a query holding a space is a name: looking
+    for it inside every code would read a national caseload for nothing.
+    """
+    return not any(char.isspace() for char in query)
 
 
 def people_matching(user: User, query: str) -> PersonQuerySet:
     """Visible people found by a search: person code (contains), document number, phone
     and name exactly (blind index), and names that resemble the query (the matcher).
 
-    Best matches first; the person's visible cases (with their caseworkers) come
-    prefetched as `visible_cases`, for the name the viewer may see. A fixed number of
-    queries, whatever the number of people found.
+    Best matches first, the best MAX_RESULTS of the blind index and the matcher (then
+    the people whose code contains the query); the person's visible cases (with their
+    caseworkers) come prefetched as `visible_cases`, for the name the viewer may see.
+    A fixed number of queries, whatever the number of people found.
     """
     exact = [
         (PersonLookup.Kind.DOCUMENT, blind_index("document", document_key(query))),
@@ -177,23 +238,23 @@ def people_matching(user: User, query: str) -> PersonQuerySet:
     ]
     if len(phone_key(query)) >= MIN_PHONE_DIGITS:
         exact.append((PersonLookup.Kind.PHONE, blind_index("phone", phone_key(query))))
+    hits = PersonLookup.objects.filter(
+        kind__in=[kind for kind, _digest in exact],
+        digest__in=[digest for _kind, digest in exact],
+    )
+    # Scoped before the best are kept: another agency's namesakes never push out one's own.
     scores: dict[int, float] = dict.fromkeys(
-        PersonLookup.objects.filter(
-            kind__in=[kind for kind, _digest in exact],
-            digest__in=[digest for _kind, digest in exact],
-        ).values_list("person_id", flat=True),
+        Person.objects.visible_to(user)
+        .filter(pk__in=hits.values("person_id"))
+        .values_list("pk", flat=True),
         2.0,
     )
-    similar = similar_names(
-        user,
-        sorted(matching.bigram_digests([query])),
-        sorted(matching.name_tokens([query])),
-        partial=True,
-    )
+    similar = similar_names(user, sorted(matching.name_tokens([query])), partial=True)
     for pk, score in similar.items():
         scores[pk] = max(scores.get(pk, 0.0), score)
+    best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:MAX_RESULTS]
     rank = models.Case(
-        *(models.When(pk=pk, then=models.Value(score)) for pk, score in scores.items()),
+        *(models.When(pk=pk, then=models.Value(score)) for pk, score in best),
         default=models.Value(0.0),
         output_field=models.FloatField(),
     )
@@ -202,9 +263,10 @@ def people_matching(user: User, query: str) -> PersonQuerySet:
         queryset=Case.objects.visible_to(user).prefetch_related("caseworkers"),
         to_attr="visible_cases",
     )
+    by_code = Q(code__icontains=query) if may_be_code(query) else Q()
     return (
         Person.objects.visible_to(user)
-        .filter(Q(code__icontains=query) | Q(pk__in=list(scores)))
+        .filter(by_code | Q(pk__in=[pk for pk, _score in best]))
         .annotate(rank=rank)
         .order_by("-rank", "code")
         .prefetch_related(visible_cases)

@@ -1,0 +1,109 @@
+"""Staff dropdowns stay a handful of names whatever the agency's headcount (issue 12):
+the case page's task form offers the people who work the case, the list filters at most
+STAFF_CHOICES people, and any of the agency's staff can still be filtered on."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from cases.filters import STAFF_CHOICES
+from policy import Role
+from tests.factories import CaseFactory, TaskFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TASKS = reverse("cases:task_list")
+CASES = reverse("cases:list")
+
+
+def _offered(response, name: str) -> set[str]:
+    widget = response.context["filter"].form.fields[name].widget
+    return {str(value) for value, _label in widget.choices if value != ""}
+
+
+def _crowd(agency, n: int = STAFF_CHOICES + 1) -> list[User]:
+    return UserFactory.create_batch(n, agency=agency, role=Role.CASEWORKER)
+
+
+def _task_titles(response) -> set[str]:
+    return {task.title for task in response.context["page"].object_list}
+
+
+def test_the_task_form_offers_only_the_people_who_work_the_case(
+    login, case, caseworker, other_caseworker, supervisor
+):
+    offered = login(supervisor).get(reverse("cases:detail", args=[case.pk]))
+    assignees = set(offered.context["task_form"].fields["assignee"].queryset)
+    assert assignees == {caseworker, supervisor}
+
+
+def test_the_case_supervisor_is_offered_for_a_task(login, case, caseworker, other_caseworker):
+    case.supervisor = other_caseworker
+    case.save()
+    offered = login(caseworker).get(reverse("cases:detail", args=[case.pk]))
+    assert set(offered.context["task_form"].fields["assignee"].queryset) == {
+        caseworker,
+        other_caseworker,
+    }
+
+
+def test_a_task_cannot_go_to_a_colleague_who_does_not_work_the_case(
+    login, case, caseworker, other_caseworker
+):
+    response = login(caseworker).post(
+        reverse("cases:task_add", args=[case.pk]),
+        {"title": "x", "due_date": "2026-12-01", "assignee": other_caseworker.pk},
+    )
+    assert response.status_code == 400
+    assert not case.tasks.exists()
+
+
+def test_a_small_agency_offers_all_its_staff_in_the_filters(
+    login, supervisor, caseworker, other_caseworker
+):
+    response = login(supervisor).get(TASKS)
+    assert {str(caseworker.pk), str(other_caseworker.pk)} <= _offered(response, "caseworker")
+    assert {str(caseworker.pk), str(supervisor.pk)} <= _offered(response, "assignee")
+
+
+def test_a_big_agency_offers_only_the_reader_and_the_chosen_person(
+    login, supervisor, caseworker, agency_a
+):
+    crowd = _crowd(agency_a)
+    chosen = crowd[-1]
+    response = login(supervisor).get(TASKS, {"assignee": chosen.pk})
+    assert response.status_code == 200
+    assert _offered(response, "assignee") == {str(supervisor.pk), str(chosen.pk)}
+    assert _offered(response, "caseworker") == set()
+    cases = login(supervisor).get(CASES, {"caseworker": chosen.pk})
+    assert _offered(cases, "caseworker") == {str(chosen.pk)}
+
+
+def test_anybody_of_a_big_agency_can_still_be_filtered_on(login, supervisor, agency_a):
+    crowd = _crowd(agency_a)
+    theirs = CaseFactory(agency=agency_a, caseworkers=[crowd[0]])
+    TaskFactory(case=theirs, title="Theirs", assignee=crowd[0])
+    TaskFactory(case=CaseFactory(agency=agency_a), title="Another's", assignee=crowd[1])
+    client = login(supervisor)
+    assert _task_titles(client.get(TASKS, {"assignee": crowd[0].pk})) == {"Theirs"}
+    assert _task_titles(client.get(TASKS, {"caseworker": crowd[0].pk})) == {"Theirs"}
+    references = client.get(CASES, {"caseworker": crowd[0].pk}).context["page"].object_list
+    assert [case.pk for case in references] == [theirs.pk]
+
+
+def test_the_name_filters_find_staff_not_in_the_dropdown(login, supervisor, agency_a):
+    jo = UserFactory(agency=agency_a, role=Role.CASEWORKER, full_name="Jo Quartermain")
+    theirs = CaseFactory(agency=agency_a, caseworkers=[jo])
+    TaskFactory(case=theirs, title="Jo's", assignee=jo)
+    TaskFactory(case=CaseFactory(agency=agency_a), title="Another's")
+    client = login(supervisor)
+    assert _task_titles(client.get(TASKS, {"assignee_name": "quarterm"})) == {"Jo's"}
+    assert _task_titles(client.get(TASKS, {"caseworker_name": "Quarterm"})) == {"Jo's"}
+    cases = client.get(CASES, {"caseworker_name": "quartermain"}).context["page"].object_list
+    assert [case.pk for case in cases] == [theirs.pk]
+
+
+def test_another_agencys_staff_is_a_bad_filter_value(login, supervisor, outsider):
+    assert login(supervisor).get(TASKS, {"assignee": outsider.pk}).status_code == 400

@@ -1,0 +1,36 @@
+"""`get_<field>_display()` on the listed models (listing.ChoiceLabels): the label
+Django would give, in the reader's language, without rebuilding the choices per call."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from cooperation.models import Referral
+from partners.models import Agency, AgencyType
+from tests.factories import AgencyFactory, PersonFactory
+from victims.models import Person, Sex
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_display_is_the_choice_label():
+    agency = AgencyFactory(agency_type=AgencyType.SHELTER)
+    assert agency.get_agency_type_display() == "Shelter"
+    assert Person(sex=Sex.FEMALE).get_sex_display() == "Female"
+    assert Referral(status=Referral.Status.SENT).get_status_display() == str(
+        Referral.Status.SENT.label
+    )
+
+
+def test_a_value_outside_the_choices_shows_as_itself():
+    assert Agency(agency_type="retired-type").get_agency_type_display() == "retired-type"
+    assert Person(age_band="").get_age_band_display() == ""
+
+
+def test_the_label_follows_the_readers_language():
+    person = PersonFactory(sex=Sex.FEMALE)
+    with translation.override("zh-hant"):
+        assert person.get_sex_display() == str(Sex.FEMALE.label)
+        assert person.get_sex_display() != "Female"
+    assert person.get_sex_display() == "Female"

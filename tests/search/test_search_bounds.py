@@ -1,0 +1,102 @@
+"""The search stays bounded at national scale: it ranks the best matches of the user's
+scope, blocks on phonetic codes, and still forgives one misspelt part of a long name."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CaseFactory, PersonFactory
+from victims import matching, selectors
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("search:results")
+
+
+def _person(agency, worker, name: str):
+    person = PersonFactory(agency=agency, legal_name=name)
+    CaseFactory(agency=agency, person=person, created_by=worker, caseworkers=[worker])
+    return person
+
+
+def _people(client, query: str) -> list:
+    response = client.get(URL, {"q": query})
+    assert response.status_code == 200
+    return [person for person, _name in response.context["rows"]]
+
+
+def test_exact_names_rank_before_similar_ones(login, caseworker, agency_a):
+    similar = _person(agency_a, caseworker, "Tran Thi Sampel")
+    exact = _person(agency_a, caseworker, "Tran Thi Sample")
+    assert _people(login(caseworker), "Tran Thi Sample") == [exact, similar]
+
+
+def test_one_part_misspelt_beyond_its_sound_is_forgiven_in_a_long_name(login, caseworker, agency_a):
+    person = _person(agency_a, caseworker, "Nguyen Van Testing")
+    assert _people(login(caseworker), "Nguyen Van Tesding") == [person]
+
+
+def test_only_the_best_matches_are_ranked(login, caseworker, agency_a, monkeypatch):
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
+    people = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(3)]
+    found = _people(login(caseworker), "Tran Thi Sample")
+    assert len(found) == 2
+    assert set(found) < set(people)
+
+
+def test_namesakes_in_another_agency_never_take_the_places_of_ones_own(
+    login, caseworker, outsider, agency_a, agency_b, monkeypatch
+):
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 1)
+    _person(agency_b, outsider, "Tran Thi Sample")
+    _person(agency_b, outsider, "Tran Thi Sampel")
+    own = _person(agency_a, caseworker, "Tran Thi Sampel")
+    assert _people(login(caseworker), "Tran Thi Sample") == [own]
+
+
+def test_the_duplicate_check_blocks_on_each_name_of_the_person(caseworker, agency_a):
+    person = _person(agency_a, caseworker, "Somchai Phongphaew")
+    digests = selectors.lookup_digests(
+        names=["Zhang Wei Ming", "Somchai Pongpaew"], date_of_birth=None, documents=[]
+    )
+    assert [found for found, _why in selectors.possible_duplicates(caseworker, digests)] == [person]
+
+
+@pytest.mark.parametrize(("parts", "needed"), [(1, 1), (2, 2), (3, 2), (4, 3)])
+def test_a_long_name_needs_all_but_one_phonetic_code(parts, needed):
+    name = " ".join(["Anh", "Binh", "Chau", "Dung"][:parts])
+    [codes] = matching.blocking_codes(matching.name_tokens([name]))
+    assert matching.codes_needed(codes) == needed
+
+
+def test_at_scale_similar_names_are_read_among_the_newest_people_exact_ones_among_all(
+    login, caseworker, agency_a, monkeypatch
+):
+    monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
+    older_exact = _person(agency_a, caseworker, "Tran Thi Sample")
+    older_similar = _person(agency_a, caseworker, "Tran Thi Sampel")
+    newer_similar = _person(agency_a, caseworker, "Tran Thi Sampel")
+    found = _people(login(caseworker), "Tran Thi Sample")
+    assert found == [older_exact, newer_similar]
+    assert older_similar not in found
+
+
+def test_the_blocking_index_reads_the_phonetic_code_where_the_matcher_writes_it():
+    migration = importlib.import_module("victims.migrations.0013_lookup_phonetic_blocking_index")
+    assert f"SUBSTRING(digest, {matching.PHONETIC_START}, {matching.CODE_HEX})" in migration.CREATE
+    token = matching.part_token("nguyen")
+    start = matching.PHONETIC_START - 1
+    assert token[start : start + matching.CODE_HEX] == matching.phonetic_code(token)
+
+
+def test_text_with_a_space_is_never_looked_for_in_codes_and_references(login, caseworker, agency_a):
+    person = _person(agency_a, caseworker, "Tran Thi Sample")
+    code_start, code_rest = person.code[:5], person.code[5:]
+    assert selectors.may_be_code(person.code.lower())
+    assert not selectors.may_be_code(f"{code_start} {code_rest}")
+    response = login(caseworker).get(URL, {"q": f"{code_start} {code_rest}"})
+    assert response.context["rows"] == []
+    assert list(response.context["cases"]) == []

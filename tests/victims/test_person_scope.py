@@ -1,0 +1,125 @@
+"""Who sees which person (PersonQuerySet.visible_to): a caseworker's scope is read from
+their own cases and registrations, a supervisor's walks the agency; both give the same
+people the rule names, whatever the path."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.services import archive_case, archive_record
+from tests.factories import CaseFactory, PersonFactory
+from victims.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(agency_a, agency_b, caseworker, other_caseworker, supervisor):
+    """One person per way of being (in)visible to `caseworker`, by name."""
+    assigned = PersonFactory(agency=agency_a, created_by=other_caseworker)
+    CaseFactory(agency=agency_a, person=assigned, caseworkers=[caseworker])
+    twice = PersonFactory(agency=agency_a)
+    CaseFactory(agency=agency_a, person=twice, caseworkers=[caseworker])
+    CaseFactory(agency=agency_a, person=twice, caseworkers=[caseworker, other_caseworker])
+    registered = PersonFactory(agency=agency_a, created_by=caseworker)
+    registered_then_given_away = PersonFactory(agency=agency_a, created_by=caseworker)
+    CaseFactory(agency=agency_a, person=registered_then_given_away, caseworkers=[other_caseworker])
+    colleagues = PersonFactory(agency=agency_a, created_by=other_caseworker)
+    CaseFactory(agency=agency_a, person=colleagues, caseworkers=[other_caseworker])
+    colleagues_caseless = PersonFactory(agency=agency_a, created_by=other_caseworker)
+    archived_case = PersonFactory(agency=agency_a)
+    case = CaseFactory(agency=agency_a, person=archived_case, caseworkers=[caseworker])
+    archive_case(case, actor=supervisor, reason="Entered twice.")
+    archived_person = PersonFactory(agency=agency_a, created_by=caseworker)
+    CaseFactory(agency=agency_a, person=archived_person, caseworkers=[caseworker])
+    archive_record(archived_person, actor=supervisor, reason="Entered twice.")
+    other_agency = PersonFactory(agency=agency_b)
+    CaseFactory(agency=agency_b, person=other_agency)
+    return {
+        name: person.pk
+        for name, person in {
+            "assigned": assigned,
+            "twice": twice,
+            "registered": registered,
+            "registered_then_given_away": registered_then_given_away,
+            "colleagues": colleagues,
+            "colleagues_caseless": colleagues_caseless,
+            "archived_case": archived_case,
+            "archived_person": archived_person,
+            "other_agency": other_agency,
+        }.items()
+    }
+
+
+def _seen(user, people) -> set[str]:
+    ids = set(Person.objects.visible_to(user).values_list("pk", flat=True))
+    return {name for name, pk in people.items() if pk in ids}
+
+
+def test_a_caseworker_sees_the_people_of_their_cases_and_their_caseless_registrations(
+    caseworker, people
+):
+    assert _seen(caseworker, people) == {"assigned", "twice", "registered"}
+
+
+def test_a_supervisor_sees_every_active_person_of_the_agency(supervisor, people):
+    assert _seen(supervisor, people) == {
+        "assigned",
+        "twice",
+        "registered",
+        "registered_then_given_away",
+        "colleagues",
+        "colleagues_caseless",
+    }
+
+
+def test_a_person_with_two_of_the_caseworkers_cases_is_listed_once(caseworker, people):
+    visible = Person.objects.visible_to(caseworker)
+    assert visible.filter(pk=people["twice"]).count() == 1
+    assert len(list(visible)) == len(set(visible.values_list("pk", flat=True)))
+
+
+def test_the_caseworkers_scope_starts_from_their_own_ids(caseworker, supervisor):
+    sql = str(Person.objects.visible_to(caseworker).query).upper()
+    assert "CASES_CASE_CASEWORKERS" in sql and '"CREATED_BY_ID" =' in sql
+    assert " UNION ALL " in sql and " OR " not in sql.split("UNION ALL")[0]
+    assert " UNION " not in str(Person.objects.visible_to(supervisor).query).upper()
+
+
+def test_the_person_list_and_detail_follow_the_caseworkers_scope(
+    login, caseworker, outsider, people
+):
+    client = login(caseworker)
+    page = client.get(reverse("victims:person_list")).context["page"]
+    assert {person.pk for person in page.object_list} == {
+        people["assigned"],
+        people["twice"],
+        people["registered"],
+    }
+
+    def detail(name: str) -> str:
+        return reverse("victims:person_detail", args=[people[name]])
+
+    assert client.get(detail("registered")).status_code == 200
+    for hidden in ("registered_then_given_away", "colleagues_caseless", "archived_person"):
+        assert client.get(detail(hidden)).status_code == 404
+    assert login(outsider).get(detail("assigned")).status_code == 404
+
+
+def test_the_caseworkers_person_list_needs_the_same_queries_for_few_and_many_people(
+    login, caseworker, agency_a
+):
+    client = login(caseworker)
+    for _ in range(2):
+        CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    client.get(reverse("victims:person_list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("victims:person_list"))
+    for _ in range(30):
+        CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("victims:person_list"))
+    assert len(many) == len(few)

@@ -19,6 +19,7 @@ from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
 from crypto import EncryptedTextField
+from listing import ChoiceLabels
 from locking.models import VersionedModel
 from policy import MANAGES_STAFF, SEES_AGENCY, Role, can
 
@@ -82,7 +83,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin, VersionedModel):
+class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin, VersionedModel):
     """A staff member: one agency and one role, or a platform admin with no agency."""
 
     email = models.EmailField(_("email address"), unique=True)

@@ -16,6 +16,7 @@ from django_countries.fields import CountryField
 from accounts.models import User, UserQuerySet
 from crypto import EncryptedCharField, EncryptedTextField
 from crypto.files import WrappedKeyField
+from listing import ChoiceLabels
 from locking.models import CreatedModel, VersionedModel
 from partners.models import ServiceType
 from policy import SUPERVISES, can
@@ -431,7 +432,7 @@ class CaseQuerySet(ArchivableQuerySet):
         )
 
 
-class Case(CreatedModel, VersionedModel, Archivable):
+class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
     """One person's journey with the agency that owns the case."""
 
     Status = CaseStatus
@@ -1505,7 +1506,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class Task(CreatedModel):
+class Task(ChoiceLabels, CreatedModel):
     """Something to do on a case by a date, by a person or created by a service."""
 
     class Status(models.TextChoices):
@@ -1724,7 +1725,7 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.permits().filter(permit_expires_on__lt=today or timezone.localdate())
 
 
-class ServiceItem(CreatedModel):
+class ServiceItem(ChoiceLabels, CreatedModel):
     """One service in a case's protection plan (shelter, legal aid, a permit, ...)."""
 
     class Status(models.TextChoices):

@@ -5,7 +5,6 @@ import django_filters
 from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from accounts.models import User
 from cases.models import (
@@ -22,7 +21,7 @@ from cases.models import (
     TaskQuerySet,
 )
 from listing import FilterSet, OrderingFilter
-from widgets import DateFilter, DateInput
+from widgets import DateFilter, DateInput, country_choices
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
 NOT_RECORDED = "unknown"
@@ -115,7 +114,7 @@ class CaseFilter(FilterSet):
         label=_("Caseworker's name"), method="filter_caseworker_name", max_length=150
     )
     nationality = django_filters.ChoiceFilter(
-        label=_("Nationality"), field_name="person__nationality", choices=countries
+        label=_("Nationality"), field_name="person__nationality", choices=country_choices
     )
     risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=RiskLevel.choices)
     intake_after = DateFilter(

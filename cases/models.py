@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 from accounts.models import User, UserQuerySet
 from crypto import EncryptedCharField, EncryptedTextField
 from crypto.files import WrappedKeyField
-from listing import ChoiceLabels
+from listing import AmongIds, ChoiceLabels, RowExists
 from locking.models import CreatedModel, VersionedModel
 from partners.models import ServiceType
 from policy import SUPERVISES, can
@@ -1691,10 +1691,20 @@ PERMIT_WARNING_DAYS = 30
 
 class ServiceItemQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ServiceItemQuerySet:
-        """Services of the cases the user may see (the case scope decides, correlated EXISTS)."""
-        return self.filter(
-            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
-        )
+        """Services of the cases the user may see: the case scope decides.
+
+        Found from the agency's own column (a service's agency is its case's, set when it
+        is added), each one's case then probed by key, for a supervisor or agency admin;
+        from the ids of their cases for a caseworker, whose few hundred cases are a sliver
+        of a national agency's services (issue 12).
+        """
+        if not user.is_authenticated or user.agency_id is None:
+            return self.none()
+        visible = Case.objects.visible_to(user)
+        if not user.sees_whole_agency:
+            return self.filter(AmongIds("case_id", visible.order_by().values("pk")))
+        probe = RowExists(visible.filter(pk=models.OuterRef("case_id")))
+        return self.filter(agency_id=user.agency_id).filter(probe)
 
     def open(self) -> ServiceItemQuerySet:
         """Still to deliver: planned or in progress (a case should not close with one)."""
@@ -1742,6 +1752,16 @@ class ServiceItem(ChoiceLabels, CreatedModel):
         on_delete=models.PROTECT,
         related_name="service_items",
     )
+    # The case's agency, copied when the service is added (`save`): a case never changes
+    # agency. Whole-agency lists find their services by it (ServiceItemQuerySet.visible_to).
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     service_type = models.CharField(_("service"), max_length=32, choices=ServiceType.choices)
     provider = models.ForeignKey(
         "partners.Agency",
@@ -1786,21 +1806,26 @@ class ServiceItem(ChoiceLabels, CreatedModel):
         verbose_name_plural = _("services")
         ordering = ["case", "created_at"]
         indexes = [
-            # My work's and the case filter's permits by expiry and open services by due date.
+            # An agency's permits by expiry and open services by due date (My work).
             models.Index(
-                fields=["permit_expires_on", "id"],
+                fields=["agency", "permit_expires_on", "id"],
                 condition=models.Q(service_type__in=PERMIT_TYPES),
-                name="cases_service_permit_expiry",
+                name="cases_service_agency_permit",
             ),
             models.Index(
-                fields=["due_date", "id"],
+                fields=["agency", "due_date", "id"],
                 condition=models.Q(status__in=["planned", "in_progress"]),
-                name="cases_service_open_due",
+                name="cases_service_agency_open_due",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.agency_id is None and self.case_id is not None:
+            self.agency_id = self.case.agency_id
+        super().save(*args, **kwargs)
 
     @property
     def is_permit_expired(self) -> bool:

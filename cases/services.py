@@ -680,7 +680,7 @@ def add_attachment(attachment: Attachment, *, actor: User) -> Attachment:
 _SERVICE_DETAIL_FIELDS = [
     field.attname
     for field in ServiceItem._meta.concrete_fields
-    if field.name not in ("id", "status", "case", "created_at", "created_by")
+    if field.name not in ("id", "status", "case", "agency", "created_at", "created_by")
 ]
 
 

@@ -806,6 +806,7 @@ class ScaleSeeder:
             ServiceItem,
             [
                 "case",
+                "agency",
                 "service_type",
                 "provider",
                 "status",
@@ -823,7 +824,7 @@ class ScaleSeeder:
         def rows() -> Iterator[tuple]:
             for i in range(self.total):
                 case, cw, created = self.case_ids[i], self.case_caseworker[i], self.case_created[i]
-                provider = self.agencies[self.case_agency[i]].id
+                agency = provider = self.agencies[self.case_agency[i]].id
                 is_open = self.case_open[i]
                 status = (
                     rng.choice([ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
@@ -836,6 +837,7 @@ class ScaleSeeder:
                     shelter = rng.choice(shelters) if kind == ServiceType.SHELTER else ""
                     yield (
                         case,
+                        agency,
                         kind,
                         provider,
                         status,
@@ -856,6 +858,7 @@ class ScaleSeeder:
                         expires = intake + datetime.timedelta(days=365)
                     yield (
                         case,
+                        agency,
                         ServiceType.RESIDENCE_PERMIT,
                         None,
                         ServiceItem.Status.COMPLETED
@@ -976,6 +979,7 @@ class ScaleSeeder:
             IdentificationDecision,
             [
                 "case",
+                "agency",
                 "authority",
                 "decided_on",
                 "outcome",
@@ -999,6 +1003,7 @@ class ScaleSeeder:
                 )
                 yield (
                     self.case_ids[i],
+                    self.agencies[self.case_agency[i]].id,
                     rng.choice(authorities),
                     on,
                     decided[status],

@@ -270,6 +270,7 @@ def _create_batch(
         (
             IdentificationDecision(
                 case=case,
+                agency=agency,
                 authority=IdentificationDecision.Authority.REFERENCE_DATA,
                 decided_on=None,
                 outcome=IdentificationDecision.Outcome.IDENTIFIED,
@@ -481,6 +482,7 @@ def _copy_rows(
         )
         decisions = _CopyTable(
             IdentificationDecision(
+                agency=agency,
                 authority=IdentificationDecision.Authority.REFERENCE_DATA,
                 decided_on=None,
                 outcome=IdentificationDecision.Outcome.IDENTIFIED,

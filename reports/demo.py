@@ -158,6 +158,7 @@ def _caseload(agency: Agency, *, caseworker: User, supervisor: User) -> None:
     IdentificationDecision.objects.bulk_create(
         IdentificationDecision(
             case=case,
+            agency=agency,
             authority=IdentificationDecision.Authority.IMMIGRATION,
             decided_on=max(case.intake_date or today, _days_this_year(rng, today)),
             outcome=IdentificationDecision.Outcome.IDENTIFIED,
@@ -169,6 +170,7 @@ def _caseload(agency: Agency, *, caseworker: User, supervisor: User) -> None:
     ServiceItem.objects.bulk_create(
         ServiceItem(
             case=case,
+            agency=agency,
             service_type=service_type,
             status=status,
             start_date=case.intake_date,

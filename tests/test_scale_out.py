@@ -220,6 +220,26 @@ def test_web_connections_carry_the_statement_timeout():
 
 
 @pytest.mark.postgres
+def test_web_connections_run_without_parallel_workers_or_jit():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_management_commands_keep_parallel_query():
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('SHOW max_parallel_workers_per_gather'); print(c.fetchone()[0])"
+    )
+    assert _manage_shell(code) != "0"
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @override_settings(ROOT_URLCONF=__name__)
 def test_a_query_over_the_statement_timeout_is_a_503(client, caplog):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from accounts.models import User
 from cases.models import Archivable, ArchivableQuerySet, Case
 from crypto import EncryptedDateField, EncryptedTextField
 from crypto.files import WrappedKeyField
-from listing import ChoiceLabels, RowExists
+from listing import AmongIds, ChoiceLabels, RowExists
 from locking.models import CreatedModel, VersionedModel
 from partners.models import AgencyType
 from workflow import Graph, TransitionRecord
@@ -75,36 +74,6 @@ class Vulnerability(models.TextChoices):
     FAMILY_THREATENED = "family_threatened", _("Family threatened")
 
 
-class _AmongIds(models.Subquery):
-    """True when the row's id is among `ids`: `EXISTS(SELECT 1 FROM (ids) WHERE id = row)`.
-
-    Still a correlated EXISTS, but one PostgreSQL turns into a semi-join driven from the
-    ids (hashed once, then the rows fetched by primary key), where an OR of EXISTS probes
-    forces a walk through the whole table (PersonQuerySet.visible_to). Only for id sets
-    that are small by construction: it hashes every id.
-    """
-
-    output_field = models.BooleanField()
-    template = 'EXISTS(SELECT 1 FROM %(ids)s AS "ids" WHERE "ids".%(column)s = %(row)s)'
-
-    def __init__(self, ids: models.QuerySet, row: str = "pk") -> None:
-        super().__init__(ids)
-        self.row = models.F(row)
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.query, self.row]
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.query, self.row = exprs
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        ids_sql, ids_params = self.query.as_sql(compiler, connection)  # parenthesised
-        row_sql, row_params = compiler.compile(self.row)
-        column = connection.ops.quote_name(self.query.values_select[0])
-        sql = self.template % {"ids": ids_sql, "column": column, "row": row_sql}
-        return sql, (*ids_params, *row_params)
-
-
 class PersonQuerySet(ArchivableQuerySet):
     def visible_to(self, user: User) -> PersonQuerySet:
         """The people a user may see: the single definition, used by every lookup.
@@ -136,7 +105,7 @@ class PersonQuerySet(ArchivableQuerySet):
             # for one in a thousand that matches (issue 12).
             mine = cases.order_by().values("person_id")
             registered_caseless = Person.objects.filter(caseless).order_by().values("pk")
-            return self.active().filter(_AmongIds(mine.union(registered_caseless, all=True)))
+            return self.active().filter(AmongIds("pk", mine.union(registered_caseless, all=True)))
         # Correlated EXISTS, no DISTINCT (issue 12): PostgreSQL walks the people in the
         # list's order and probes each one's cases by index, instead of materialising the
         # agency's cases once per row when they outgrow work_mem. Most of an agency's
@@ -458,10 +427,24 @@ class ScreeningAnswer(models.Model):
 
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> DecisionQuerySet:
-        """Decisions on the cases the user may see (the case scope decides)."""
-        return self.filter(
-            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
-        )
+        """Decisions on the cases the user may see: the case scope decides.
+
+        Found from the agency's own column (a decision's agency is its case's, set when
+        it is recorded), each one's case then probed by key, for a supervisor or agency
+        admin; from the ids of their cases for a caseworker (issue 12).
+        """
+        if not user.is_authenticated or user.agency_id is None:
+            return self.none()
+        visible = Case.objects.visible_to(user)
+        if not user.sees_whole_agency:
+            return self.filter(AmongIds("case_id", visible.order_by().values("pk")))
+        probe = RowExists(visible.filter(pk=models.OuterRef("case_id")))
+        return self.filter(agency_id=user.agency_id).filter(probe)
+
+    def awaiting_review(self) -> DecisionQuerySet:
+        """Decisions whose review was requested and has no outcome yet (the supervisor
+        inbox); index victims_decision_review_open holds exactly these, per agency."""
+        return self.filter(review_requested_on__isnull=False, review_outcome="")
 
 
 class IdentificationDecision(models.Model):
@@ -486,6 +469,16 @@ class IdentificationDecision(models.Model):
         verbose_name=_("case"),
         on_delete=models.PROTECT,
         related_name="identification_decisions",
+    )
+    # The case's agency, copied when the decision is recorded (`save`): a case never
+    # changes agency. Whole-agency lists find decisions by it (DecisionQuerySet.visible_to).
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     authority = models.CharField(_("authority"), max_length=16, choices=Authority.choices)
     # Required on every form (blank=False); null only for imported reference data,
@@ -513,9 +506,22 @@ class IdentificationDecision(models.Model):
         verbose_name = _("identification decision")
         verbose_name_plural = _("identification decisions")
         ordering = ["-decided_on", "-pk"]
+        indexes = [
+            # The supervisor inbox's open reviews, oldest request first (awaiting_review).
+            models.Index(
+                fields=["agency", "review_requested_on", "id"],
+                condition=models.Q(review_requested_on__isnull=False, review_outcome=""),
+                name="victims_decision_review_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_authority_display()}: {self.get_outcome_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.agency_id is None and self.case_id is not None:
+            self.agency_id = self.case.agency_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("victims:decision_detail", args=[self.pk])

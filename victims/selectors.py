@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value
@@ -223,6 +224,28 @@ def may_be_code(query: str) -> bool:
     return not any(char.isspace() for char in query)
 
 
+class _Rank(models.Func):
+    """A person's score among `scores` ((pk, score) pairs), 0 for anyone else: one simple
+    `CASE id WHEN … THEN … END`, written directly. The same as a `Case` of one `When` per
+    person, which Django resolves and copies clause by clause: tens of milliseconds for
+    the best MAX_RESULTS, on every search (issue 12)."""
+
+    output_field = models.FloatField()
+
+    def __init__(self, scores: Sequence[tuple[int, float]]) -> None:
+        super().__init__(models.F("pk"))
+        self.scores = tuple(scores)
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        (column,) = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        if not self.scores:
+            return "0.0", ()
+        whens = " ".join("WHEN %s THEN %s" for _score in self.scores)
+        params = tuple(value for pk, score in self.scores for value in (pk, float(score)))
+        return f"CASE {column_sql} {whens} ELSE 0.0 END", (*column_params, *params)
+
+
 def people_matching(user: User, query: str) -> PersonQuerySet:
     """Visible people found by a search: person code (contains), document number, phone
     and name exactly (blind index), and names that resemble the query (the matcher).
@@ -253,11 +276,7 @@ def people_matching(user: User, query: str) -> PersonQuerySet:
     for pk, score in similar.items():
         scores[pk] = max(scores.get(pk, 0.0), score)
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:MAX_RESULTS]
-    rank = models.Case(
-        *(models.When(pk=pk, then=models.Value(score)) for pk, score in best),
-        default=models.Value(0.0),
-        output_field=models.FloatField(),
-    )
+    rank = _Rank(best)
     visible_cases = Prefetch(
         "cases",
         queryset=Case.objects.visible_to(user).prefetch_related("caseworkers"),

@@ -53,7 +53,7 @@ def decision_reviews_panel(context: template.Context) -> dict:
         return {"panel": None}
     decisions = (
         IdentificationDecision.objects.visible_to(user)
-        .filter(review_requested_on__isnull=False, review_outcome="")
+        .awaiting_review()
         .select_related("case")
         .order_by("review_requested_on", "pk")
     )

@@ -66,6 +66,9 @@ class Command(BaseCommand):
                 "SELECT set_config('statement_timeout', %s, false)",
                 [f"{options['timeout'] * 1000}"],
             )
+            if not settings.HARBOR_WEB_PG_PARALLEL:
+                # As a web request's connection has it (config.settings), not a command's.
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
         cases = Case.objects.count()
         self.stdout.write(
             f"{connection.settings_dict['NAME']}: {cases:,} cases; "

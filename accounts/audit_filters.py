@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
-from listing import FilterSet
+from listing import FilterSet, bound_staff_choices
 from widgets import DateFilter, DateInput
 
 
@@ -21,6 +21,12 @@ class AuditEventFilter(FilterSet):
 
     # The staff to choose from are the reader's agency's, set per request in __init__.
     actor = django_filters.ModelChoiceFilter(label=_("Who"), queryset=None)
+    actor_name = django_filters.CharFilter(
+        label=_("Who (name)"),
+        field_name="actor__full_name",
+        lookup_expr="icontains",
+        max_length=150,
+    )
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditEvent.Action.choices)
     object_type = django_filters.CharFilter(label=_("Record type"), max_length=64)
     object_id = django_filters.CharFilter(label=_("Record id"), max_length=64)
@@ -31,7 +37,7 @@ class AuditEventFilter(FilterSet):
 
     class Meta:
         model = AuditEvent
-        fields = ["actor", "action", "object_type", "object_id", "after", "before"]
+        fields = ["actor", "actor_name", "action", "object_type", "object_id", "after", "before"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,6 +45,9 @@ class AuditEventFilter(FilterSet):
         staff = get_user_model()._default_manager.all()
         staff = staff.filter(agency_id=agency_id) if agency_id is not None else staff.none()
         self.filters["actor"].queryset = staff.order_by("full_name")
+        # A national agency's staff run to thousands: the dropdown offers at most
+        # STAFF_CHOICES of them, "Who (name)" finds the others (issue 12).
+        bound_staff_choices(self, ("actor",))
 
     def filter_after(
         self, queryset: QuerySet[AuditEvent], name: str, value: datetime.date

@@ -1,9 +1,8 @@
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import django_filters
-from django import forms
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -20,7 +19,7 @@ from cases.models import (
     Task,
     TaskQuerySet,
 )
-from listing import FilterSet, OrderingFilter
+from listing import FilterSet, OrderingFilter, bound_staff_choices
 from widgets import DateFilter, DateInput, country_choices
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
@@ -28,13 +27,6 @@ NOT_RECORDED = "unknown"
 
 
 QS = TypeVar("QS", bound=QuerySet[Any])
-
-# A staff dropdown lists at most STAFF_CHOICES people: a national agency's thousand
-# caseworkers would make every list page some 100 KB and grow with its headcount (issue 12).
-# Past it the dropdown offers the reader and whoever is chosen, and the name filter beside
-# it finds anybody else. Any of the agency's staff stays a valid value: the dashboard's
-# caseload figures link to the lists with a caseworker's id.
-STAFF_CHOICES = 50
 
 
 def _named_rule(queryset: QS, rule: Callable[[QS], QuerySet[Any]], value: bool | None) -> QuerySet:
@@ -52,32 +44,6 @@ def _worked_by_named(queryset: QuerySet, value: str, case: str = "pk") -> QueryS
         case_id=OuterRef(case), user__full_name__icontains=value
     )
     return queryset.filter(Exists(assigned))
-
-
-def bound_staff_choices(filterset: FilterSet, names: tuple[str, ...]) -> None:
-    """Cut the staff dropdowns `names` to STAFF_CHOICES people (see there); one query each,
-    however big the agency, and the reader and the chosen person are always offered."""
-    form = filterset.form
-    reader = getattr(filterset.request, "user", None)
-    for name in names:
-        field = cast(forms.ModelChoiceField, form.fields[name])
-        chosen = form.cleaned_data.get(name) if form.is_bound and form.is_valid() else None
-        pinned = [user.pk for user in (reader, chosen) if user is not None and user.pk]
-        first = ExpressionWrapper(Q(pk__in=pinned), output_field=BooleanField())
-        queryset = cast(QuerySet[User], field.queryset)
-        staff = list(
-            queryset.annotate(pinned=first).order_by("-pinned", "full_name", "pk")[
-                : STAFF_CHOICES + 1
-            ]
-        )
-        if len(staff) > STAFF_CHOICES:
-            staff = [user for user in staff if user.pinned]
-        else:
-            staff.sort(key=lambda user: (user.full_name, user.email))
-        field.widget.choices = [
-            ("", field.empty_label or ""),
-            *((user.pk, field.label_from_instance(user)) for user in staff),
-        ]
 
 
 def _exploitation(queryset: QuerySet, value: str, case: str = "pk") -> QuerySet:

@@ -9,14 +9,14 @@ caseload is "more than 2000 results", never a full COUNT(*) on every request.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import Exists, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property, lazy
@@ -86,6 +86,41 @@ class FilterSet(BaseFilterSet):
                 select = isinstance(field.widget, forms.Select)
                 attrs["class"] = "form-select" if select else "form-control"
         return form
+
+
+# A staff dropdown lists at most STAFF_CHOICES people: a national agency's thousand
+# caseworkers would make every list page some 100 KB and grow with its headcount (issue 12).
+# Past it the dropdown offers the reader and whoever is chosen, and the name filter beside
+# it finds anybody else. Any of the agency's staff stays a valid value: the dashboard's
+# caseload figures link to the lists with a caseworker's id.
+STAFF_CHOICES = 50
+
+
+def bound_staff_choices(filterset: FilterSet, names: tuple[str, ...]) -> None:
+    """Cut the staff dropdowns `names` (ModelChoiceFilters of users, with `full_name` and
+    `email`) to STAFF_CHOICES people (see there); one query each, however big the agency,
+    and the reader and the chosen person are always offered."""
+    form = filterset.form
+    reader = getattr(filterset.request, "user", None)
+    for name in names:
+        field = cast(forms.ModelChoiceField, form.fields[name])
+        chosen = form.cleaned_data.get(name) if form.is_bound and form.is_valid() else None
+        pinned = [user.pk for user in (reader, chosen) if user is not None and user.pk]
+        first = ExpressionWrapper(Q(pk__in=pinned), output_field=BooleanField())
+        queryset = cast(QuerySet[Any], field.queryset)
+        staff = list(
+            queryset.annotate(pinned=first).order_by("-pinned", "full_name", "pk")[
+                : STAFF_CHOICES + 1
+            ]
+        )
+        if len(staff) > STAFF_CHOICES:
+            staff = [user for user in staff if user.pinned]
+        else:
+            staff.sort(key=lambda user: (user.full_name, user.email))
+        field.widget.choices = [
+            ("", field.empty_label or ""),
+            *((user.pk, field.label_from_instance(user)) for user in staff),
+        ]
 
 
 def filter_queryset(

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record_event
 from cases.models import Case
-from listing import filter_queryset
+from listing import STAFF_CHOICES, filter_queryset
 from partners.models import Agency
 from policy import SEES_AGENCY, SEES_NATIONAL
 from reports import disclosure, exports, figures, selectors, statistics
@@ -40,6 +40,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user)
     filterset = filter_queryset(DashboardFilter, request, cases)  # 400 on a bad value
     asked = filterset.link_params()
+    named = filterset.caseworkers_named()
+    if len(named) == 1:
+        # The one caseworker of that name: their dashboard, as if chosen in the dropdown.
+        return redirect(selectors.link("reports:dashboard", asked, caseworker=named[0].pk))
     params = selectors.whole_months(asked)
     refreshed = selectors.last_refresh(agency_id)
     if refreshed is None:
@@ -56,6 +60,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     context = {
         "filter": filterset,
+        "named": [
+            (user.full_name, selectors.link("reports:dashboard", asked, caseworker=user.pk))
+            for user in named[:STAFF_CHOICES]
+        ],
+        "named_more": len(named) > STAFF_CHOICES,
         "sections": sections,
         "params": params,
         "refreshed": refreshed,

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from listing import STAFF_CHOICES
+from policy import Role
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +145,25 @@ def test_date_filters_take_whole_days_in_the_local_time_zone(login, agency_admin
     page = client.get(URL, {"after": today, "before": today, "actor": caseworker.pk})
     assert len(page.context["page"].object_list) == 2
     assert client.get(URL, {"before": "2000-01-01"}).context["page"].object_list == []
+
+
+def test_the_who_dropdown_is_bounded_and_the_name_filter_finds_anyone(
+    login, agency_admin, caseworker, supervisor
+):
+
+    crowd = UserFactory.create_batch(
+        STAFF_CHOICES + 1, agency=agency_admin.agency, role=Role.CASEWORKER
+    )
+    _events(crowd[-1], 2, AuditEvent.Action.REVEAL)
+    _events(supervisor, 1, AuditEvent.Action.VIEW)
+    client = login(agency_admin)
+    page = client.get(URL)
+    offered = {v for v, _label in page.context["filter"].form.fields["actor"].widget.choices if v}
+    assert offered == {agency_admin.pk}
+    # Anybody of the agency stays a valid choice, and is then offered.
+    chosen = client.get(URL, {"actor": crowd[-1].pk})
+    assert len(chosen.context["page"].object_list) == 2
+    offered = {v for v, _l in chosen.context["filter"].form.fields["actor"].widget.choices if v}
+    assert offered == {agency_admin.pk, crowd[-1].pk}
+    by_name = client.get(URL, {"actor_name": crowd[-1].full_name[2:-2]})
+    assert {event.actor_id for event in by_name.context["page"].object_list} == {crowd[-1].pk}

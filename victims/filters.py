@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import User
-from cases.filters import NOT_RECORDED, bound_staff_choices
+from cases.filters import NOT_RECORDED
 from cases.models import Case, CaseExploitation, ExploitationType
-from listing import FilterSet
+from listing import FilterSet, bound_staff_choices
 from victims.models import AgeBand, Person, Sex
 from widgets import DateFilter, DateInput, country_choices
 

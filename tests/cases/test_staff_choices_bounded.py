@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from cases.filters import STAFF_CHOICES
+from listing import STAFF_CHOICES
 from policy import Role
 from tests.factories import CaseFactory, TaskFactory, UserFactory
 

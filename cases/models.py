@@ -1700,10 +1700,12 @@ class ServiceItemQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        visible = Case.objects.visible_to(user)
+        probe = RowExists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
         if not user.sees_whole_agency:
-            return self.filter(AmongIds("case_id", visible.order_by().values("pk")))
-        probe = RowExists(visible.filter(pk=models.OuterRef("case_id")))
+            # The ids of the cases they work (two indexes, no scope) narrow the rows; the
+            # probe applies the scope to those alone.
+            worked = AmongIds("case_id", Case.objects.ids_worked_by(user))
+            return self.filter(worked).filter(probe)
         return self.filter(agency_id=user.agency_id).filter(probe)
 
     def open(self) -> ServiceItemQuerySet:

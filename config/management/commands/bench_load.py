@@ -2,6 +2,7 @@
 
 import logging
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -83,6 +84,25 @@ end
 """
 
 
+def serving_env(secret_key: str) -> dict[str, str]:
+    """The environment gunicorn serves the load with: production settings (HARBOR_DEBUG
+    off: no query log, no template debugging, the static files' manifest), the keys this
+    process reads the data with, and plain HTTP on loopback without a second factor (the
+    benchmark accounts have none)."""
+    return {
+        **os.environ,
+        "HARBOR_DEBUG": "false",
+        "SECRET_KEY": secret_key,
+        "HARBOR_FIELD_KEYS": ",".join(settings.HARBOR_FIELD_KEYS),
+        "HARBOR_BLIND_INDEX_KEY": settings.HARBOR_BLIND_INDEX_KEY,
+        "HARBOR_REQUIRE_MFA": "false",
+        "HARBOR_SECURE_COOKIES": "false",
+        "HARBOR_SSL_REDIRECT": "false",
+        "HARBOR_HSTS_SECONDS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -121,10 +141,22 @@ class Command(BaseCommand):
         wrk = shutil.which("wrk")
         if wrk is None:
             raise CommandError("wrk is not installed (Debian: apt-get install wrk).")
-        requests = self.requests(options["pages"])
+        # The sessions are signed with the key gunicorn serves with (the session's
+        # hash of the password is keyed with it).
+        secret_key = secrets.token_urlsafe(48)
+        with override_settings(SECRET_KEY=secret_key):
+            requests = self.requests(options["pages"])
         if not requests:
             raise CommandError("No benchmark accounts here: run seed_scale first.")
         self.stdout.write(f"{len(requests)} URLs in the mix (pages x staff accounts).")
+        env = serving_env(secret_key)
+        # Production settings serve static files from their manifest: collect them first.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+        )
         port = free_port()
         with tempfile.TemporaryDirectory(prefix="harbor-bench-") as tmp:
             script = Path(tmp) / "mix.lua"
@@ -150,7 +182,7 @@ class Command(BaseCommand):
                     "120",
                 ],
                 cwd=settings.BASE_DIR,
-                env={**os.environ, "ALLOWED_HOSTS": "127.0.0.1"},
+                env=env,
             )
             try:
                 self.wait_until_up(port, server)

@@ -1689,25 +1689,51 @@ PERMIT_TYPES = ["residence_permit", "work_permit"]
 PERMIT_WARNING_DAYS = 30
 
 
-class ServiceItemQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> ServiceItemQuerySet:
-        """Services of the cases the user may see: the case scope decides.
+class CaseRowQuerySet(models.QuerySet):
+    """Rows of one case that carry the case's agency (`CaseAgencyRow`): services,
+    identification decisions."""
 
-        Found from the agency's own column (a service's agency is its case's, set when it
-        is added), each one's case then probed by key, for a supervisor or agency admin;
-        from the ids of their cases for a caseworker, whose few hundred cases are a sliver
-        of a national agency's services (issue 12).
+    def visible_to(self, user: User) -> Self:
+        """The rows of the cases the user may see: the case scope decides.
+
+        Found from the agency's own column, each one's case then probed by key, for a
+        supervisor or agency admin; for a caseworker, from the ids of the cases they work
+        (two indexes, no scope), whose few hundred cases are a sliver of a national
+        agency's rows, the probe then applying the scope to those alone (issue 12).
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
         probe = RowExists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
         if not user.sees_whole_agency:
-            # The ids of the cases they work (two indexes, no scope) narrow the rows; the
-            # probe applies the scope to those alone.
             worked = AmongIds("case_id", Case.objects.ids_worked_by(user))
             return self.filter(worked).filter(probe)
         return self.filter(agency_id=user.agency_id).filter(probe)
 
+
+class CaseAgencyRow(models.Model):
+    """A row of one case (its `case`) that carries the case's agency, copied when it is
+    added: a case never changes agency. Whole-agency lists find such rows by it through a
+    per-agency index (CaseRowQuerySet.visible_to), never by walking every case."""
+
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.agency_id is None and self.case_id is not None:
+            self.agency_id = self.case.agency_id
+        super().save(*args, **kwargs)
+
+
+class ServiceItemQuerySet(CaseRowQuerySet):
     def open(self) -> ServiceItemQuerySet:
         """Still to deliver: planned or in progress (a case should not close with one)."""
         return self.filter(status__in=[ServiceItem.Status.PLANNED, ServiceItem.Status.IN_PROGRESS])
@@ -1737,7 +1763,7 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.permits().filter(permit_expires_on__lt=today or timezone.localdate())
 
 
-class ServiceItem(ChoiceLabels, CreatedModel):
+class ServiceItem(ChoiceLabels, CaseAgencyRow, CreatedModel):
     """One service in a case's protection plan (shelter, legal aid, a permit, ...)."""
 
     class Status(models.TextChoices):
@@ -1753,16 +1779,6 @@ class ServiceItem(ChoiceLabels, CreatedModel):
         verbose_name=_("case"),
         on_delete=models.PROTECT,
         related_name="service_items",
-    )
-    # The case's agency, copied when the service is added (`save`): a case never changes
-    # agency. Whole-agency lists find their services by it (ServiceItemQuerySet.visible_to).
-    agency = models.ForeignKey(
-        "partners.Agency",
-        verbose_name=_("agency"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
     )
     service_type = models.CharField(_("service"), max_length=32, choices=ServiceType.choices)
     provider = models.ForeignKey(
@@ -1823,11 +1839,6 @@ class ServiceItem(ChoiceLabels, CreatedModel):
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} ({self.get_status_display()})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.agency_id is None and self.case_id is not None:
-            self.agency_id = self.case.agency_id
-        super().save(*args, **kwargs)
 
     @property
     def is_permit_expired(self) -> bool:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -12,7 +10,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.models import User
-from cases.models import Archivable, ArchivableQuerySet, Case
+from cases.models import Archivable, ArchivableQuerySet, Case, CaseAgencyRow, CaseRowQuerySet
 from crypto import EncryptedDateField, EncryptedTextField
 from crypto.files import WrappedKeyField
 from listing import AmongIds, ChoiceLabels, RowExists
@@ -425,31 +423,14 @@ class ScreeningAnswer(models.Model):
         return f"{self.indicator_id}: {self.answer}"
 
 
-class DecisionQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> DecisionQuerySet:
-        """Decisions on the cases the user may see: the case scope decides.
-
-        Found from the agency's own column (a decision's agency is its case's, set when
-        it is recorded), each one's case then probed by key, for a supervisor or agency
-        admin; from the ids of their cases for a caseworker (issue 12).
-        """
-        if not user.is_authenticated or user.agency_id is None:
-            return self.none()
-        probe = RowExists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
-        if not user.sees_whole_agency:
-            # The ids of the cases they work (two indexes, no scope) narrow the rows; the
-            # probe applies the scope to those alone.
-            worked = AmongIds("case_id", Case.objects.ids_worked_by(user))
-            return self.filter(worked).filter(probe)
-        return self.filter(agency_id=user.agency_id).filter(probe)
-
+class DecisionQuerySet(CaseRowQuerySet):
     def awaiting_review(self) -> DecisionQuerySet:
         """Decisions whose review was requested and has no outcome yet (the supervisor
         inbox); index victims_decision_review_open holds exactly these, per agency."""
         return self.filter(review_requested_on__isnull=False, review_outcome="")
 
 
-class IdentificationDecision(models.Model):
+class IdentificationDecision(CaseAgencyRow):
     """The formal decision of an authority on whether the person is a victim."""
 
     class Authority(models.TextChoices):
@@ -471,16 +452,6 @@ class IdentificationDecision(models.Model):
         verbose_name=_("case"),
         on_delete=models.PROTECT,
         related_name="identification_decisions",
-    )
-    # The case's agency, copied when the decision is recorded (`save`): a case never
-    # changes agency. Whole-agency lists find decisions by it (DecisionQuerySet.visible_to).
-    agency = models.ForeignKey(
-        "partners.Agency",
-        verbose_name=_("agency"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
     )
     authority = models.CharField(_("authority"), max_length=16, choices=Authority.choices)
     # Required on every form (blank=False); null only for imported reference data,
@@ -519,11 +490,6 @@ class IdentificationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_authority_display()}: {self.get_outcome_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.agency_id is None and self.case_id is not None:
-            self.agency_id = self.case.agency_id
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("victims:decision_detail", args=[self.pk])

@@ -144,8 +144,9 @@ def _database_from_env(variable: str = "DATABASE_URL") -> dj_database_url.DBConf
 # holding a worker and a connection. Management commands (migrate, the worker
 # `run_huey`, imports, retention) get HARBOR_COMMAND_STATEMENT_TIMEOUT_MS, none (0) by
 # default: a migration over ten million audit rows must not be cut off. 0 disables.
-# Behind PgBouncer in transaction mode, which refuses startup options, set both to 0 and
-# use `ALTER ROLE … SET statement_timeout` instead (README, "Growing").
+# Behind PgBouncer in transaction mode, which refuses startup options, set both to 0 (and
+# HARBOR_PG_JIT / HARBOR_PG_PARALLEL below to true) and use `ALTER ROLE … SET` for the
+# three settings instead (README, "Growing").
 RUNNING_COMMAND = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
 HARBOR_STATEMENT_TIMEOUT_MS = (
     env_int("HARBOR_COMMAND_STATEMENT_TIMEOUT_MS", 0, minimum=0)

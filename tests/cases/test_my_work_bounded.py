@@ -1,5 +1,5 @@
 """My work stays small and quick whatever the caseload (issue 12): each panel shows its
-first rows, a count (capped: "1000+") and a link to the full list, never every row."""
+first rows, a count (capped: "100+") and a link to the full list, never every row."""
 
 from __future__ import annotations
 

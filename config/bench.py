@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote_plus
 
 from django.db import connection
@@ -159,25 +159,84 @@ PAGE_BUDGET_S = 15.0
 MIN_RUNS = 3
 
 
-def measure(client: Client, role: str, key: str, url: str, runs: int) -> Result:
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    warm_up = time.perf_counter() - started
-    result = Result(role=role, page=key, url=url, status=response.status_code)
-    result.queries = len(queries.captured_queries)
-    result.bytes = len(response.content)
-    if response.status_code != 200:
-        return result
-    if warm_up * runs > PAGE_BUDGET_S:
-        runs = min(runs, max(MIN_RUNS, int(PAGE_BUDGET_S / warm_up)))
-    for _ in range(runs):
+def runs_within_budget(runs: int, warm_up_ms: float) -> int:
+    if warm_up_ms / 1000 * runs > PAGE_BUDGET_S:
+        return min(runs, max(MIN_RUNS, int(PAGE_BUDGET_S * 1000 / warm_up_ms)))
+    return runs
+
+
+class Measurer:
+    """Opens pages in this process, one logged-in test client per role.
+
+    `first()` opens a page once (status, queries, bytes, warm-up time); `time()` then
+    times more requests of it. `bench_pages` measures its own database with one, and
+    a `--serve` child process measures the baseline database with another.
+    """
+
+    def __init__(self, users: dict[str, User]) -> None:
+        self.users = users
+        self._clients: dict[str, tuple[Client, Samples]] = {}
+
+    def _client(self, role: str) -> tuple[Client, Samples]:
+        if role not in self._clients:
+            # A page that fails answers 500 in the table instead of stopping the run.
+            client = Client(raise_request_exception=False)
+            client.force_login(self.users[role])
+            self._clients[role] = (client, samples_for(self.users[role]))
+        return self._clients[role]
+
+    def url(self, role: str, key: str) -> str | None:
+        _client, samples = self._client(role)
+        for page in PAGES:
+            if page.key == key:
+                url = page.url(samples)
+                return url.format(name=quote_plus(samples.name)) if url else None
+        for admin_key, _compared, path in ADMIN_PAGES:
+            if admin_key == key:
+                return path
+        raise KeyError(key)
+
+    def first(self, role: str, key: str) -> tuple[Result | None, float]:
+        """The page opened once, and how long that took in ms (None: no such record)."""
+        url = self.url(role, key)
+        if url is None:
+            return None, 0.0
+        client, _samples = self._client(role)
         started = time.perf_counter()
-        client.get(url)
-        result.runs.append((time.perf_counter() - started) * 1000)
-    result.median_ms = statistics.median(result.runs)
-    result.p95_ms = percentile(result.runs, 0.95)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        warm_up = (time.perf_counter() - started) * 1000
+        result = Result(role=role, page=key, url=url, status=response.status_code)
+        result.queries = len(queries.captured_queries)
+        result.bytes = len(response.content)
+        return result, warm_up
+
+    def time(self, role: str, key: str, runs: int) -> list[float]:
+        """`runs` more requests of the page, each in ms."""
+        client, _samples = self._client(role)
+        url = self.url(role, key)
+        if url is None:
+            raise KeyError(f"{role} has no record for {key}")
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        return timings
+
+
+def finish(result: Result) -> Result:
+    if result.runs:
+        result.median_ms = statistics.median(result.runs)
+        result.p95_ms = percentile(result.runs, 0.95)
     return result
+
+
+def page_keys(pages: Iterable[Page], role: str, admin: bool) -> list[str]:
+    keys = [page.key for page in pages]
+    if admin and role == str(Role.SUPERVISOR):
+        keys += [key for key, _compared, _path in ADMIN_PAGES]
+    return keys
 
 
 def run_pages(
@@ -188,28 +247,70 @@ def run_pages(
     admin: bool = False,
     on_result: Callable[[Result], None] = lambda result: None,
 ) -> list[Result]:
+    """Every page for every role, one after another, on this process's database."""
+    measurer = Measurer(users)
     results: list[Result] = []
     pages = list(pages)
-    for role, user in users.items():
-        # A page that fails answers 500 in the table instead of stopping the run.
-        client = Client(raise_request_exception=False)
-        client.force_login(user)
-        samples = samples_for(user)
-        for page in pages:
-            url = page.url(samples)
-            if url is None:
+    for role in users:
+        for key in page_keys(pages, role, admin):
+            result, warm_up = measurer.first(role, key)
+            if result is None:
                 continue
-            result = measure(
-                client, role, page.key, url.format(name=quote_plus(samples.name)), runs
-            )
-            results.append(result)
+            if result.status == 200:
+                result.runs = measurer.time(role, key, runs_within_budget(runs, warm_up))
+            results.append(finish(result))
             on_result(result)
-        if admin and role == str(Role.SUPERVISOR):
-            for key, _compared, path in ADMIN_PAGES:
-                result = measure(client, role, key, path, runs)
-                results.append(result)
-                on_result(result)
     return results
+
+
+class Remote(Protocol):
+    """The baseline side of an interleaved run (a `bench_pages --serve` process)."""
+
+    def first(self, role: str, key: str) -> tuple[Result | None, float]: ...
+
+    def time(self, role: str, key: str, runs: int) -> list[float]: ...
+
+
+# An interleaved run times each page in this many alternating rounds on each side.
+ROUNDS = 4
+
+
+def run_interleaved(
+    users: dict[str, User],
+    remote: Remote,
+    roles: Iterable[str],
+    *,
+    runs: int,
+    pages: Iterable[Page] = PAGES,
+    admin: bool = False,
+    on_result: Callable[[Result, Result | None], None] = lambda result, baseline: None,
+) -> list[tuple[Result, Result | None]]:
+    """Every page on both databases in turn, a few requests each, so that whatever else
+    the machine does weighs on both sides alike: their ratio stays steady from run to
+    run where two runs taken minutes apart drift (this machine's noise moved a page's
+    median by up to 1.5x between such runs)."""
+    measurer = Measurer(users)
+    pairs: list[tuple[Result, Result | None]] = []
+    pages = list(pages)
+    for role in roles:
+        for key in page_keys(pages, role, admin):
+            result, warm_up = measurer.first(role, key)
+            baseline, base_warm_up = remote.first(role, key)
+            if result is None:
+                continue
+            if result.status == 200 and baseline is not None and baseline.status == 200:
+                total = runs_within_budget(runs, max(warm_up, base_warm_up))
+                for round_ in range(ROUNDS):
+                    share = total // ROUNDS + (1 if round_ < total % ROUNDS else 0)
+                    if share:
+                        result.runs += measurer.time(role, key, share)
+                        baseline.runs += remote.time(role, key, share)
+            elif result.status == 200:
+                result.runs = measurer.time(role, key, runs_within_budget(runs, warm_up))
+            pair = (finish(result), finish(baseline) if baseline else None)
+            pairs.append(pair)
+            on_result(*pair)
+    return pairs
 
 
 def flags(result: Result, baseline: Result | None) -> str:
@@ -232,9 +333,11 @@ def flags(result: Result, baseline: Result | None) -> str:
 
 
 def format_row(result: Result, baseline: Result | None, runs: int = 0) -> str:
-    ratio = ""
-    if baseline and baseline.median_ms and result.median_ms:
-        ratio = f"{result.median_ms / baseline.median_ms:5.2f}"
+    base = ratio = ""
+    if baseline and baseline.median_ms:
+        base = f"{baseline.median_ms:.1f}"
+        if result.median_ms:
+            ratio = f"{result.median_ms / baseline.median_ms:5.2f}"
     timing = (
         f"{result.median_ms:8.1f} {result.p95_ms:8.1f}"
         if result.status == 200
@@ -243,13 +346,15 @@ def format_row(result: Result, baseline: Result | None, runs: int = 0) -> str:
     short = f" n={len(result.runs)}" if result.status == 200 and len(result.runs) < runs else ""
     return (
         f"{result.role:<15} {result.page:<16} {result.status:>4} {result.queries:>4} "
-        f"{timing} {result.bytes / 1024:8.1f} {ratio:>6}  {flags(result, baseline)}{short}"
+        f"{timing} {result.bytes / 1024:8.1f} {base:>8} {ratio:>6}  "
+        f"{flags(result, baseline)}{short}"
     )
 
 
 HEADER = (
     f"{'role':<15} {'page':<16} {'http':>4} {'qry':>4} {'median':>8} {'p95':>8} "
-    f"{'KB':>8} {'ratio':>6}  missed targets (times in ms; n = timed runs when cut short)"
+    f"{'KB':>8} {'base':>8} {'ratio':>6}  missed targets (times in ms; base = the "
+    "baseline's median; n = timed runs when cut short)"
 )
 
 

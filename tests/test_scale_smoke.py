@@ -139,6 +139,30 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     monkeypatch.setenv("DATABASE_URL", f"postgres://{db['USER']}@{host}/{db['NAME']}")
     monkeypatch.setenv("HARBOR_DEBUG", "true")
+    # Interleaved with a second database (here the same one, so the ratio is about 1).
+    out = StringIO()
+    call_command(
+        "bench_pages",
+        runs=4,
+        roles=["supervisor"],
+        pages=["my_work", "staff"],
+        against=os.environ["DATABASE_URL"],
+        save=saved,
+        stdout=out,
+    )
+    assert f"against {db['NAME']}: {SMOKE_CASES:,} cases" in out.getvalue()
+    data = json.loads(saved.read_text())
+    assert data["meta"]["against"]["database"] == db["NAME"]
+    assert [(row["page"], len(row["runs"])) for row in data["meta"]["baseline_results"]] == [
+        ("my_work", 4),
+        ("staff", 0),
+    ]
+    assert [(row["page"], row["status"]) for row in data["results"]] == [
+        ("my_work", 200),
+        ("staff", 403),
+    ]
+    ratio = re.search(r"^supervisor +my_work .* (\d+\.\d\d)  ", out.getvalue(), re.M)
+    assert ratio, out.getvalue()
     out = StringIO()
     call_command("bench_load", duration=3, warmup=1, workers=2, connections=4, stdout=out)
     summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())

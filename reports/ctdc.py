@@ -21,7 +21,6 @@ import datetime
 import hashlib
 import json
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from cases.models import Case, CaseExploitation, ExploitationType, Identificatio
 from partners.models import Agency, AgencyType
 from reports.models import ImportedRecord
 from victims.models import IdentificationDecision, Person, Sex
+from victims.services import generate_person_codes
 
 AGENCY_CODE = "CTDC"
 AGENCY_NAME = "CTDC reference data"
@@ -61,8 +61,6 @@ EXPLOITATION_FLAGS = (
 )
 YEAR_BAND = re.compile(r"^(\d{4}(-\d{4})?)?$")
 MAX_REGION = 64
-
-_BASE32 = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # the alphabet victims.services codes use
 
 
 class RowError(ValueError):
@@ -213,42 +211,13 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _fresh_codes(count: int, prefix: str) -> list[str]:
-    """`count` unused person codes in the format of victims.services.generate_person_code,
-    checked against the table in one query per round instead of one per code."""
-    codes: set[str] = set()
-    base = len(_BASE32)
-    while len(codes) < count:
-        candidates = set()
-        for _n in range(count - len(codes)):
-            number, chars = secrets.randbelow(base**8), []
-            for _digit in range(8):
-                number, digit = divmod(number, base)
-                chars.append(_BASE32[digit])
-            candidates.add(prefix + "".join(chars))
-        candidates -= codes
-        codes |= candidates - _taken_codes(candidates)
-    return list(codes)[:count]
-
-
-def _taken_codes(candidates: set[str]) -> set[str]:
-    """Which of these codes a person has already: one array parameter on PostgreSQL (a
-    list of 20,000 parameters costs more than the query)."""
-    if connection.vendor != "postgresql":
-        return set(Person.objects.filter(code__in=candidates).values_list("code", flat=True))
-    table = connection.ops.quote_name(Person._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT code FROM {table} WHERE code = ANY(%s)", [list(candidates)])  # noqa: S608
-        return {code for (code,) in cursor.fetchall()}
-
-
 @transaction.atomic
 def _create_batch(
     rows: list[ParsedRow], *, agency: Agency, source: str, actor: User, reference_prefix: str
 ) -> None:
     persons = [
         Person(agency=agency, code=code, created_by=actor, updated_by=actor, sex=row.sex)
-        for code, row in zip(_fresh_codes(len(rows), f"P-{agency.code}-"), rows, strict=True)
+        for code, row in zip(generate_person_codes(agency.code, len(rows)), rows, strict=True)
     ]
     Person.objects.bulk_create(persons, batch_size=500)
     cases = [
@@ -294,14 +263,13 @@ def _create_batch(
                 source=source,
                 row_number=row.row_number,
                 case=case,
-                person=person,
                 year_band=row.year_band,
                 majority_status=row.majority_status,
                 origin_region=row.origin_region,
                 exploitation_region=row.exploitation_region,
                 perpetrator=row.perpetrator,
             )
-            for case, person, row in zip(cases, persons, rows, strict=True)
+            for case, row in zip(cases, rows, strict=True)
         ),
         batch_size=1000,
     )
@@ -456,7 +424,7 @@ def _copy_rows(
             [qn(person_table), qn(case_table), count],
         )
         ids = cursor.fetchall()
-        codes = _fresh_codes(count, f"P-{agency.code}-")
+        codes = generate_person_codes(agency.code, count)
         people = _CopyTable(
             Person(agency=agency, code="", created_by=actor, updated_by=actor),
             ["id", "code", "sex"],
@@ -505,7 +473,6 @@ def _copy_rows(
             [
                 "row_number",
                 "case_id",
-                "person_id",
                 "year_band",
                 "majority_status",
                 "origin_region",
@@ -531,8 +498,5 @@ def _copy_rows(
 
         records.copy(
             cursor,
-            (
-                f"{row.row_number}\t{ids[i][1]}\t{ids[i][0]}\t{text(row)}"
-                for i, row in enumerate(rows)
-            ),
+            (f"{row.row_number}\t{ids[i][1]}\t{text(row)}" for i, row in enumerate(rows)),
         )

@@ -16,7 +16,8 @@ class ImportedRecord(models.Model):
     One row per source row: `(source, row_number)` is unique, so a second import of
     the same file finds every row already there and creates nothing. Banded years
     and regions are kept exactly as the source wrote them (never turned into dates
-    or countries).
+    or countries). The person is the case's (no column of its own: one foreign-key
+    check fewer per imported row).
     """
 
     source = models.CharField(_("source"), max_length=64)
@@ -26,12 +27,6 @@ class ImportedRecord(models.Model):
         verbose_name=_("case"),
         on_delete=models.CASCADE,
         related_name="imported_record",
-    )
-    person = models.ForeignKey(
-        "victims.Person",
-        verbose_name=_("person"),
-        on_delete=models.CASCADE,
-        related_name="imported_records",
     )
     year_band = models.CharField(_("year of registration (band)"), max_length=16, blank=True)
     majority_status = models.CharField(_("adult or minor"), max_length=8, blank=True)

@@ -81,10 +81,10 @@ def test_unknown_values_stay_unknown(ctdc_import, ctdc_rows):
     row_number = next(
         i for i, r in enumerate(ctdc_rows, 1) if not r["gender"] and not r["isForcedLabour"]
     )
-    record = ImportedRecord.objects.select_related("case", "person").get(row_number=row_number)
-    assert record.person.sex == "unknown"
-    assert record.person.nationality == ""
-    assert record.person.age_band == ""
+    record = ImportedRecord.objects.select_related("case__person").get(row_number=row_number)
+    assert record.case.person.sex == "unknown"
+    assert record.case.person.nationality == ""
+    assert record.case.person.age_band == ""
     assert record.case.intake_date is None
     # Identified per the source: the decision is recorded as the reference data's own,
     # with no authority or date invented.

@@ -101,7 +101,7 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .prefetch_related("case__caseworkers")
     )
     filterset = filter_queryset(TaskFilter, request, tasks)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset.qs, late_rows=True)
     return render(request, "cases/task_list.html", {"filter": filterset, "page": page})
 
 

@@ -229,9 +229,28 @@ class CappedPaginator(Paginator):
     sorting) the agency's whole caseload.
     """
 
-    def __init__(self, object_list, per_page: int, cap: int = COUNT_CAP) -> None:
+    def __init__(
+        self, object_list, per_page: int, cap: int = COUNT_CAP, *, late_rows: bool = False
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
+        self.late_rows = late_rows
+
+    def page(self, number: Any) -> Page:
+        """With `late_rows`, a page of a QuerySet is read in two steps: the ids of its
+        rows (only the tables its filters and order need), then those rows with their
+        joins and prefetches. Sorting a caseworker's 900 tasks then joins 25 cases,
+        people and assignees instead of 900 (issue 12)."""
+        if not (self.late_rows and isinstance(self.object_list, QuerySet)):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = list(self.object_list.filter(pk__in=ids)) if ids else []
+        return self._get_page(rows, number, self)
 
     @cached_property
     def total(self) -> int:
@@ -250,7 +269,16 @@ class CappedPaginator(Paginator):
         return min(self.total, self.cap)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None) -> Page:
-    """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator)."""
-    paginator = CappedPaginator(queryset, per_page or settings.HARBOR_PAGE_SIZE, cap=COUNT_CAP)
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet,
+    per_page: int | None = None,
+    *,
+    late_rows: bool = False,
+) -> Page:
+    """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator;
+    `late_rows` for a list whose rows join several tables)."""
+    paginator = CappedPaginator(
+        queryset, per_page or settings.HARBOR_PAGE_SIZE, cap=COUNT_CAP, late_rows=late_rows
+    )
     return paginator.get_page(request.GET.get("page"))

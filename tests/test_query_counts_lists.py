@@ -4,6 +4,9 @@ per option."""
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -171,3 +174,39 @@ def test_the_filter_bar_is_written_without_crispy(login, supervisor):
     assert '<label for="id_status" class="form-label">Case status</label>' in html
     assert 'name="status" class="form-select" id="id_status"' in html
     assert 'class="form-control"' in html and 'id="id_intake_after"' in html
+
+
+# --- late rows ----------------------------------------------------------------------------
+
+
+def test_late_rows_pages_hold_the_same_rows_in_the_same_order(supervisor, agency_a, rf):
+    """A page read ids first, then rows (the task list) equals the page read at once."""
+    case = CaseFactory(agency=agency_a)
+    today = datetime.date(2026, 3, 1)
+    for days in (5, 1, 3, 1, 4, 2, 9):  # two tasks due the same day: ordered by id
+        TaskFactory(case=case, due_date=today + datetime.timedelta(days=days))
+    tasks = Task.objects.visible_to(supervisor).select_related("case__person")
+    for number in (1, 2, 3):
+        request = rf.get("/", {"page": number})
+        plain = listing.paginate(request, tasks, per_page=3)
+        late = listing.paginate(request, tasks, per_page=3, late_rows=True)
+        assert [t.pk for t in late] == [t.pk for t in plain]
+        assert late.paginator.count == plain.paginator.count == 7
+    # The last page keeps its single row; an empty list still answers page 1.
+    assert len(listing.paginate(rf.get("/", {"page": 3}), tasks, 3, late_rows=True)) == 1
+    empty = listing.paginate(rf.get("/"), tasks.none(), 3, late_rows=True)
+    assert list(empty) == [] and empty.number == 1
+
+
+def test_late_rows_join_only_the_page(supervisor, agency_a, rf):
+    case = CaseFactory(agency=agency_a)
+    for _ in range(6):
+        TaskFactory(case=case)
+    tasks = Task.objects.visible_to(supervisor).select_related("case__person")
+    with CaptureQueriesContext(connection) as queries:
+        list(listing.paginate(rf.get("/"), tasks, per_page=2, late_rows=True))
+    ids, rows = (q["sql"].upper() for q in queries.captured_queries[-2:])
+    # The ids are read without the joined columns; the rows are the page's ids only.
+    assert '"VICTIMS_PERSON"."LEGAL_NAME"' not in ids and "LIMIT 2" in ids
+    assert '"VICTIMS_PERSON"' in rows and not re.search(r"LIMIT \d+\s*$", rows)
+    assert re.search(r'"CASES_TASK"\."ID" IN \(\d+, \d+\)', rows)

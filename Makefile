@@ -76,8 +76,9 @@ deploy-check: install
 	HARBOR_BLIND_INDEX_KEY=$${HARBOR_BLIND_INDEX_KEY:-deploy-check-only-blind-index-key-0123456789} \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# Benchmarks on PostgreSQL (README "Benchmarks"): `make bench-seed CASES=1000000`, then
-# `make bench CASES=1000000 BASELINE=var/bench-harbor_scale_10000.json`.
+# Benchmarks on PostgreSQL (README "Benchmarks"): `make bench-seed CASES=1000000` (and
+# CASES=10000), then `make bench CASES=1000000 AGAINST=10000` (both databases in turn) or
+# `make bench CASES=1000000 BASELINE=var/bench-harbor_scale_10000.json` (a saved run).
 CASES ?= 10000
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= harbor_scale_$(CASES)
@@ -92,7 +93,7 @@ bench-seed: install
 
 bench: install
 	mkdir -p var
-	$(BIN)/python manage.py bench_pages --runs $(BENCH_RUNS) --admin --save var/bench-$(BENCH_DB).json $(if $(BASELINE),--baseline $(BASELINE))
+	$(BIN)/python manage.py bench_pages --runs $(BENCH_RUNS) --admin --save var/bench-$(BENCH_DB).json $(if $(BASELINE),--baseline $(BASELINE)) $(if $(AGAINST),--against $(BENCH_SERVER)/harbor_scale_$(AGAINST))
 
 bench-load: install
 	$(BIN)/python manage.py bench_load

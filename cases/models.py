@@ -1846,6 +1846,18 @@ class ServiceItem(ChoiceLabels, CaseAgencyRow, CreatedModel):
                 condition=models.Q(status__in=["planned", "in_progress"]),
                 name="cases_service_agency_open_due",
             ),
+            # The same, case by case, for a caseworker's cases (CaseRowQuerySet): a probe
+            # reads a case's permits or open services only, not every service it had.
+            models.Index(
+                fields=["case", "permit_expires_on"],
+                condition=models.Q(service_type__in=PERMIT_TYPES),
+                name="cases_service_case_permit",
+            ),
+            models.Index(
+                fields=["case", "due_date"],
+                condition=models.Q(status__in=["planned", "in_progress"]),
+                name="cases_service_case_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

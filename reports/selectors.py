@@ -210,18 +210,15 @@ class Counted:
 def _from_cube(scope: Scope) -> Counted:
     """The stored cube's sums under the filters (three queries)."""
     cells = scope.cells().filter(exploitation=scope.exploitation)
-    sums = cells.exclude(figure__in=PER_STAFF).values("figure", "value").annotate(total=Sum("n"))
-    monthly = (
-        scope.cells(by_month=True)
-        .filter(figure="cases")
-        .values("month", "exploitation")
-        .annotate(total=Sum("n"))
-    )
-    staff = cells.filter(figure__in=PER_STAFF).values("figure", "value").annotate(total=Sum("n"))
+    # Tuples, not dicts: a national agency's per-staff figures are thousands of rows.
+    sums = cells.exclude(figure__in=PER_STAFF).values_list("figure", "value")
+    monthly = scope.cells(by_month=True).filter(figure="cases").values_list("month", "exploitation")
+    staff = cells.filter(figure__in=PER_STAFF).values_list("figure", "value")
+    total = Sum("n")
     return Counted(
-        sums={(row["figure"], row["value"]): row["total"] for row in sums.order_by()},
-        by_month={(row["month"], row["exploitation"]): row["total"] for row in monthly.order_by()},
-        staff={(row["figure"], int(row["value"])): row["total"] for row in staff.order_by()},
+        sums={(f, v): n for f, v, n in sums.annotate(total=total).order_by()},
+        by_month={(m, e): n for m, e, n in monthly.annotate(total=total).order_by()},
+        staff={(f, int(v)): n for f, v, n in staff.annotate(total=total).order_by()},
     )
 
 

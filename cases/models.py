@@ -377,6 +377,17 @@ class CaseQuerySet(ArchivableQuerySet):
         """
         return self.filter(pk__in=self.ids_worked_by(user))
 
+    def case_of_row_visible(self, user: User, column: str = "case_id") -> models.Q:
+        """A row's case (its `column`) is one the user may see: the condition for the rows
+        of cases (services, decisions, referrals), after the caller's filter on the
+        agency column the row carries. Each row's case is probed by key; for a caseworker
+        the ids of the cases they work (two indexes, no scope) narrow the rows first, so
+        a few hundred cases never mean reading a national agency's rows (issue 12)."""
+        probe = models.Q(RowExists(self.visible_to(user).filter(pk=models.OuterRef(column))))
+        if user.sees_whole_agency:
+            return probe
+        return models.Q(AmongIds(column, self.ids_worked_by(user))) & probe
+
     def ids_worked_by(self, user: User) -> models.QuerySet:
         """The ids of the cases the user supervises (narrowed by this queryset's filters)
         or is assigned to, from those two indexes alone; no scope, no archive rule: only
@@ -1714,11 +1725,10 @@ class CaseRowQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        probe = RowExists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+        visible = Case.objects.case_of_row_visible(user)
         if not user.sees_whole_agency:
-            worked = AmongIds("case_id", Case.objects.ids_worked_by(user))
-            return self.filter(worked).filter(probe)
-        return self.filter(agency_id=user.agency_id).filter(probe)
+            return self.filter(visible)
+        return self.filter(agency_id=user.agency_id).filter(visible)
 
 
 class CaseAgencyRow(models.Model):

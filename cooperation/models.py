@@ -85,16 +85,12 @@ class ReferralQuerySet(models.QuerySet):
         if not can(user, READS_CASES) or user.agency_id is None:
             return self.none()
         # Each side scoped by its agency column, the case checked by a correlated EXISTS,
-        # never `case IN (subquery)` (issue 12): for whole-agency staff an index probe per
-        # referral (listing.RowExists; their visible cases are most of a big agency), for
-        # a caseworker the planner's choice (their few cases hash well).
+        # never `case IN (subquery)` (issue 12): an index probe per referral, among the
+        # cases a caseworker works only (CaseQuerySet.case_of_row_visible).
         # The columns come first in each side: PostgreSQL tests an OR's conditions in the
         # order written, so a referral of the other side is never probed (issue 12).
         case = models.OuterRef("case_id")
-        exists = RowExists if user.sees_whole_agency else models.Exists
-        sent = models.Q(from_agency_id=user.agency_id) & models.Q(
-            exists(Case.objects.visible_to(user).filter(pk=case))
-        )
+        sent = models.Q(from_agency_id=user.agency_id) & Case.objects.case_of_row_visible(user)
         received = (
             models.Q(to_agency_id=user.agency_id)
             & ~models.Q(status=_R.REVOKED)

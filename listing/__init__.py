@@ -250,7 +250,7 @@ class CappedPaginator(Paginator):
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = list(self.object_list.filter(pk__in=ids)) if ids else []
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
     @cached_property
     def total(self) -> int:

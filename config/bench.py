@@ -207,15 +207,16 @@ class Measurer:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         warm_up = (time.perf_counter() - started) * 1000
+        result = Result(role=role, page=key, url=url, status=response.status_code)
+        # Counted now: the next request's start clears the query log.
+        result.queries = len(queries.captured_queries)
+        result.bytes = len(response.content)
         if response.status_code == 200:
             # The first request fills caches (a cold one took seconds for a 150 ms page):
             # a second one says how long the timed runs will take.
             started = time.perf_counter()
             client.get(url)
             warm_up = (time.perf_counter() - started) * 1000
-        result = Result(role=role, page=key, url=url, status=response.status_code)
-        result.queries = len(queries.captured_queries)
-        result.bytes = len(response.content)
         return result, warm_up
 
     def time(self, role: str, key: str, runs: int) -> list[float]:

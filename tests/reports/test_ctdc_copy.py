@@ -50,17 +50,17 @@ def _fields(obj) -> dict:
 def _snapshot(source: str) -> list[tuple]:
     """Every row the import made for each source row, without the ids, codes, times."""
     rows = []
-    for record in ImportedRecord.objects.filter(source=source).select_related("case", "person"):
+    for record in ImportedRecord.objects.filter(source=source).select_related("case__person"):
         case = record.case
         rows.append(
             (
                 record.row_number,
                 _fields(record),
-                _fields(record.person),
+                _fields(case.person),
                 _fields(case),
                 [_fields(d) for d in IdentificationDecision.objects.filter(case=case)],
                 sorted(CaseExploitation.objects.filter(case=case).values_list("type", flat=True)),
-                record.person.agency_id == case.agency_id,
+                case.person.agency_id == case.agency_id,
             )
         )
     return sorted(rows, key=lambda row: row[0])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -60,7 +60,11 @@ def case_timeline(case: Case, limit: int | None = None) -> list[TimelineEntry]:
 def my_cases(user: User) -> CaseQuerySet:
     """Open cases the user works (caseworker or named supervisor), as the case list shows
     them; the row flags come after the panel cuts its rows (CaseQuerySet.with_row_flags)."""
-    return Case.objects.visible_to(user).open().assigned_to(user).for_list()
+    cases = Case.objects.visible_to(user).open()
+    if user.sees_whole_agency:
+        cases = cases.assigned_to(user)
+    # else: a caseworker's scope is the cases assigned to them already (Case.visible_to).
+    return cases.for_list()
 
 
 def my_tasks(user: User) -> TaskQuerySet:
@@ -140,14 +144,39 @@ class InboxPanel:
         return iter(self.rows)
 
 
-def inbox_panel(queryset: QuerySet[Model], limit: int = INBOX_LIMIT) -> InboxPanel:
+def inbox_panel(
+    queryset: QuerySet[Model],
+    limit: int = INBOX_LIMIT,
+    *,
+    rows_by_id: Callable[[list[Any]], QuerySet[Model]] | None = None,
+) -> InboxPanel:
     """Count (capped) and first rows of an ordered queryset: two queries (plus its
-    prefetches), never a count of the agency's whole caseload."""
+    prefetches), never a count of the agency's whole caseload.
+
+    With `rows_by_id` the rows are read late, in three: the ids of the first `limit` in
+    order (only the tables its filters and order need), then `rows_by_id(ids)` with the
+    joins a row shows. The ids come from the scoped queryset; the second read is by key.
+    """
     total = count_up_to(queryset, PANEL_COUNT_CAP)
+    if rows_by_id is None:
+        rows = list(queryset[:limit])
+    else:
+        ids = list(queryset.values_list("pk", flat=True)[:limit])
+        found = {row.pk: row for row in rows_by_id(ids)}
+        rows = [found[pk] for pk in ids if pk in found]
     return InboxPanel(
         count=min(total, PANEL_COUNT_CAP),
-        rows=list(queryset[:limit]),
+        rows=rows,
         capped=total > PANEL_COUNT_CAP,
+    )
+
+
+def my_cases_panel(user: User, limit: int = MY_WORK_LIMIT) -> InboxPanel:
+    """My work's open cases: sorted from the case rows alone, then the first `limit` read
+    with their people, supervisors and caseworkers (a supervisor named on 900 open cases
+    joined all 900 to sort them: 21 of My work's 90 ms of queries at 1,000,000 cases)."""
+    return inbox_panel(
+        my_cases(user), limit, rows_by_id=lambda ids: Case.objects.filter(pk__in=ids).for_list()
     )
 
 

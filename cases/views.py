@@ -112,7 +112,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     # A hearing-preparation task shows the measures still to arrange.
     tasks = selectors.my_tasks(request.user).prefetch_related("hearing__measures")
     limit = selectors.MY_WORK_LIMIT
-    cases = selectors.inbox_panel(selectors.my_cases(request.user), limit)
+    cases = selectors.my_cases_panel(request.user, limit)
     Case.objects.with_row_flags(cases.rows)
     context = {
         "cases": cases,

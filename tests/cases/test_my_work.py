@@ -132,3 +132,30 @@ def test_my_work_lists_expired_permits_in_red_words_and_expiring_ones_plainly(
     assert len(rows["soon"]) == 1 and "Expired" not in rows["soon"][0]
     assert "text-danger" not in rows["soon"][0]
     assert rows["far"] == []
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor"])
+def test_my_cases_panel_shows_the_newest_open_cases_in_order(request, persona, agency_a):
+    """Read late (ids first, then the rows by key), the panel holds the same rows in the
+    same order as the scoped list, with its count; closed and other people's cases stay out."""
+    from cases import selectors
+
+    user = request.getfixturevalue(persona)
+    other = request.getfixturevalue("other_caseworker")
+    works = {"caseworkers": [user]} if persona == "caseworker" else {"supervisor": user}
+    start = datetime.date(2026, 1, 1)
+    for day in (3, 1, 7, 5, 7):  # two on the same day: the newer id first
+        CaseFactory(agency=agency_a, intake_date=start + datetime.timedelta(days=day), **works)
+    CaseFactory(agency=agency_a, status="closed", intake_date=start, **works)
+    CaseFactory(agency=agency_a, caseworkers=[other], intake_date=start)
+    panel = selectors.my_cases_panel(user, limit=3)
+    expected = list(selectors.my_cases(user))
+    assert len(expected) == 5 and panel.count == 5 and not panel.capped
+    assert [case.pk for case in panel] == [case.pk for case in expected[:3]]
+    days = [case.intake_date.day for case in panel]
+    assert days == sorted(days, reverse=True)
+    # The rows come with what the panel shows: no query per row.
+    with CaptureQueriesContext(connection) as queries:
+        for case in panel:
+            assert case.person.code and list(case.caseworkers.all()) is not None
+    assert len(queries) == 0

@@ -1504,6 +1504,11 @@ UPCOMING_DAYS = 14
 
 
 class TaskQuerySet(models.QuerySet):
+    def for_list(self) -> TaskQuerySet:
+        """What a task list row shows: its case, person, assignee and the case's
+        caseworkers, in a fixed number of queries."""
+        return self.select_related("case__person", "assignee").prefetch_related("case__caseworkers")
+
     def visible_to(self, user: User) -> TaskQuerySet:
         """Tasks of the cases the user may see: the case scope decides (correlated EXISTS)."""
         return self.filter(

@@ -21,7 +21,7 @@ from cases.models import (
     TaskQuerySet,
     TrackTransition,
 )
-from listing import AmongIds, RowExists, count_up_to
+from listing import AmongIds, RowExists, count_up_to, in_order
 
 RECENT_DAYS = 14
 # My work shows the first MY_WORK_LIMIT rows of each panel, its count (up to
@@ -153,17 +153,15 @@ def inbox_panel(
     """Count (capped) and first rows of an ordered queryset: two queries (plus its
     prefetches), never a count of the agency's whole caseload.
 
-    With `rows_by_id` the rows are read late, in three: the ids of the first `limit` in
-    order (only the tables its filters and order need), then `rows_by_id(ids)` with the
-    joins a row shows. The ids come from the scoped queryset; the second read is by key.
+    With `rows_by_id` the rows are read late, in three (listing.in_order): the ids of
+    the first `limit` in order, then `rows_by_id(ids)` with the joins a row shows.
     """
     total = count_up_to(queryset, PANEL_COUNT_CAP)
     if rows_by_id is None:
         rows = list(queryset[:limit])
     else:
         ids = list(queryset.values_list("pk", flat=True)[:limit])
-        found = {row.pk: row for row in rows_by_id(ids)}
-        rows = [found[pk] for pk in ids if pk in found]
+        rows = in_order(ids, rows_by_id(ids))
     return InboxPanel(
         count=min(total, PANEL_COUNT_CAP),
         rows=rows,

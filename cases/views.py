@@ -95,13 +95,10 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @allowed(READS_CASES)
 def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Tasks of the cases the user may see; the dashboard's task counts link here."""
-    tasks = (
-        Task.objects.visible_to(request.user)
-        .select_related("case__person", "assignee")
-        .prefetch_related("case__caseworkers")
+    filterset = filter_queryset(TaskFilter, request, Task.objects.visible_to(request.user))
+    page = paginate(
+        request, filterset.qs, rows_by_id=lambda ids: Task.objects.filter(pk__in=ids).for_list()
     )
-    filterset = filter_queryset(TaskFilter, request, tasks)
-    page = paginate(request, filterset.qs, late_rows=True)
     return render(request, "cases/task_list.html", {"filter": filterset, "page": page})
 
 

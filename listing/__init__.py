@@ -9,6 +9,7 @@ caseload is "more than 1000 results", never a full COUNT(*) on every request.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django import forms
@@ -212,6 +213,15 @@ class AmongIds(models.Func):
 COUNT_CAP = 1_000
 
 
+def in_order(ids: list[Any], rows: Iterable[Any]) -> list[Any]:
+    """The rows of these ids, in the order of the ids: the second step of a late read,
+    whose first step took the ids of the rows to show, in order, from the scoped
+    queryset. The rows are then read by key (`rows_by_id`) without the scope's filters:
+    applied again to a few ids, they led PostgreSQL to a plan forty times slower."""
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def count_up_to(queryset: QuerySet, cap: int) -> int:
     """The number of rows, counted only up to cap + 1 (so "more than cap" can be said).
 
@@ -232,18 +242,23 @@ class CappedPaginator(Paginator):
     """
 
     def __init__(
-        self, object_list, per_page: int, cap: int = COUNT_CAP, *, late_rows: bool = False
+        self,
+        object_list,
+        per_page: int,
+        cap: int = COUNT_CAP,
+        *,
+        rows_by_id: Callable[[list[Any]], Iterable[Any]] | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
-        self.late_rows = late_rows
+        self.rows_by_id = rows_by_id
 
     def page(self, number: Any) -> Page:
-        """With `late_rows`, a page of a QuerySet is read in two steps: the ids of its
-        rows (only the tables its filters and order need), then those rows with their
-        joins and prefetches. Sorting a caseworker's 900 tasks then joins 25 cases,
+        """With `rows_by_id`, a page of a QuerySet is read late (`in_order`): the ids of
+        its rows in order (only the tables its filters and order need), then those rows
+        by key with their joins. Sorting a caseworker's 900 tasks then joins 25 cases,
         people and assignees instead of 900 (issue 12)."""
-        if not (self.late_rows and isinstance(self.object_list, QuerySet)):
+        if self.rows_by_id is None or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -251,8 +266,7 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = list(self.object_list.filter(pk__in=ids)) if ids else []
-        return Page(rows, number, self)
+        return Page(in_order(ids, self.rows_by_id(ids)) if ids else [], number, self)
 
     @cached_property
     def total(self) -> int:
@@ -276,11 +290,11 @@ def paginate(
     queryset: QuerySet,
     per_page: int | None = None,
     *,
-    late_rows: bool = False,
+    rows_by_id: Callable[[list[Any]], Iterable[Any]] | None = None,
 ) -> Page:
     """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator;
-    `late_rows` for a list whose rows join several tables)."""
+    `rows_by_id` for a list whose rows join several tables)."""
     paginator = CappedPaginator(
-        queryset, per_page or settings.HARBOR_PAGE_SIZE, cap=COUNT_CAP, late_rows=late_rows
+        queryset, per_page or settings.HARBOR_PAGE_SIZE, cap=COUNT_CAP, rows_by_id=rows_by_id
     )
     return paginator.get_page(request.GET.get("page"))

@@ -186,15 +186,16 @@ def test_late_rows_pages_hold_the_same_rows_in_the_same_order(supervisor, agency
     for days in (5, 1, 3, 1, 4, 2, 9):  # two tasks due the same day: ordered by id
         TaskFactory(case=case, due_date=today + datetime.timedelta(days=days))
     tasks = Task.objects.visible_to(supervisor).select_related("case__person")
+    late_rows = {"rows_by_id": lambda ids: Task.objects.filter(pk__in=ids).for_list()}
     for number in (1, 2, 3):
         request = rf.get("/", {"page": number})
         plain = listing.paginate(request, tasks, per_page=3)
-        late = listing.paginate(request, tasks, per_page=3, late_rows=True)
+        late = listing.paginate(request, tasks, per_page=3, **late_rows)
         assert [t.pk for t in late] == [t.pk for t in plain]
         assert late.paginator.count == plain.paginator.count == 7
     # The last page keeps its single row; an empty list still answers page 1.
-    assert len(listing.paginate(rf.get("/", {"page": 3}), tasks, 3, late_rows=True)) == 1
-    empty = listing.paginate(rf.get("/"), tasks.none(), 3, late_rows=True)
+    assert len(listing.paginate(rf.get("/", {"page": 3}), tasks, 3, **late_rows)) == 1
+    empty = listing.paginate(rf.get("/"), tasks.none(), 3, **late_rows)
     assert list(empty) == [] and empty.number == 1
 
 
@@ -203,8 +204,12 @@ def test_late_rows_join_only_the_page(supervisor, agency_a, rf):
     for _ in range(6):
         TaskFactory(case=case)
     tasks = Task.objects.visible_to(supervisor).select_related("case__person")
+
+    def rows_by_id(ids):
+        return Task.objects.filter(pk__in=ids).select_related("case__person")
+
     with CaptureQueriesContext(connection) as queries:
-        list(listing.paginate(rf.get("/"), tasks, per_page=2, late_rows=True))
+        list(listing.paginate(rf.get("/"), tasks, per_page=2, rows_by_id=rows_by_id))
     ids, rows = (q["sql"].upper() for q in queries.captured_queries[-2:])
     # The ids are read without the joined columns; the rows are the page's ids only.
     assert '"VICTIMS_PERSON"."LEGAL_NAME"' not in ids and "LIMIT 2" in ids

@@ -70,6 +70,7 @@ PAGES: list[Page] = [
     Page("my_work", "cases:my_work"),
     Page("dashboard", "reports:dashboard"),
     Page("statistics", "reports:statistics"),
+    Page("national", "reports:national"),
     Page("cases p1", "cases:list"),
     Page("cases p50", "cases:list", query="?page=50"),
     Page("people", "victims:person_list"),
@@ -117,17 +118,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def bench_users() -> dict[str, User]:
-    """The benchmark account of each role present (a coordinator if the policy has one)."""
+    """The benchmark account of each role present (seed_scale's logins)."""
     users: dict[str, User] = {}
     for role, email in BENCH_LOGINS.items():
         user = User.objects.filter(email=email).first()
         if user is not None:
             users[str(role)] = user
-    coordinator = getattr(Role, "COORDINATOR", None)
-    if coordinator is not None:
-        user = User.objects.filter(role=coordinator, is_active=True).order_by("pk").first()
-        if user is not None:
-            users[str(coordinator)] = user
     return users
 
 

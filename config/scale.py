@@ -89,7 +89,11 @@ BENCH_LOGINS = {
     Role.SUPERVISOR: "bench-supervisor@big.example",
     Role.AGENCY_ADMIN: "bench-admin@big.example",
     Role.PLATFORM_ADMIN: "bench-platform@big.example",
+    Role.COORDINATOR: "bench-coordinator@big.example",
 }
+# The national coordinating agency: staff, no caseload (its coordinator reads the
+# national figures and no record).
+COORDINATING_CODE = "NATCOORD"
 BIG_SHARE = 0.7
 CASES_PER_CASEWORKER = 700
 CASEWORKERS_PER_SUPERVISOR = 10
@@ -330,8 +334,10 @@ class ScaleSeeder:
     def _agencies_and_staff(self) -> None:
         rng = self.rng
         shares = agency_shares(self.total, self.agency_count)
-        table = self._step("agencies", Agency, ["id", "name", "code", "agency_type", "country"])
-        first = table.reserve(len(shares))
+        table = self._step(
+            "agencies", Agency, ["id", "name", "code", "agency_type", "country", "is_coordinating"]
+        )
+        first = table.reserve(len(shares) + 1)
         types = [t for t in AgencyType.values if t not in (AgencyType.TECH_PLATFORM,)]
         self.agencies: list[AgencyPlan] = []
         rows: list[tuple] = []
@@ -343,8 +349,13 @@ class ScaleSeeder:
                 else f"Scale partner agency {index:02d}"
             )
             agency_type = AgencyType.SOCIAL_WELFARE if index == 0 else types[index % len(types)]
-            rows.append((first + index, name, code, agency_type, "TW"))
+            rows.append((first + index, name, code, agency_type, "TW", False))
             self.agencies.append(AgencyPlan(first + index, code, count))
+        self.coordinating = first + len(shares)
+        coordinating_name = "National coordination office (scale)"
+        rows.append(
+            (self.coordinating, coordinating_name, COORDINATING_CODE, AgencyType.OTHER, "TW", True)
+        )
         table.copy(rows)
         self._done(table)
 
@@ -359,7 +370,7 @@ class ScaleSeeder:
             admins = 2 if caseworkers > 100 else 1
             plans += [(plan, Role.CASEWORKER, caseworkers)]
             plans += [(plan, Role.SUPERVISOR, supervisors), (plan, Role.AGENCY_ADMIN, admins)]
-        count = sum(n for _, _, n in plans) + 1
+        count = sum(n for _, _, n in plans) + 2
         next_id = table.reserve(count)
         rows = []
         role_names = {
@@ -392,6 +403,16 @@ class ScaleSeeder:
             )
         )
         self.platform_admin = next_id
+        rows.append(
+            (
+                next_id + 1,
+                BENCH_LOGINS[Role.COORDINATOR],
+                "National coordinator (scale)",
+                self.coordinating,
+                Role.COORDINATOR,
+                password,
+            )
+        )
         table.copy(rows)
         for plan in self.agencies:
             self.cursor.execute(

@@ -105,6 +105,14 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert by_caseworker["my_work"].status == 200
     assert by_caseworker["case detail"].status == 200
     assert by_caseworker["staff"].status in (403, 404)
+    # The national coordinator: the national figures, and no record.
+    coordinator = bench.bench_users()[Role.COORDINATOR]
+    national = bench.run_pages({str(Role.COORDINATOR): coordinator}, runs=1)
+    by_coordinator = {r.page: r.status for r in national}
+    assert by_coordinator["national"] == 200
+    assert by_coordinator["cases p1"] in (403, 404)
+    assert by_coordinator["people"] in (403, 404)
+    assert by_supervisor["national"].status == 403
 
     # The command: saves JSON, compares with a baseline, and mounts the admin only meanwhile.
     saved = tmp_path / "run.json"

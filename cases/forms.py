@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import datetime
 from pathlib import PurePath
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +37,10 @@ from cases.models import (
     Statute,
     Task,
 )
+from listing import STAFF_CHOICES
 from locking.forms import VersionedModelForm
 from partners.models import Agency
-from widgets import BoundedModelMultipleChoiceField, DateField, DateInput, ModelForm
+from widgets import MAX_PK, BoundedModelMultipleChoiceField, DateField, DateInput, ModelForm
 
 
 class CaseForm(VersionedModelForm):
@@ -148,11 +150,21 @@ class ClosureApprovalForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    """Who works a case. A national agency's thousand caseworkers are not listed: past
+    listing.STAFF_CHOICES the checkboxes offer the case's own caseworkers, and "Add a
+    caseworker" finds anybody else of the agency by name or e-mail address."""
+
     caseworkers = BoundedModelMultipleChoiceField(
         label=_("Caseworkers"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    add_caseworker = forms.CharField(
+        label=_("Add a caseworker"),
+        help_text=_("Part of the name, or the e-mail address, of one caseworker of the agency."),
+        max_length=150,
+        required=False,
     )
     supervisor = forms.ModelChoiceField(
         label=_("Supervisor"), queryset=User.objects.none(), required=False
@@ -161,8 +173,61 @@ class AssignForm(forms.Form):
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         staff = User.objects.active().in_agency(agency_id)
-        cast(forms.ModelChoiceField, self.fields["caseworkers"]).queryset = staff.caseworkers()
+        field = cast(forms.ModelMultipleChoiceField, self.fields["caseworkers"])
+        field.queryset = self.agency_caseworkers = staff.caseworkers()
         cast(forms.ModelChoiceField, self.fields["supervisor"]).queryset = staff.supervisors()
+        offered = list(self.agency_caseworkers.order_by("full_name", "pk")[: STAFF_CHOICES + 1])
+        if len(offered) <= STAFF_CHOICES:
+            del self.fields["add_caseworker"]  # every caseworker is offered
+            field.widget.choices = [(user.pk, field.label_from_instance(user)) for user in offered]
+            return
+        # The case's caseworkers, and those ticked in a form sent back with an error.
+        ticked = [user.pk for user in self.initial.get("caseworkers", [])]
+        if self.is_bound:
+            ticked += [
+                pk for pk in self.data.getlist(self.add_prefix("caseworkers")) if pk.isdigit()
+            ]
+        shown = self.agency_caseworkers.filter(
+            pk__in=[int(pk) for pk in ticked if int(pk) <= MAX_PK]
+        )
+        field.widget.choices = [
+            (user.pk, field.label_from_instance(user)) for user in shown.order_by("full_name", "pk")
+        ]
+
+    def clean_add_caseworker(self) -> User | None:
+        text = self.cleaned_data.get("add_caseworker", "").strip()
+        if not text:
+            return None
+        found = list(
+            self.agency_caseworkers.filter(
+                Q(email__iexact=text) | Q(full_name__icontains=text)
+            ).order_by("full_name", "pk")[: STAFF_CHOICES + 1]
+        )
+        exact = [u for u in found if text.lower() in (u.email.lower(), u.full_name.lower())]
+        if len(found) == 1 or len(exact) == 1:
+            return found[0] if len(found) == 1 else exact[0]
+        if not found:
+            raise forms.ValidationError(
+                _("No active caseworker of the agency matches “%(text)s”."),
+                code="no_match",
+                params={"text": text},
+            )
+        raise forms.ValidationError(
+            _(
+                "Several caseworkers match “%(text)s”, among them %(names)s: type more "
+                "of the name, or the e-mail address."
+            ),
+            code="several",
+            params={"text": text, "names": ", ".join(u.full_name for u in found[:3])},
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        added = data.get("add_caseworker")
+        if added is not None and "caseworkers" in data:
+            chosen = list(data["caseworkers"])
+            data["caseworkers"] = [*chosen, added] if added not in chosen else chosen
+        return data
 
 
 class NoteForm(forms.Form):

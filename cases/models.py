@@ -570,6 +570,13 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
                 condition=models.Q(archived_at__isnull=True, status=CaseStatus.CLOSURE_REQUESTED),
                 name="cases_case_closure_requested",
             ),
+            # The supervisor's archive list (victims.views.archive_list), newest first: the
+            # few archived cases of an agency, which a scan of every case found (issue 12).
+            models.Index(
+                fields=["agency", "-archived_at", "-id"],
+                condition=models.Q(archived_at__isnull=False),
+                name="cases_case_archived",
+            ),
             # My work's open cases of their named supervisor (assigned_to after open()).
             models.Index(
                 fields=["supervisor"],
@@ -1707,6 +1714,15 @@ class Attachment(Archivable):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["-uploaded_at", "-pk"]
+        indexes = [
+            # The archive list's archived attachments, newest first (their case's agency
+            # is checked row by row: a few rows of a national table).
+            models.Index(
+                fields=["-archived_at", "-id"],
+                condition=models.Q(archived_at__isnull=False),
+                name="cases_attachment_archived",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -88,6 +88,11 @@ PAGES: list[Page] = [
     Page("timeline", "cases:timeline", sample="case"),
     Page("person detail", "victims:person_detail", sample="person"),
     Page("referral detail", "cooperation:referral_detail", sample="referral"),
+    Page("consents", "victims:consent_list", sample="person"),
+    Page("case edit", "cases:edit", sample="case"),
+    Page("case assign", "cases:assign", sample="case"),
+    Page("person edit", "victims:person_edit", sample="person"),
+    Page("archive", "victims:archive_list"),
 ]
 
 # The Django admin's changelist of Case beside the app's case list (`--admin`).

@@ -45,6 +45,11 @@ SUPERVISOR_PAGES = {
     "case detail",
     "timeline",
     "person detail",
+    "consents",
+    "case edit",
+    "case assign",
+    "person edit",
+    "archive",
 }
 
 

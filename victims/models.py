@@ -168,6 +168,15 @@ class Person(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["code"]
+        indexes = [
+            # The supervisor's archive list, newest first: an agency's few archived people,
+            # which a scan of every person found (issue 12).
+            models.Index(
+                fields=["agency", "-archived_at", "-id"],
+                condition=models.Q(archived_at__isnull=False),
+                name="victims_person_archived",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code

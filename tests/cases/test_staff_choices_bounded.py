@@ -107,3 +107,76 @@ def test_the_name_filters_find_staff_not_in_the_dropdown(login, supervisor, agen
 
 def test_another_agencys_staff_is_a_bad_filter_value(login, supervisor, outsider):
     assert login(supervisor).get(TASKS, {"assignee": outsider.pk}).status_code == 400
+
+
+# --- the assign form -----------------------------------------------------------------------
+
+
+def _assign(case) -> str:
+    return reverse("cases:assign", args=[case.pk])
+
+
+def _ticks(response) -> set[str]:
+    widget = response.context["form"].fields["caseworkers"].widget
+    return {str(value) for value, _label in widget.choices}
+
+
+def test_a_small_agency_offers_every_caseworker_and_no_name_field(
+    login, case, caseworker, other_caseworker, supervisor
+):
+    response = login(supervisor).get(_assign(case))
+    agency_caseworkers = User.objects.filter(agency=case.agency, role=Role.CASEWORKER)
+    assert _ticks(response) == {str(pk) for pk in agency_caseworkers.values_list("pk", flat=True)}
+    assert {str(caseworker.pk), str(other_caseworker.pk)} <= _ticks(response)
+    assert "add_caseworker" not in response.context["form"].fields
+
+
+def test_a_big_agency_offers_the_cases_caseworkers_and_adds_anybody_by_name(
+    login, case, caseworker, supervisor
+):
+    crowd = _crowd(case.agency)
+    client = login(supervisor)
+    response = client.get(_assign(case))
+    assert _ticks(response) == {str(caseworker.pk)}
+    assert "add_caseworker" in response.context["form"].fields
+    assert crowd[-1].full_name not in response.content.decode()
+
+    newcomer = crowd[-1]
+    response = client.post(
+        _assign(case),
+        {"caseworkers": [caseworker.pk], "add_caseworker": newcomer.email.upper()},
+    )
+    assert response.status_code == 302
+    assert set(case.caseworkers.all()) == {caseworker, newcomer}
+
+
+def test_adding_by_a_name_nobody_or_several_have_names_the_field_and_changes_nothing(
+    login, case, caseworker, supervisor
+):
+    crowd = _crowd(case.agency)
+    client = login(supervisor)
+    response = client.post(
+        _assign(case), {"caseworkers": [], "add_caseworker": "Nobody-By-This-Name"}
+    )
+    assert response.status_code == 200
+    assert "No active caseworker" in str(response.context["form"].errors["add_caseworker"])
+    # Every generated caseworker is a "Staff Member": all of them match.
+    response = client.post(
+        _assign(case), {"caseworkers": [crowd[0].pk], "add_caseworker": "staff member"}
+    )
+    assert "Several caseworkers match" in str(response.context["form"].errors["add_caseworker"])
+    # The ticked caseworker stays offered in the form sent back, and nothing was saved.
+    assert str(crowd[0].pk) in _ticks(response)
+    assert list(case.caseworkers.all()) == [caseworker]
+
+
+def test_another_agencys_caseworker_cannot_be_added_by_name(
+    login, case, caseworker, supervisor, agency_b
+):
+    _crowd(case.agency)
+    stranger = UserFactory(agency=agency_b, role=Role.CASEWORKER)
+    response = login(supervisor).post(
+        _assign(case), {"caseworkers": [caseworker.pk], "add_caseworker": stranger.email}
+    )
+    assert "No active caseworker" in str(response.context["form"].errors["add_caseworker"])
+    assert list(case.caseworkers.all()) == [caseworker]

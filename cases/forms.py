@@ -184,9 +184,10 @@ class AssignForm(forms.Form):
         # The case's caseworkers, and those ticked in a form sent back with an error.
         ticked = [user.pk for user in self.initial.get("caseworkers", [])]
         if self.is_bound:
-            ticked += [
-                pk for pk in self.data.getlist(self.add_prefix("caseworkers")) if pk.isdigit()
-            ]
+            posted = self.fields["caseworkers"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("caseworkers")
+            )
+            ticked += [pk for pk in posted or [] if str(pk).isdigit()]
         shown = self.agency_caseworkers.filter(
             pk__in=[int(pk) for pk in ticked if int(pk) <= MAX_PK]
         )

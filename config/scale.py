@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models
@@ -48,16 +48,27 @@ from cases.models import (
     CaseExploitation,
     CaseSequence,
     CaseStatus,
+    Charge,
+    ChargeOutcome,
+    CriminalExposure,
     CriminalitySubtype,
+    CriminalMatterStage,
+    Defendant,
     ExploitationType,
     IdentificationStatus,
     LabourIndustry,
+    LegalProceeding,
+    ProceedingCase,
+    ProceedingExploitation,
+    ProceedingStage,
+    ProsecutionRole,
     ProsecutionStatus,
     ProtectionStatus,
     RecruitmentMethod,
     RiskLevel,
     ServiceItem,
     Source,
+    Statute,
     Task,
     TaskTransition,
     Track,
@@ -313,6 +324,7 @@ class ScaleSeeder:
             self._services()
             self._consents_screenings_decisions()
             self._referrals()
+            self._prosecution()
             self._notifications()
             self._audit()
             self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
@@ -1131,6 +1143,177 @@ class ScaleSeeder:
             ["referral", "from_status", "to_status", "actor", "occurred_at"],
         )
         table.copy(transitions)
+        self._done(table)
+
+    # -- prosecution: proceedings against traffickers, and the person's own matters
+
+    # The stage of the proceeding behind a case's prosecution status (none: not reported,
+    # or reported without a proceeding yet).
+    PROCEEDING_STAGE: ClassVar[dict[str, str]] = {
+        ProsecutionStatus.INVESTIGATION: ProceedingStage.INVESTIGATION,
+        ProsecutionStatus.INDICTED: ProceedingStage.INDICTED,
+        ProsecutionStatus.TRIAL: ProceedingStage.TRIAL,
+        ProsecutionStatus.JUDGMENT: ProceedingStage.JUDGED,
+        ProsecutionStatus.APPEAL: ProceedingStage.TRIAL,
+        ProsecutionStatus.FINAL: ProceedingStage.FINAL,
+        ProsecutionStatus.CLOSED_NO_CHARGES: ProceedingStage.CLOSED_NO_INDICTMENT,
+    }
+
+    def _prosecution(self) -> None:
+        """Half the cases under investigation or further have a proceeding of their agency,
+        shared by one to three victims' cases (one prosecution, several complainants), with
+        one or two defendants charged, and outcomes once judged; one case in fifty is the
+        person's own criminal matter (forced criminality: non-punishment)."""
+        rng = self.rng
+        groups: list[tuple[int, str, list[int]]] = []  # (agency id, stage, case indexes)
+        forming: dict[int, tuple[str, list[int], int]] = {}
+        for i in range(self.total):
+            stage = self.PROCEEDING_STAGE.get(self.case_status[i][3])
+            if stage is None or rng.random() < 0.5:
+                continue
+            agency = self.agencies[self.case_agency[i]].id
+            group = forming.get(agency)
+            if group is not None and group[0] == stage and len(group[1]) < group[2]:
+                group[1].append(i)
+                continue
+            if group is not None:
+                groups.append((agency, group[0], group[1]))
+            forming[agency] = (stage, [i], rng.choice((1, 1, 2, 3)))
+        groups += [(agency, stage, cases) for agency, (stage, cases, _size) in forming.items()]
+        groups.sort(key=lambda group: group[2][0])
+
+        table = self._step(
+            "proceedings",
+            LegalProceeding,
+            [
+                "id",
+                "agency",
+                "stage",
+                "exploitation_type",
+                "police_case_number",
+                "prosecutor_case_number",
+                "court_case_number",
+                "court",
+                "verdict_date",
+                "created_at",
+            ],
+        )
+        first = table.reserve(len(groups))
+        indicted = {
+            ProceedingStage.INDICTED,
+            ProceedingStage.TRIAL,
+            ProceedingStage.JUDGED,
+            ProceedingStage.FINAL,
+        }
+        tried = {ProceedingStage.TRIAL, ProceedingStage.JUDGED, ProceedingStage.FINAL}
+        judged = {ProceedingStage.JUDGED, ProceedingStage.FINAL}
+        courts = ["Taipei District Court", "Taoyuan District Court", "Kaohsiung District Court"]
+
+        def proceeding_rows() -> Iterator[tuple]:
+            for k, (agency, stage, cases) in enumerate(groups):
+                created = self.case_created[cases[0]] + datetime.timedelta(days=20)
+                year = created.year
+                yield (
+                    first + k,
+                    agency,
+                    stage,
+                    rng.choice(ProceedingExploitation.values),
+                    f"P{year}-{first + k:07d}",
+                    f"{year}-Zhen-{first + k:07d}" if stage in indicted else "",
+                    f"{year}-Su-{first + k:07d}" if stage in tried else "",
+                    rng.choice(courts) if stage in tried else "",
+                    (created + datetime.timedelta(days=300)).date() if stage in judged else None,
+                    created,
+                )
+
+        table.copy(self._bar(proceeding_rows(), len(groups), "proceedings"))
+        self._done(table)
+
+        table = self._step(
+            "proceeding cases",
+            ProceedingCase,
+            ["proceeding", "case", "person_role", "linked_at", "linked_by"],
+        )
+        roles = [r for r in ProsecutionRole.values if r]
+        table.copy(
+            (
+                first + k,
+                self.case_ids[i],
+                rng.choice(roles),
+                self.case_created[i] + datetime.timedelta(days=20),
+                self.case_caseworker[i],
+            )
+            for k, (_agency, _stage, cases) in enumerate(groups)
+            for i in cases
+        )
+        self._done(table)
+
+        names = self._pool(
+            "defendants",
+            [
+                f"{last} (alias {first_name})"
+                for first_name, last in zip(_FIRST[:20], _LAST[:20], strict=True)
+            ],
+        )
+        defendants: list[tuple[int, str]] = []  # (proceeding id, stage) per defendant
+        for k, (_agency, stage, _cases) in enumerate(groups):
+            defendants += [(first + k, stage)] * rng.choice((1, 1, 2))
+        table = self._step("defendants", Defendant, ["id", "proceeding", "name"])
+        first_defendant = table.reserve(len(defendants))
+        table.copy(
+            (first_defendant + d, proceeding, rng.choice(names))
+            for d, (proceeding, _stage) in enumerate(defendants)
+        )
+        self._done(table)
+
+        statutes = [Statute.HTPA_32, Statute.HTPA_31, Statute.CC_296_1, Statute.CC_339_4]
+        table = self._step("charges", Charge, ["id", "defendant", "statute"])
+        first_charge = table.reserve(len(defendants))
+        table.copy(
+            (first_charge + d, first_defendant + d, rng.choice(statutes))
+            for d in range(len(defendants))
+        )
+        self._done(table)
+
+        table = self._step(
+            "charge outcomes",
+            ChargeOutcome,
+            ["charge", "instance", "outcome", "sentence_months", "decided_on"],
+        )
+        outcomes = [ChargeOutcome.Outcome.CONVICTED] * 3 + [ChargeOutcome.Outcome.ACQUITTED]
+
+        def outcome_rows() -> Iterator[tuple]:
+            for d, (_proceeding, stage) in enumerate(defendants):
+                if stage not in judged:
+                    continue
+                outcome = rng.choice(outcomes)
+                months = rng.choice((8, 18, 30, 60, 84)) if outcome == "convicted" else None
+                yield (
+                    first_charge + d,
+                    1,
+                    outcome,
+                    months,
+                    self.today - datetime.timedelta(days=rng.randrange(30, 2000)),
+                )
+
+        table.copy(outcome_rows())
+        self._done(table)
+
+        numbers = self._pool("criminal matter numbers", ["Police file", "Prosecutor's file"])
+        stages = list(CriminalMatterStage.values)
+        table = self._step(
+            "criminal matters", CriminalExposure, ["case", "role", "case_numbers", "stage"]
+        )
+        table.copy(
+            (
+                self.case_ids[i],
+                rng.choice(CriminalExposure.Role.values),
+                rng.choice(numbers),
+                rng.choice(stages),
+            )
+            for i in range(self.total)
+            if rng.random() < 0.02
+        )
         self._done(table)
 
     def _notifications(self) -> None:

@@ -286,6 +286,19 @@ class Archivable(models.Model):
         return self.archived_at is not None
 
 
+def risk_rank() -> models.Case:
+    """A case's risk in severity order, for sorting (the stored values sort alphabetically):
+    the case list's "Risk" order and the index that serves it (Case.Meta)."""
+    return models.Case(
+        *(
+            models.When(risk_level=level, then=rank)
+            for rank, level in enumerate(RiskLevel.values, start=1)
+        ),
+        default=0,
+        output_field=models.IntegerField(),
+    )
+
+
 class CaseQuerySet(ArchivableQuerySet):
     def active(self) -> Self:
         """Neither archived nor the case of an archived person.
@@ -427,17 +440,7 @@ class CaseQuerySet(ArchivableQuerySet):
         """What a list row shows, in a fixed number of queries whatever the length (the
         flags come after the page is cut: `with_row_flags`)."""
         return (
-            self.annotate(
-                # Severity order for sorting (the stored values sort alphabetically).
-                risk_rank=models.Case(
-                    *(
-                        models.When(risk_level=level, then=rank)
-                        for rank, level in enumerate(RiskLevel.values, start=1)
-                    ),
-                    default=0,
-                    output_field=models.IntegerField(),
-                )
-            )
+            self.annotate(risk_rank=risk_rank())
             .select_related("person", "supervisor")
             .prefetch_related("caseworkers", "exploitations")
         )
@@ -560,8 +563,17 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
                 condition=models.Q(archived_at__isnull=True),
                 name="cases_case_agency_updated",
             ),
-            # The status filter.
-            models.Index(fields=["agency", "status"], name="cases_case_agency_status"),
+            # The status filter, and the sort by status (ties in id order: listing's
+            # OrderingFilter).
+            models.Index(fields=["agency", "status", "id"], name="cases_case_agency_status_id"),
+            # The sort by risk, in severity order (ties in id order).
+            models.Index(
+                models.F("agency"),
+                risk_rank(),
+                models.F("id"),
+                condition=models.Q(archived_at__isnull=True),
+                name="cases_case_agency_risk",
+            ),
             # The supervisor inbox's closure requests, oldest first: a few rows of a national
             # agency, which the order of either index above would find only after reading
             # tens of thousands (issue 12).

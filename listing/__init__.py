@@ -39,7 +39,21 @@ _descending_lazy = lazy(_descending, str)
 
 
 class OrderingFilter(django_filters_filters.OrderingFilter):
-    """Sort options whose labels, descending ones included, follow the reader's language."""
+    """Sort options whose labels, descending ones included, follow the reader's language.
+
+    The chosen order ends with the primary key, in the direction of the last key chosen:
+    rows that tie (every "open" case when sorting by status) keep one order from page to
+    page, so no row shows on two pages and none on neither; and one index on
+    (scope, key, id) serves both directions (issue 12)."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        ordered = super().filter(qs, value)
+        ordering = [str(key) for key in ordered.query.order_by]
+        if value in django_filters_filters.EMPTY_VALUES or not ordering:
+            return ordered
+        if {key.lstrip("-") for key in ordering} & {"pk", "id"}:
+            return ordered
+        return ordered.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
 
     def build_choices(self, fields, labels):
         ascending = [

@@ -16,10 +16,11 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 
 from accounts.models import User
 from audit.models import AuditEvent
-from cases.models import Case, Task
+from cases.models import Case, CriminalExposure, LegalProceeding, ProceedingCase, Task
 from config import bench
 from config.scale import BENCH_LOGINS, pool_names
 from policy import Role
@@ -89,6 +90,12 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert Task.objects.upcoming().exists()
     caseworker = User.objects.get(email=BENCH_LOGINS[Role.CASEWORKER])
     assert Case.objects.visible_to(caseworker).open().exists()
+    # Prosecution: proceedings of the agency of every case they concern, and the
+    # person's own criminal matters.
+    assert LegalProceeding.objects.filter(defendants__charges__outcomes__isnull=False).exists()
+    assert ProceedingCase.objects.exists()
+    assert not ProceedingCase.objects.exclude(case__agency=F("proceeding__agency")).exists()
+    assert CriminalExposure.objects.exists()
     # The blind-index rows make the people findable by name.
     person = Person.objects.visible_to(supervisor).order_by("pk").first()
     assert person.legal_name in pool_names()

@@ -70,6 +70,23 @@ def test_sorting_by_risk_follows_severity_not_the_alphabet(login, supervisor, ag
     assert [c.pk for c in response.context["page"].object_list] == [low.pk, medium.pk, high.pk]
 
 
+@pytest.mark.parametrize("order", ["status", "-status", "risk", "-risk"])
+def test_a_sort_with_ties_shows_every_case_once_across_pages(
+    login, supervisor, agency_a, settings, order
+):
+    """Cases that tie on the sort key keep one order from page to page (by id, in the
+    sort's direction): none shows twice, none is skipped."""
+    settings.HARBOR_PAGE_SIZE = 3
+    cases = CaseFactory.create_batch(7, agency=agency_a, risk_level="medium")
+    client = login(supervisor)
+    seen = []
+    for number in (1, 2, 3):
+        response = client.get(reverse("cases:list"), {"order": order, "page": number})
+        seen += [case.pk for case in response.context["page"].object_list]
+    ids = sorted(case.pk for case in cases)
+    assert seen == (ids if not order.startswith("-") else ids[::-1])
+
+
 def test_non_punishment_badge_shows_in_the_list(login, supervisor, case):
     CriminalExposureFactory(case=case)
     content = login(supervisor).get(reverse("cases:list")).content.decode()

@@ -37,12 +37,20 @@ def _named_rule(queryset: QS, rule: Callable[[QS], QuerySet[Any]], value: bool |
     return queryset.exclude(Exists(rule(queryset.model.objects.all()).filter(pk=OuterRef("pk"))))
 
 
-def _worked_by_named(queryset: QuerySet, value: str, case: str = "pk") -> QuerySet:
-    """Rows whose case has a caseworker whose name contains the text (EXISTS: a case with
-    two such caseworkers is one row)."""
-    assigned = Case.caseworkers.through.objects.filter(
-        case_id=OuterRef(case), user__full_name__icontains=value
-    )
+def _staff_named(filterset: FilterSet, value: str) -> list[int]:
+    """The ids of the reader's agency's staff whose name contains the text. Read first, so
+    that PostgreSQL plans the list knowing how many they are: a text that a hundred and
+    fifty names contain, estimated as one, made it collect 105,000 cases to sort (1 s at
+    a million cases) instead of walking the list's order (issue 12)."""
+    agency_id = getattr(getattr(filterset.request, "user", None), "agency_id", None)
+    staff = User.objects.in_agency(agency_id).filter(full_name__icontains=value)
+    return list(staff.values_list("pk", flat=True))
+
+
+def _worked_by(queryset: QuerySet, user_ids: list[int], case: str = "pk") -> QuerySet:
+    """Rows whose case has one of these caseworkers (EXISTS: a case with two of them is
+    one row)."""
+    assigned = Case.caseworkers.through.objects.filter(case_id=OuterRef(case), user_id__in=user_ids)
     return queryset.filter(Exists(assigned))
 
 
@@ -133,7 +141,7 @@ class CaseFilter(FilterSet):
         return _exploitation(queryset, value)
 
     def filter_caseworker_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _worked_by_named(queryset, value)
+        return _worked_by(queryset, _staff_named(self, value))
 
     # Each named filter is a CaseQuerySet rule (cases/models.py), never spelled here;
     # "no" keeps the cases the rule leaves out.
@@ -169,10 +177,7 @@ class TaskFilter(FilterSet):
         label=_("Assigned to"), field_name="assignee", queryset=User.objects.none()
     )
     assignee_name = django_filters.CharFilter(
-        label=_("Assignee's name"),
-        field_name="assignee__full_name",
-        lookup_expr="icontains",
-        max_length=150,
+        label=_("Assignee's name"), method="filter_assignee_name", max_length=150
     )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),
@@ -212,4 +217,7 @@ class TaskFilter(FilterSet):
         return _exploitation(queryset, value, case="case_id")
 
     def filter_caseworker_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _worked_by_named(queryset, value, case="case_id")
+        return _worked_by(queryset, _staff_named(self, value), case="case_id")
+
+    def filter_assignee_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(assignee_id__in=_staff_named(self, value))

@@ -239,10 +239,13 @@ def in_order(ids: list[Any], rows: Iterable[Any]) -> list[Any]:
 def count_up_to(queryset: QuerySet, cap: int) -> int:
     """The number of rows, counted only up to cap + 1 (so "more than cap" can be said).
 
-    Counts the ids of at most cap + 1 rows, unordered: PostgreSQL stops there instead of
-    counting (and sorting) every row of a big agency.
+    Counts the ids of at most cap + 1 rows, newest id first: PostgreSQL stops there
+    instead of counting every row of a big agency. Rows are created over time, so the
+    filters used most (a recent intake, this year's reference numbers) find theirs at the
+    top of the primary key. Unordered, PostgreSQL guessed: a merge join by person read
+    810,000 cases to count 1,001 of this year's (506 ms at a million cases; 41 ms now).
     """
-    return queryset.order_by().values("pk")[: cap + 1].count()
+    return queryset.order_by("-pk").values("pk")[: cap + 1].count()
 
 
 class CappedPaginator(Paginator):
@@ -251,8 +254,8 @@ class CappedPaginator(Paginator):
     `count` is exact up to the cap (a filtered list, a caseworker's cases); above it
     `count` is the cap, `capped` is true and the pages stop at the cap's last page
     (next/previous and page numbers still work within it). The count reads the ids of
-    at most cap + 1 rows, unordered: PostgreSQL stops there instead of counting (and
-    sorting) the agency's whole caseload.
+    at most cap + 1 rows (count_up_to): PostgreSQL stops there instead of counting the
+    agency's whole caseload.
     """
 
     def __init__(

@@ -176,6 +176,12 @@ class Person(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
                 condition=models.Q(archived_at__isnull=False),
                 name="victims_person_archived",
             ),
+            # The people and case lists' filters on a person's non-identifying fields: a
+            # rare value (a nationality, a gender minority, a child's age band) is found
+            # from its few people, not by reading a national agency's every person.
+            models.Index(fields=["nationality"], name="victims_person_nationality"),
+            models.Index(fields=["sex"], name="victims_person_sex"),
+            models.Index(fields=["age_band"], name="victims_person_age_band"),
         ]
 
     def __str__(self) -> str:

@@ -40,6 +40,13 @@ class UserQuerySet(models.QuerySet):
     def agency_admins(self) -> UserQuerySet:
         return self.filter(role=Role.AGENCY_ADMIN)
 
+    def ids_named(self, text: str) -> list[int]:
+        """The ids of these staff whose name contains the text, read now: a list filtered
+        "by name" then filters on the ids, and PostgreSQL plans it knowing how many they
+        are. A text that 150 names contain, left as a join, was planned as one name and
+        collected 105,000 cases to sort (1 s at a million cases; issue 12)."""
+        return list(self.filter(full_name__icontains=text).values_list("pk", flat=True))
+
     def visible_to(self, user: User) -> UserQuerySet:
         """Staff records a user may look up: exactly those they manage (`manageable_by`)."""
         return self.manageable_by(user)

@@ -38,13 +38,9 @@ def _named_rule(queryset: QS, rule: Callable[[QS], QuerySet[Any]], value: bool |
 
 
 def _staff_named(filterset: FilterSet, value: str) -> list[int]:
-    """The ids of the reader's agency's staff whose name contains the text. Read first, so
-    that PostgreSQL plans the list knowing how many they are: a text that a hundred and
-    fifty names contain, estimated as one, made it collect 105,000 cases to sort (1 s at
-    a million cases) instead of walking the list's order (issue 12)."""
+    """The ids of the reader's agency's staff whose name contains the text."""
     agency_id = getattr(getattr(filterset.request, "user", None), "agency_id", None)
-    staff = User.objects.in_agency(agency_id).filter(full_name__icontains=value)
-    return list(staff.values_list("pk", flat=True))
+    return User.objects.in_agency(agency_id).ids_named(value)
 
 
 def _worked_by(queryset: QuerySet, user_ids: list[int], case: str = "pk") -> QuerySet:

@@ -9,6 +9,8 @@ its status (403/404) and is not timed.
 
 from __future__ import annotations
 
+import datetime
+import functools
 import json
 import math
 import statistics
@@ -17,18 +19,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
+import django_filters
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.audit_filters import AuditEventFilter
+from accounts.filters import StaffFilter
 from accounts.models import User
+from cases.filters import CaseFilter, TaskFilter
 from cases.models import Case
 from config.scale import BENCH_LOGINS, BIG_CODE, pool_names
+from cooperation.filters import MLARequestFilter, ReferralFilter
 from cooperation.models import Referral
+from listing import FilterSet
+from partners.filters import ActivityFilter, AgencyFilter, AgreementFilter
 from policy import Role
+from reports.filters import DashboardFilter
+from victims.filters import CountryListFilter, PersonFilter
 
 # The issue's targets (issue 12): a result over one of them is flagged in the table.
 MEDIAN_MS = 150
@@ -47,6 +59,18 @@ class Samples:
     person: int | None
     referral: int | None
     name: str
+    staff: int | None = None  # a caseworker of the reader's agency (the sample case's)
+    staff_name: str = ""
+    reference: str = ""  # the sample case's reference without its number: "NATBIG-2026"
+
+    def fill(self, url: str) -> str:
+        """The URL with the samples' values in its {placeholders}, quoted."""
+        return url.format(
+            name=quote_plus(self.name),
+            staff=self.staff or "",
+            staff_name=quote_plus(self.staff_name),
+            reference=quote_plus(self.reference),
+        )
 
 
 @dataclass(frozen=True)
@@ -147,13 +171,73 @@ def samples_for(user: User) -> Samples:
         .order_by("-pk")
         .first()
     ) or Referral.objects.order_by("-pk").first()
+    staff = (
+        User.objects.filter(agency_id=user.agency_id, role=Role.CASEWORKER).order_by("pk").first()
+    )
     return Samples(
         case=case.pk if case else None,
         person=case.person_id if case else None,
         referral=referral.pk if referral else None,
         # A name somebody has (the sample case's person), as staff would search it.
         name=case.person.legal_name if case else pool_names()[0],
+        staff=staff.pk if staff else None,
+        staff_name=staff.full_name if staff else "",
+        reference=case.reference.rsplit("-", 1)[0] if case else "",
     )
+
+
+# Every list's filters (`bench_pages --filters`): (list key, URL name, its FilterSet).
+FILTERED_LISTS: list[tuple[str, str, type[FilterSet]]] = [
+    ("cases", "cases:list", CaseFilter),
+    ("tasks", "cases:task_list", TaskFilter),
+    ("people", "victims:person_list", PersonFilter),
+    ("referrals", "cooperation:referral_list", ReferralFilter),
+    ("mla", "cooperation:mla_list", MLARequestFilter),
+    ("dashboard", "reports:dashboard", DashboardFilter),
+    ("staff", "accounts:staff_list", StaffFilter),
+    ("audit", "audit:event_list", AuditEventFilter),
+    ("agencies", "partners:agency_list", AgencyFilter),
+    ("prevention", "partners:activity_list", ActivityFilter),
+    ("agreements", "partners:agreement_list", AgreementFilter),
+]
+
+
+def _filter_values(key: str, name: str, filter_: django_filters.Filter) -> list[str]:
+    """Values a reader would choose: each sort; the first and the last choice (a common
+    and a rare one); yes and no; a year ago; a colleague; a name or a reference."""
+    if isinstance(filter_, django_filters.OrderingFilter):
+        return [value for value, _label in filter_.extra["choices"]]
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        return ["{staff}"]
+    if isinstance(filter_, django_filters.ChoiceFilter):
+        choices = filter_.extra["choices"]
+        values = [str(value) for value, _label in (choices() if callable(choices) else choices)]
+        values = [value for value in values if value]
+        return sorted({values[0], values[-1]}) if values else []
+    if isinstance(filter_, django_filters.BooleanFilter):
+        return ["true", "false"]
+    if isinstance(filter_, CountryListFilter):
+        return ["VN,PH"]
+    if isinstance(filter_, django_filters.DateFilter):
+        return [(timezone.localdate() - datetime.timedelta(days=365)).isoformat()]
+    if isinstance(filter_, django_filters.CharFilter):
+        # The case list's text is a reference number; every other a name.
+        return ["{reference}" if (key, name) == ("cases", "q") else "{staff_name}"]
+    return []
+
+
+@functools.cache
+def filter_pages() -> list[Page]:
+    """One page per list filter and value (`_filter_values`), the list's 40th page too."""
+    pages = []
+    for key, url_name, filterset in FILTERED_LISTS:
+        for name, filter_ in filterset.base_filters.items():
+            for value in _filter_values(key, name, filter_):
+                for page in ("", "40"):
+                    query = {name: value, **({"page": page} if page else {})}
+                    text = urlencode(query, safe="{}")
+                    pages.append(Page(f"{key} ?{text}", url_name, query=f"?{text}"))
+    return pages
 
 
 # A slow page gets fewer timed runs: about this many seconds each (at least MIN_RUNS).
@@ -189,10 +273,10 @@ class Measurer:
 
     def url(self, role: str, key: str) -> str | None:
         _client, samples = self._client(role)
-        for page in PAGES:
+        for page in (*PAGES, *filter_pages()):
             if page.key == key:
                 url = page.url(samples)
-                return url.format(name=quote_plus(samples.name)) if url else None
+                return samples.fill(url) if url else None
         for admin_key, _compared, path in ADMIN_PAGES:
             if admin_key == key:
                 return path

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
+from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -152,6 +153,16 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
         "bench_pages", runs=1, roles=["supervisor"], pages=["my_work"], baseline=saved, stdout=out
     )
     assert "1 pages measured" in out.getvalue()
+
+    # Every list filter and value, and its 40th page: an answer for each, never an error.
+    filtered = tmp_path / "filters.json"
+    call_command(
+        "bench_pages", runs=1, roles=["supervisor"], filters=True, save=filtered, stdout=StringIO()
+    )
+    statuses = {row["url"]: row["status"] for row in json.loads(filtered.read_text())["results"]}
+    assert len(statuses) == len(bench.filter_pages())
+    assert set(statuses.values()) <= {200, 302, 403}, statuses
+    assert statuses[reverse("cases:list") + "?order=-risk"] == 200
 
     # A short mixed load through gunicorn and wrk: every answer a 2xx, no socket error.
     # The servers read this test database.

@@ -13,7 +13,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -265,7 +264,7 @@ class Command(BaseCommand):
                     url = page.url(samples)
                     if url is None:
                         continue
-                    url = url.format(name=quote_plus(samples.name))
+                    url = samples.fill(url)
                     if client.get(url).status_code == 200:
                         requests.append((url, f"{settings.SESSION_COOKIE_NAME}={cookie}"))
         return requests

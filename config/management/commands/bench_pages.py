@@ -53,6 +53,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--pages", nargs="*", help="Only these pages (keys of the table).")
         parser.add_argument(
+            "--filters",
+            action="store_true",
+            help="Time every list filter instead (one page per filter and value, and its "
+            "40th page: bench.filter_pages); e.g. with --runs 3.",
+        )
+        parser.add_argument(
             "--timeout",
             type=int,
             default=30,
@@ -77,7 +83,7 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Unknown roles: {', '.join(sorted(unknown))}.")
             users = {role: user for role, user in users.items() if role in options["roles"]}
-        pages = bench.PAGES
+        pages = bench.filter_pages() if options["filters"] else bench.PAGES
         if options["pages"]:
             pages = [page for page in pages if page.key in options["pages"]]
         with connection.cursor() as cursor:

@@ -80,7 +80,10 @@ def case_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @allowed(READS_CASES)
 def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    people = Person.objects.visible_to(request.user)
+    # Newest first, as the case list: people come in over time, so the filters used most
+    # (a recent intake) find theirs at the top instead of along the random codes' order
+    # (2 s at a million people for the 40th page of this year's intakes; issue 12).
+    people = Person.objects.visible_to(request.user).order_by("-pk")
     filterset = filter_queryset(PersonFilter, request, people)
     page = paginate(request, filterset.qs)
     return render(request, "victims/person_list.html", {"filter": filterset, "page": page})

@@ -154,14 +154,17 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     )
     assert "1 pages measured" in out.getvalue()
 
-    # Every list filter and value, and its 40th page: an answer for each, never an error.
+    # Every list filter and value, and its 40th page: an answer for each (a value refused
+    # is a 400 that names it), never a server error or a statement cut off.
     filtered = tmp_path / "filters.json"
     call_command(
         "bench_pages", runs=1, roles=["supervisor"], filters=True, save=filtered, stdout=StringIO()
     )
     statuses = {row["url"]: row["status"] for row in json.loads(filtered.read_text())["results"]}
     assert len(statuses) == len(bench.filter_pages())
-    assert set(statuses.values()) <= {200, 302, 403}, statuses
+    failed = {url: status for url, status in statuses.items() if status >= 500}
+    assert not failed, failed
+    assert sum(status == 200 for status in statuses.values()) > len(statuses) * 0.8, statuses
     assert statuses[reverse("cases:list") + "?order=-risk"] == 200
 
     # A short mixed load through gunicorn and wrk: every answer a 2xx, no socket error.

@@ -99,7 +99,11 @@ def test_the_capped_count_reads_at_most_cap_plus_one_rows(supervisor, agency_a):
     with CaptureQueriesContext(connection) as queries:
         listing.count_up_to(cases, 2)
     sql = queries.captured_queries[0]["sql"].upper()
-    # In id order, newest first, never the list's own order (no sort of the caseload).
+    assert "LIMIT 3" in sql and "ORDER BY" not in sql
+    # A list's count: in id order, newest first, never the list's own order.
+    with CaptureQueriesContext(connection) as queries:
+        listing.count_up_to(cases, 2, newest_first=True)
+    sql = queries.captured_queries[0]["sql"].upper()
     assert "LIMIT 3" in sql
     order = sql.split("ORDER BY")[1].split("LIMIT")[0].strip()
     assert order in ('"CASES_CASE"."ID" DESC', "1 DESC")  # 1: the id, the one column read

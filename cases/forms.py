@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import PurePath
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, UserQuerySet
 from cases.models import (
     WORK_TRACKS,
     Attachment,
@@ -41,6 +41,9 @@ from listing import STAFF_CHOICES
 from locking.forms import VersionedModelForm
 from partners.models import Agency
 from widgets import MAX_PK, BoundedModelMultipleChoiceField, DateField, DateInput, ModelForm
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class CaseForm(VersionedModelForm):
@@ -149,10 +152,48 @@ class ClosureApprovalForm(forms.Form):
     )
 
 
+def _one_staff_member(
+    staff: UserQuerySet, text: str, *, nobody: _StrOrPromise, several: _StrOrPromise
+) -> User | None:
+    """The one member of `staff` whose e-mail address is `text` or whose name contains it
+    (an exact name or address wins over partial ones); a ValidationError with `nobody` or
+    `several` (`%(text)s`, `%(names)s`) otherwise. None for an empty text."""
+    text = text.strip()
+    if not text:
+        return None
+    found = list(
+        staff.filter(Q(email__iexact=text) | Q(full_name__icontains=text)).order_by(
+            "full_name", "pk"
+        )[: STAFF_CHOICES + 1]
+    )
+    exact = [u for u in found if text.lower() in (u.email.lower(), u.full_name.lower())]
+    if len(found) == 1 or len(exact) == 1:
+        return found[0] if len(found) == 1 else exact[0]
+    if not found:
+        raise forms.ValidationError(nobody, code="no_match", params={"text": text})
+    raise forms.ValidationError(
+        several,
+        code="several",
+        params={"text": text, "names": ", ".join(u.full_name for u in found[:3])},
+    )
+
+
+def _posted_pks(form: forms.Form, name: str) -> list[int]:
+    """The ids a bound form sent for the choice field `name` (digits only, in range)."""
+    if not form.is_bound:
+        return []
+    posted = form.fields[name].widget.value_from_datadict(
+        form.data, form.files, form.add_prefix(name)
+    )
+    values = posted if isinstance(posted, list) else [posted]
+    return [int(pk) for pk in values if str(pk).isdigit() and int(pk) <= MAX_PK]
+
+
 class AssignForm(forms.Form):
-    """Who works a case. A national agency's thousand caseworkers are not listed: past
-    listing.STAFF_CHOICES the checkboxes offer the case's own caseworkers, and "Add a
-    caseworker" finds anybody else of the agency by name or e-mail address."""
+    """Who works a case. A national agency's thousand caseworkers and hundred supervisors
+    are not listed: past listing.STAFF_CHOICES the checkboxes offer the case's own
+    caseworkers and the dropdown its supervisor, and "Add a caseworker" and "Another
+    supervisor" find anybody else of the agency by name or e-mail address."""
 
     caseworkers = BoundedModelMultipleChoiceField(
         label=_("Caseworkers"),
@@ -169,57 +210,68 @@ class AssignForm(forms.Form):
     supervisor = forms.ModelChoiceField(
         label=_("Supervisor"), queryset=User.objects.none(), required=False
     )
+    other_supervisor = forms.CharField(
+        label=_("Another supervisor"),
+        help_text=_("Part of the name, or the e-mail address, of one supervisor of the agency."),
+        max_length=150,
+        required=False,
+    )
 
     def __init__(self, *args, agency_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         staff = User.objects.active().in_agency(agency_id)
-        field = cast(forms.ModelMultipleChoiceField, self.fields["caseworkers"])
-        field.queryset = self.agency_caseworkers = staff.caseworkers()
-        cast(forms.ModelChoiceField, self.fields["supervisor"]).queryset = staff.supervisors()
-        offered = list(self.agency_caseworkers.order_by("full_name", "pk")[: STAFF_CHOICES + 1])
-        if len(offered) <= STAFF_CHOICES:
-            del self.fields["add_caseworker"]  # every caseworker is offered
-            field.widget.choices = [(user.pk, field.label_from_instance(user)) for user in offered]
-            return
-        # The case's caseworkers, and those ticked in a form sent back with an error.
+        self.agency_caseworkers = staff.caseworkers()
+        self.agency_supervisors = staff.supervisors()
+        caseworkers = cast(forms.ModelMultipleChoiceField, self.fields["caseworkers"])
+        caseworkers.queryset = self.agency_caseworkers
+        supervisor = cast(forms.ModelChoiceField, self.fields["supervisor"])
+        supervisor.queryset = self.agency_supervisors
+        # The case's caseworkers and supervisor, and those chosen in a form sent back.
         ticked = [user.pk for user in self.initial.get("caseworkers", [])]
-        if self.is_bound:
-            posted = self.fields["caseworkers"].widget.value_from_datadict(
-                self.data, self.files, self.add_prefix("caseworkers")
-            )
-            ticked += [pk for pk in posted or [] if str(pk).isdigit()]
-        shown = self.agency_caseworkers.filter(
-            pk__in=[int(pk) for pk in ticked if int(pk) <= MAX_PK]
+        offered = self._offer(
+            caseworkers, "add_caseworker", ticked + _posted_pks(self, "caseworkers")
         )
-        field.widget.choices = [
-            (user.pk, field.label_from_instance(user)) for user in shown.order_by("full_name", "pk")
-        ]
+        caseworkers.widget.choices = offered
+        current = self.initial.get("supervisor")
+        chosen = ([current.pk] if current is not None else []) + _posted_pks(self, "supervisor")
+        offered = self._offer(supervisor, "other_supervisor", chosen)
+        supervisor.widget.choices = [("", supervisor.empty_label or ""), *offered]
+
+    def _offer(
+        self, field: forms.ModelChoiceField, finder: str, pinned: list[int]
+    ) -> list[tuple[int, str]]:
+        """The choices of `field`: all of its staff up to STAFF_CHOICES (and no `finder`
+        field), else only the `pinned` ones (the finder adds anybody else)."""
+        # An option needs the name only: not a whole account row, 51 times.
+        staff = cast(UserQuerySet, field.queryset).only("pk", "full_name", "email")
+        staff = staff.order_by("full_name", "pk")
+        offered = list(staff[: STAFF_CHOICES + 1])
+        if len(offered) <= STAFF_CHOICES:
+            del self.fields[finder]  # every one of them is offered
+        else:
+            offered = list(staff.filter(pk__in=pinned))
+        return [(user.pk, field.label_from_instance(user)) for user in offered]
 
     def clean_add_caseworker(self) -> User | None:
-        text = self.cleaned_data.get("add_caseworker", "").strip()
-        if not text:
-            return None
-        found = list(
-            self.agency_caseworkers.filter(
-                Q(email__iexact=text) | Q(full_name__icontains=text)
-            ).order_by("full_name", "pk")[: STAFF_CHOICES + 1]
-        )
-        exact = [u for u in found if text.lower() in (u.email.lower(), u.full_name.lower())]
-        if len(found) == 1 or len(exact) == 1:
-            return found[0] if len(found) == 1 else exact[0]
-        if not found:
-            raise forms.ValidationError(
-                _("No active caseworker of the agency matches “%(text)s”."),
-                code="no_match",
-                params={"text": text},
-            )
-        raise forms.ValidationError(
-            _(
+        return _one_staff_member(
+            self.agency_caseworkers,
+            self.cleaned_data.get("add_caseworker", ""),
+            nobody=_("No active caseworker of the agency matches “%(text)s”."),
+            several=_(
                 "Several caseworkers match “%(text)s”, among them %(names)s: type more "
                 "of the name, or the e-mail address."
             ),
-            code="several",
-            params={"text": text, "names": ", ".join(u.full_name for u in found[:3])},
+        )
+
+    def clean_other_supervisor(self) -> User | None:
+        return _one_staff_member(
+            self.agency_supervisors,
+            self.cleaned_data.get("other_supervisor", ""),
+            nobody=_("No active supervisor of the agency matches “%(text)s”."),
+            several=_(
+                "Several supervisors match “%(text)s”, among them %(names)s: type more "
+                "of the name, or the e-mail address."
+            ),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -228,6 +280,8 @@ class AssignForm(forms.Form):
         if added is not None and "caseworkers" in data:
             chosen = list(data["caseworkers"])
             data["caseworkers"] = [*chosen, added] if added not in chosen else chosen
+        if data.get("other_supervisor") is not None:
+            data["supervisor"] = data["other_supervisor"]
         return data
 
 

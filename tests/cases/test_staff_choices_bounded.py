@@ -180,3 +180,71 @@ def test_another_agencys_caseworker_cannot_be_added_by_name(
     )
     assert "No active caseworker" in str(response.context["form"].errors["add_caseworker"])
     assert list(case.caseworkers.all()) == [caseworker]
+
+
+def _supervisors_offered(response) -> set[str]:
+    widget = response.context["form"].fields["supervisor"].widget
+    return {str(value) for value, _label in widget.choices if value != ""}
+
+
+def test_a_small_agency_offers_every_supervisor_and_no_name_field(login, case, supervisor):
+    response = login(supervisor).get(_assign(case))
+    agency_supervisors = User.objects.filter(
+        agency=case.agency, role__in=[Role.SUPERVISOR, Role.AGENCY_ADMIN]
+    )
+    assert _supervisors_offered(response) == {
+        str(pk) for pk in agency_supervisors.values_list("pk", flat=True)
+    }
+    assert "other_supervisor" not in response.context["form"].fields
+
+
+def test_a_big_agency_offers_the_cases_supervisor_and_finds_another_by_name(
+    login, case, caseworker, supervisor
+):
+    case.supervisor = supervisor
+    case.save()
+    crowd = UserFactory.create_batch(STAFF_CHOICES + 1, agency=case.agency, role=Role.SUPERVISOR)
+    client = login(supervisor)
+    response = client.get(_assign(case))
+    assert _supervisors_offered(response) == {str(supervisor.pk)}
+    assert "other_supervisor" in response.context["form"].fields
+    assert crowd[-1].full_name not in response.content.decode()
+
+    newcomer = crowd[-1]
+    response = client.post(
+        _assign(case),
+        {
+            "caseworkers": [caseworker.pk],
+            "supervisor": supervisor.pk,
+            "other_supervisor": newcomer.email.upper(),
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.supervisor == newcomer
+    assert list(case.caseworkers.all()) == [caseworker]
+
+
+def test_another_supervisor_nobody_or_several_are_named_on_the_field_and_nothing_changes(
+    login, case, caseworker, supervisor, agency_b
+):
+    case.supervisor = supervisor
+    case.save()
+    crowd = UserFactory.create_batch(STAFF_CHOICES + 1, agency=case.agency, role=Role.SUPERVISOR)
+    stranger = UserFactory(agency=agency_b, role=Role.SUPERVISOR)
+    client = login(supervisor)
+    for text, error in (
+        ("Nobody-By-This-Name", "No active supervisor"),
+        (stranger.email, "No active supervisor"),
+        ("staff member", "Several supervisors match"),
+    ):
+        response = client.post(
+            _assign(case),
+            {"caseworkers": [caseworker.pk], "supervisor": crowd[0].pk, "other_supervisor": text},
+        )
+        assert response.status_code == 200
+        assert error in str(response.context["form"].errors["other_supervisor"])
+        # The supervisor chosen in the form sent back stays offered; nothing was saved.
+        assert str(crowd[0].pk) in _supervisors_offered(response)
+        case.refresh_from_db()
+        assert case.supervisor == supervisor

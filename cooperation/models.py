@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 from accounts.models import User
 from cases.models import Case
 from crypto import EncryptedCharField, EncryptedTextField
-from listing import ChoiceLabels, RowExists
+from listing import AmongIds, ChoiceLabels, RowExists
 from locking.models import CreatedModel, VersionedModel
 from partners.models import Agency, ServiceType
 from policy import READS_CASES, can
@@ -97,10 +97,13 @@ class ReferralQuerySet(models.QuerySet):
             & models.Q(RowExists(Case.objects.active().filter(pk=case)))
         )
         if not user.sees_whole_agency:
-            assigned = Referral.assigned_to.through.objects.filter(
-                referral_id=models.OuterRef("pk"), user_id=user.pk
+            # The ids of the referrals assigned to the user, read once (AmongIds): the
+            # agency's queue and those ids come from two indexes, instead of a probe of
+            # every referral the agency ever received (issue 12).
+            assigned = Referral.assigned_to.through.objects.filter(user_id=user.pk).values(
+                "referral_id"
             )
-            received &= models.Q(models.Q(status=_R.SENT) | RowExists(assigned))
+            received &= models.Q(models.Q(status=_R.SENT) | models.Q(AmongIds("pk", assigned)))
         return self.filter(sent | received)
 
     def sent_by(self, agency: Agency | int) -> ReferralQuerySet:

@@ -36,7 +36,7 @@ class LoginView(auth_views.LoginView):
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = User.objects.manageable_by(request.user).select_related("agency")
     filterset = filter_queryset(StaffFilter, request, scope)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     return render(request, "accounts/user_list.html", {"filter": filterset, "page": page})
 
 

@@ -91,7 +91,11 @@ class CaseFilter(FilterSet):
         label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = DateFilter(
-        label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
+        label=_("Intake until"),
+        field_name="intake_date",
+        lookup_expr="lte",
+        widget=DateInput,
+        until=True,
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue tasks"), method="filter_overdue")
     open = django_filters.BooleanFilter(label=_("Open (not closed)"), method="filter_open")
@@ -192,7 +196,11 @@ class TaskFilter(FilterSet):
         label=_("Intake from"), field_name="case__intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = DateFilter(
-        label=_("Intake until"), field_name="case__intake_date", lookup_expr="lte", widget=DateInput
+        label=_("Intake until"),
+        field_name="case__intake_date",
+        lookup_expr="lte",
+        widget=DateInput,
+        until=True,
     )
 
     class Meta:

@@ -87,7 +87,7 @@ def _get_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(CaseFilter, request, cases)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     page.object_list = Case.objects.with_row_flags(page.object_list)
     return render(request, "cases/case_list.html", {"filter": filterset, "page": page})
 
@@ -97,7 +97,7 @@ def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Tasks of the cases the user may see; the dashboard's task counts link here."""
     filterset = filter_queryset(TaskFilter, request, Task.objects.visible_to(request.user))
     page = paginate(
-        request, filterset.qs, rows_by_id=lambda ids: Task.objects.filter(pk__in=ids).for_list()
+        request, filterset, rows_by_id=lambda ids: Task.objects.filter(pk__in=ids).for_list()
     )
     return render(request, "cases/task_list.html", {"filter": filterset, "page": page})
 

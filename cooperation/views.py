@@ -58,7 +58,7 @@ def _get_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     referrals = Referral.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(ReferralFilter, request, referrals)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     context = {"filter": filterset, "page": page, "today": timezone.localdate()}
     return render(request, "cooperation/referral_list.html", context)
 
@@ -284,7 +284,7 @@ def referral_update_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def mla_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests = MLARequest.objects.visible_to(request.user).select_related("case")
     filterset = filter_queryset(MLARequestFilter, request, requests)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     context = {"filter": filterset, "page": page, "today": timezone.localdate()}
     return render(request, "cooperation/mlarequest_list.html", context)
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import filters as django_filters_filters
 from django_filters.filterset import FilterSet as BaseFilterSet
 
-from widgets import NullBooleanSelect, Select, TextInput
+from widgets import DateFilter, NullBooleanSelect, Select, TextInput
 
 
 def _descending(label: str) -> str:
@@ -89,6 +89,22 @@ class FilterSet(BaseFilterSet):
             elif type(filter_) is django_filters_filters.CharFilter:
                 filter_.extra.setdefault("widget", TextInput)
                 filter_.__dict__.pop("_field", None)
+
+    @property
+    def counts_oldest_first(self) -> bool:
+        """Whether the list is filtered up to a date (a DateFilter with `until`) and from
+        none: rows come in over time, so its rows are the old ones, and its capped count
+        reads ids oldest first (listing.count_up_to); every other list, newest first."""
+        if not self.is_bound or not self.form.is_valid():
+            return False
+        data = self.form.cleaned_data
+        dates = [
+            (filter_.until, bool(data.get(name)))
+            for name, filter_ in self.filters.items()
+            if isinstance(filter_, DateFilter)
+        ]
+        until = any(chosen for is_until, chosen in dates if is_until)
+        return until and not any(chosen for is_until, chosen in dates if not is_until)
 
     @property
     def form(self) -> forms.Form:
@@ -236,7 +252,9 @@ def in_order(ids: list[Any], rows: Iterable[Any]) -> list[Any]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def count_up_to(queryset: QuerySet, cap: int, *, newest_first: bool = False) -> int:
+def count_up_to(
+    queryset: QuerySet, cap: int, *, newest_first: bool = False, oldest_first: bool = False
+) -> int:
     """The number of rows, counted only up to cap + 1 (so "more than cap" can be said).
 
     Counts the ids of at most cap + 1 rows: PostgreSQL stops there instead of counting
@@ -248,8 +266,14 @@ def count_up_to(queryset: QuerySet, cap: int, *, newest_first: bool = False) -> 
     counted through a merge join by person that read 810,000 cases to find 1,001 (506 ms
     at a million cases; 41 ms newest first). A panel's overdue services counted newest
     first read 540 ms of services that are not overdue: hence the choice per caller.
+    `oldest_first` is for a list filtered up to a date (FilterSet.counts_oldest_first):
+    its rows are the old ones, and newest first a task list filtered on intakes until a
+    year ago read 170,000 tasks to count 1,001 (400 ms at a million cases).
     """
-    rows = queryset.order_by("-pk") if newest_first else queryset.order_by()
+    if oldest_first:
+        rows = queryset.order_by("pk")
+    else:
+        rows = queryset.order_by("-pk") if newest_first else queryset.order_by()
     return rows.values("pk")[: cap + 1].count()
 
 
@@ -270,10 +294,12 @@ class CappedPaginator(Paginator):
         cap: int = COUNT_CAP,
         *,
         rows_by_id: Callable[[list[Any]], Iterable[Any]] | None = None,
+        oldest_first: bool = False,
     ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
         self.rows_by_id = rows_by_id
+        self.oldest_first = oldest_first
 
     def page(self, number: Any) -> Page:
         """With `rows_by_id`, a page of a QuerySet is read late (`in_order`): the ids of
@@ -294,7 +320,9 @@ class CappedPaginator(Paginator):
     def total(self) -> int:
         """The number of rows, counted up to cap + 1."""
         if isinstance(self.object_list, QuerySet):
-            return count_up_to(self.object_list, self.cap, newest_first=True)
+            return count_up_to(
+                self.object_list, self.cap, newest_first=True, oldest_first=self.oldest_first
+            )
         return len(self.object_list)
 
     @cached_property
@@ -309,14 +337,21 @@ class CappedPaginator(Paginator):
 
 def paginate(
     request: HttpRequest,
-    queryset: QuerySet,
+    rows: QuerySet | FilterSet,
     per_page: int | None = None,
     *,
     rows_by_id: Callable[[list[Any]], Iterable[Any]] | None = None,
 ) -> Page:
     """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator;
-    `rows_by_id` for a list whose rows join several tables)."""
+    `rows_by_id` for a list whose rows join several tables). Given a FilterSet, its rows,
+    counted in the direction its date filters point (FilterSet.counts_oldest_first)."""
+    oldest_first = isinstance(rows, FilterSet) and rows.counts_oldest_first
+    queryset = rows.qs if isinstance(rows, FilterSet) else rows
     paginator = CappedPaginator(
-        queryset, per_page or settings.HARBOR_PAGE_SIZE, cap=COUNT_CAP, rows_by_id=rows_by_id
+        queryset,
+        per_page or settings.HARBOR_PAGE_SIZE,
+        cap=COUNT_CAP,
+        rows_by_id=rows_by_id,
+        oldest_first=oldest_first,
     )
     return paginator.get_page(request.GET.get("page"))

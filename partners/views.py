@@ -36,7 +36,7 @@ AGENCY_PAGE_LIMIT = 20
 @allowed(READS_PARTNERSHIP)
 def agency_list(request: ActorRequest) -> HttpResponse:
     filterset = filter_queryset(AgencyFilter, request, Agency.objects.visible_to(request.user))
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     return render(request, "partners/agency_list.html", {"filter": filterset, "page": page})
 
 
@@ -120,7 +120,7 @@ def _record_form(
 def activity_list(request: ActorRequest) -> HttpResponse:
     activities = PreventionActivity.objects.visible_to(request.user).for_list()
     filterset = filter_queryset(ActivityFilter, request, activities)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     return render(
         request, "partners/preventionactivity_list.html", {"filter": filterset, "page": page}
     )
@@ -171,7 +171,7 @@ def activity_edit(request: ActorRequest, pk: int) -> HttpResponse:
 def agreement_list(request: ActorRequest) -> HttpResponse:
     agreements = Agreement.objects.visible_to(request.user).prefetch_related("parties")
     filterset = filter_queryset(AgreementFilter, request, agreements)
-    page = paginate(request, filterset.qs)
+    page = paginate(request, filterset)
     manages = can(request.user, MANAGES_AGENCIES)
     expiring = agreements.expiring() if manages else Agreement.objects.none()
     context = {

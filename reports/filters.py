@@ -16,7 +16,11 @@ class DashboardFilter(FilterSet):
         label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = DateFilter(
-        label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
+        label=_("Intake until"),
+        field_name="intake_date",
+        lookup_expr="lte",
+        widget=DateInput,
+        until=True,
     )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),

@@ -109,6 +109,32 @@ def test_the_capped_count_reads_at_most_cap_plus_one_rows(supervisor, agency_a):
     assert order in ('"CASES_CASE"."ID" DESC', "1 DESC")  # 1: the id, the one column read
 
 
+def _count_order(client, url: str, params: dict) -> str:
+    """The ORDER BY of the list's capped count (the first COUNT query of the request)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    sql = next(q["sql"].upper() for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
+    return sql.split("ORDER BY")[1].split("LIMIT")[0].strip()
+
+
+@pytest.mark.parametrize("url_name", ["cases:list", "cases:task_list", "victims:person_list"])
+def test_a_list_filtered_until_a_date_counts_oldest_first(login, supervisor, agency_a, url_name):
+    """Rows come in over time: the rows up to a date are the old ones, so the count reads
+    ids oldest first there (newest first, a task list filtered on intakes until a year ago
+    read 170,000 tasks at a million cases to count 1,001), and newest first otherwise."""
+    for _ in range(3):
+        TaskFactory(case=CaseFactory(agency=agency_a))
+    client = login(supervisor)
+    url = reverse(url_name)
+    until = {"intake_before": "2026-01-01"}
+    assert _count_order(client, url, until).endswith("ASC")
+    assert _count_order(client, url, {}).endswith("DESC")
+    # Bounded on both sides, or from a date only: the newest first again.
+    both = {"intake_after": "2020-01-01", "intake_before": "2026-01-01"}
+    assert _count_order(client, url, both).endswith("DESC")
+    assert _count_order(client, url, {"intake_after": "2020-01-01"}).endswith("DESC")
+
+
 # --- scope shapes ------------------------------------------------------------------------
 
 

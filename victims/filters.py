@@ -66,7 +66,7 @@ class PersonFilter(FilterSet):
         label=_("Caseworker"), queryset=User.objects.none(), method=_keep
     )
     intake_after = DateFilter(label=_("Intake from"), method=_keep, widget=DateInput)
-    intake_before = DateFilter(label=_("Intake until"), method=_keep, widget=DateInput)
+    intake_before = DateFilter(label=_("Intake until"), method=_keep, widget=DateInput, until=True)
 
     class Meta:
         model = Person

@@ -102,7 +102,7 @@ def test_the_capped_count_reads_at_most_cap_plus_one_rows(supervisor, agency_a):
     assert "LIMIT 3" in sql and "ORDER BY" not in sql
     # A list's count: in id order, newest first, never the list's own order.
     with CaptureQueriesContext(connection) as queries:
-        listing.count_up_to(cases, 2, newest_first=True)
+        listing.count_up_to(cases, 2, by_id="newest")
     sql = queries.captured_queries[0]["sql"].upper()
     assert "LIMIT 3" in sql
     order = sql.split("ORDER BY")[1].split("LIMIT")[0].strip()

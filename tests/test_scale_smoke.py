@@ -91,6 +91,9 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert Task.objects.upcoming().exists()
     caseworker = User.objects.get(email=BENCH_LOGINS[Role.CASEWORKER])
     assert Case.objects.visible_to(caseworker).open().exists()
+    # A tenth of the cases have no type of exploitation recorded yet (NOT_RECORDED_SHARE).
+    unrecorded = Case.objects.filter(exploitations__isnull=True).count() / SMOKE_CASES
+    assert 0.05 < unrecorded < 0.15
     # Prosecution: proceedings of the agency of every case they concern, and the
     # person's own criminal matters.
     assert LegalProceeding.objects.filter(defendants__charges__outcomes__isnull=False).exists()

@@ -17,6 +17,7 @@ from cases.models import Case
 from listing import paginate
 from policy import READS_CASES, SEES_IDENTITY, can
 from search.selectors import cases_by_reference
+from victims import selectors as person_search
 from victims.models import Person
 from victims.selectors import people_matching
 
@@ -42,6 +43,9 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         "cases": cases,
         "page": page,
         "rows": _rows(request, page.object_list),
+        # A common name at national scale finds more people than are ranked: say so.
+        "ranked_only": page.paginator.count >= person_search.MAX_RESULTS,
+        "max_results": person_search.MAX_RESULTS,
     }
     return render(request, "search/search_results.html", context)
 

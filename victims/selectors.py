@@ -85,12 +85,12 @@ MIN_PHONE_DIGITS = 6
 # Blocking reads at most this many part rows per phonetic code, newest people first: a
 # code as common as "Nguyen" at national scale has hundreds of thousands, and reading
 # them all costs seconds. Below it (every code of a smaller database) nothing is missed.
-SCAN_ROWS = 5000
+SCAN_ROWS = 2000
 # At most this many candidates are scored, those sharing the most phonetic codes first.
 MAX_CANDIDATES = 2000
 # A search ranks the best this many people found; the rest would be paged through by
 # nobody, and ranking every match of a common name at national scale costs seconds.
-MAX_RESULTS = 200
+MAX_RESULTS = 100
 
 
 def similar_names(

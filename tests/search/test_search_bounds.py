@@ -42,9 +42,18 @@ def test_one_part_misspelt_beyond_its_sound_is_forgiven_in_a_long_name(login, ca
 def test_only_the_best_matches_are_ranked(login, caseworker, agency_a, monkeypatch):
     monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
     people = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(3)]
-    found = _people(login(caseworker), "Tran Thi Sample")
+    client = login(caseworker)
+    found = _people(client, "Tran Thi Sample")
     assert len(found) == 2
     assert set(found) < set(people)
+    assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text
+
+
+def test_no_note_on_ranking_when_every_match_is_shown(login, caseworker, agency_a):
+    _person(agency_a, caseworker, "Tran Thi Sample")
+    response = login(caseworker).get(URL, {"q": "Tran Thi Sample"})
+    assert response.context["rows"]
+    assert "matches are shown" not in response.text
 
 
 def test_namesakes_in_another_agency_never_take_the_places_of_ones_own(

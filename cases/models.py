@@ -355,7 +355,10 @@ class CaseQuerySet(ArchivableQuerySet):
 
     # Rules on a case's rows are correlated EXISTS (never `pk IN (subquery)`): PostgreSQL
     # probes an index per case instead of materialising the subquery once per row when
-    # it outgrows work_mem (issue 12).
+    # it outgrows work_mem (issue 12). The permit rules probe row by row (RowExists):
+    # a permit's type and expiry are correlated, so PostgreSQL counts one permit in
+    # thirteen and hashes every permit of the country before the first case (1.4 s for
+    # the 40th page of a million cases; 0.11 s probing case by case along the list).
 
     def with_overdue_tasks(self, today: datetime.date | None = None) -> CaseQuerySet:
         """Cases with at least one overdue task (TaskQuerySet.overdue)."""
@@ -367,7 +370,7 @@ class CaseQuerySet(ArchivableQuerySet):
         """Cases with a permit expiring soon or already expired
         (ServiceItemQuerySet.expiring_permits)."""
         return self.filter(
-            models.Exists(
+            RowExists(
                 ServiceItem.objects.expiring_permits(today).filter(case_id=models.OuterRef("pk"))
             )
         )
@@ -375,7 +378,7 @@ class CaseQuerySet(ArchivableQuerySet):
     def with_expired_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
         """Cases with an expired permit (ServiceItemQuerySet.expired_permits)."""
         return self.filter(
-            models.Exists(
+            RowExists(
                 ServiceItem.objects.expired_permits(today).filter(case_id=models.OuterRef("pk"))
             )
         )

@@ -43,8 +43,10 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         "cases": cases,
         "page": page,
         "rows": _rows(request, page.object_list),
-        # A common name at national scale finds more people than are ranked: say so.
-        "ranked_only": page.paginator.count >= person_search.MAX_RESULTS,
+        # A common name at national scale finds more people than are ranked: say so (the
+        # people found by their code alone are not ranked, and not capped).
+        "ranked_only": page.paginator.count >= person_search.MAX_RESULTS
+        and people.filter(rank__gt=0).count() >= person_search.MAX_RESULTS,
         "max_results": person_search.MAX_RESULTS,
     }
     return render(request, "search/search_results.html", context)

@@ -49,6 +49,17 @@ def test_only_the_best_matches_are_ranked(login, caseworker, agency_a, monkeypat
     assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text
 
 
+def test_people_found_by_code_alone_are_not_said_to_be_ranked(
+    login, caseworker, agency_a, monkeypatch
+):
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
+    people = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(3)]
+    prefix = people[0].code.rsplit("-", 1)[0]
+    response = login(caseworker).get(URL, {"q": prefix})
+    assert len(response.context["rows"]) == 3
+    assert "matches are shown" not in response.text
+
+
 def test_no_note_on_ranking_when_every_match_is_shown(login, caseworker, agency_a):
     _person(agency_a, caseworker, "Tran Thi Sample")
     response = login(caseworker).get(URL, {"q": "Tran Thi Sample"})

@@ -32,9 +32,11 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise BadRequest("Search text too long.")
     cases: QuerySet[Case] = Case.objects.none()
     people = Person.objects.none()
+    ranked_only = False
     if query:
         cases = cases_by_reference(request.user, query)[:MAX_CASES]
-        people = people_matching(request.user, query)
+        found = people_matching(request.user, query)
+        people, ranked_only = found.people, found.ranked_only
         # Who searched and when; never what: the text may be a victim's name.
         record_event(actor=request.user, action=AuditEvent.Action.SEARCH, object_type="search")
     page = paginate(request, people)
@@ -43,10 +45,8 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         "cases": cases,
         "page": page,
         "rows": _rows(request, page.object_list),
-        # A common name at national scale finds more people than are ranked: say so (the
-        # people found by their code alone are not ranked, and not capped).
-        "ranked_only": page.paginator.count >= person_search.MAX_RESULTS
-        and people.filter(rank__gt=0).count() >= person_search.MAX_RESULTS,
+        # A common name at national scale finds more people than are ranked: say so.
+        "ranked_only": ranked_only,
         "max_results": person_search.MAX_RESULTS,
     }
     return render(request, "search/search_results.html", context)

@@ -103,7 +103,7 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     # The blind-index rows make the people findable by name.
     person = Person.objects.visible_to(supervisor).order_by("pk").first()
     assert person.legal_name in pool_names()
-    assert person in people_matching(supervisor, person.legal_name)
+    assert person in people_matching(supervisor, person.legal_name).people
 
     # Every page answers for two roles: 200, or the role's 403/404, never a 500.
     users = bench.bench_users()

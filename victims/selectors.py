@@ -260,14 +260,24 @@ class _Rank(models.Func):
         return sql, (values, ids, *column_params)
 
 
-def people_matching(user: User, query: str) -> PersonQuerySet:
+@dataclass
+class PeopleFound:
+    """What a search found: `people` to list, and whether the ranking stopped at
+    MAX_RESULTS (`ranked_only`: more people matched than were ranked)."""
+
+    people: PersonQuerySet
+    ranked_only: bool
+
+
+def people_matching(user: User, query: str) -> PeopleFound:
     """Visible people found by a search: person code (contains), document number, phone
     and name exactly (blind index), and names that resemble the query (the matcher).
 
     Best matches first, the best MAX_RESULTS of the blind index and the matcher (then
-    the people whose code contains the query); the person's visible cases (with their
-    caseworkers) come prefetched as `visible_cases`, for the name the viewer may see.
-    A fixed number of queries, whatever the number of people found.
+    the people whose code contains the query, neither ranked nor capped); the person's
+    visible cases (with their caseworkers) come prefetched as `visible_cases`, for the
+    name the viewer may see. A fixed number of queries, whatever the number of people
+    found.
     """
     exact = [
         (PersonLookup.Kind.DOCUMENT, blind_index("document", document_key(query))),
@@ -301,13 +311,14 @@ def people_matching(user: User, query: str) -> PersonQuerySet:
         to_attr="visible_cases",
     )
     by_code = Q(code__icontains=query) if may_be_code(query) else Q()
-    return (
+    people = (
         Person.objects.visible_to(user)
         .filter(by_code | Q(pk__in=[pk for pk, _score in best]))
         .annotate(rank=rank)
         .order_by("-rank", "code")
         .prefetch_related(visible_cases)
     )
+    return PeopleFound(people, ranked_only=len(scores) > MAX_RESULTS)
 
 
 @dataclass

@@ -35,7 +35,7 @@ from cases.filters import CaseFilter, TaskFilter
 from cases.models import Case
 from config.scale import BENCH_LOGINS, BIG_CODE, pool_names
 from cooperation.filters import MLARequestFilter, ReferralFilter
-from cooperation.models import Referral
+from cooperation.models import MLARequest, Referral
 from listing import FilterSet
 from partners.filters import ActivityFilter, AgencyFilter, AgreementFilter
 from policy import Role
@@ -53,7 +53,8 @@ SUMMARY_PAGES = ("dashboard", "statistics")
 
 @dataclass(frozen=True)
 class Samples:
-    """Records a role's detail pages open: a case of theirs, its person, a referral."""
+    """Records a role's detail pages open: a case of theirs, its person, a referral, an MLA
+    request."""
 
     case: int | None
     person: int | None
@@ -62,6 +63,7 @@ class Samples:
     staff: int | None = None  # a caseworker of the reader's agency (the sample case's)
     staff_name: str = ""
     reference: str = ""  # the sample case's reference without its number: "NATBIG-2026"
+    mla: int | None = None  # the newest MLA request the reader sees
 
     def fill(self, url: str) -> str:
         """The URL with the samples' values in its {placeholders}, quoted."""
@@ -112,6 +114,7 @@ PAGES: list[Page] = [
     Page("timeline", "cases:timeline", sample="case"),
     Page("person detail", "victims:person_detail", sample="person"),
     Page("referral detail", "cooperation:referral_detail", sample="referral"),
+    Page("mla detail", "cooperation:mla_detail", sample="mla"),
     Page("consents", "victims:consent_list", sample="person"),
     Page("case edit", "cases:edit", sample="case"),
     Page("case assign", "cases:assign", sample="case"),
@@ -178,6 +181,10 @@ def samples_for(user: User) -> Samples:
         .order_by("-pk")
         .first()
     ) or Referral.objects.order_by("-pk").first()
+    mla = (
+        MLARequest.objects.visible_to(user).order_by("-pk").first()
+        or MLARequest.objects.order_by("-pk").first()
+    )
     staff = (
         User.objects.filter(agency_id=user.agency_id, role=Role.CASEWORKER).order_by("pk").first()
     )
@@ -190,6 +197,7 @@ def samples_for(user: User) -> Samples:
         staff=staff.pk if staff else None,
         staff_name=staff.full_name if staff else "",
         reference=case.reference.rsplit("-", 1)[0] if case else "",
+        mla=mla.pk if mla else None,
     )
 
 

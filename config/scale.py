@@ -74,7 +74,20 @@ from cases.models import (
     Track,
     TrackTransition,
 )
-from cooperation.models import Referral, ReferralSection, ReferralStatus, ReferralTransition
+from cooperation.models import (
+    MLA_GRAPH,
+    MLA_OPEN,
+    MLAAsk,
+    MLAChannel,
+    MLADirection,
+    MLARequest,
+    MLAStatus,
+    MLATransition,
+    Referral,
+    ReferralSection,
+    ReferralStatus,
+    ReferralTransition,
+)
 from crypto import encrypt
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification, Threshold
@@ -1307,6 +1320,8 @@ class ScaleSeeder:
         table.copy(outcome_rows())
         self._done(table)
 
+        self._mla_requests(first, groups)
+
         numbers = self._pool("criminal matter numbers", ["Police file", "Prosecutor's file"])
         stages = list(CriminalMatterStage.values)
         table = self._step(
@@ -1322,6 +1337,111 @@ class ScaleSeeder:
             for i in range(self.total)
             if rng.random() < 0.02
         )
+        self._done(table)
+
+    MLA_SHARE = 0.125  # proceedings with a mutual legal assistance request
+
+    def _mla_requests(
+        self, first_proceeding: int, groups: list[tuple[int, str, list[int]]]
+    ) -> None:
+        """One proceeding in eight asks another country for evidence, a witness or an asset
+        freeze (or answers such a request), for its first victim's case. Requests of the
+        last four months still await a reply, a third of them past its due date; older
+        ones were answered, refused or closed, each through its status graph."""
+        rng = self.rng
+        chosen = [k for k in range(len(groups)) if rng.random() < self.MLA_SHARE]
+        details = self._pool(
+            "mla details",
+            ["Bank records of the recruiter's account.", "Statement of a witness abroad."],
+        )
+        countries = ["KH", "MM", "LA", "PH", "VN", "TH", "MY", "ID"]
+        authorities = ["Ministry of Justice", "National Police", "Office of the Prosecutor"]
+        asks = [json.dumps(a) for a in ([MLAAsk.EVIDENCE], [MLAAsk.WITNESS, MLAAsk.EVIDENCE])]
+        asks.append(json.dumps([MLAAsk.ASSET_FREEZE]))
+        closed = [MLAStatus.REPLIED, MLAStatus.REPLIED, MLAStatus.REFUSED, MLAStatus.CLOSED]
+        table = self._step(
+            "MLA requests",
+            MLARequest,
+            [
+                "id",
+                "agency",
+                "direction",
+                "requesting_country",
+                "requesting_authority",
+                "requested_country",
+                "requested_authority",
+                "channel",
+                "requests",
+                "description",
+                "sent_on",
+                "reply_due",
+                "replied_on",
+                "status",
+                "case",
+                "proceeding",
+                "created_by",
+                "created_at",
+            ],
+        )
+        first = table.reserve(len(chosen))
+        transitions: list[tuple] = []
+
+        def rows() -> Iterator[tuple]:
+            for n, k in enumerate(chosen):
+                agency, _stage, cases = groups[k]
+                i = cases[0]
+                sent = (self.case_created[i] + datetime.timedelta(days=30)).date()
+                sent = min(sent, self.today)
+                due = sent + datetime.timedelta(days=90)
+                recent = (self.today - sent).days < 120
+                if recent:
+                    status = rng.choice(MLA_OPEN)
+                    if rng.random() < 1 / 3:
+                        due = self.today - datetime.timedelta(days=rng.randrange(1, 30))
+                else:
+                    status = rng.choice(closed)
+                replied = (
+                    sent + datetime.timedelta(days=rng.randrange(20, 120))
+                    if status in (MLAStatus.REPLIED, MLAStatus.CLOSED)
+                    else None
+                )
+                outgoing = rng.random() < 0.7
+                other = rng.choice(countries)
+                cw = self.case_caseworker[i]
+                moved = datetime.datetime.combine(
+                    replied or sent, datetime.time(12), tzinfo=datetime.UTC
+                )
+                for src, dst in _path(MLA_GRAPH.edges, MLAStatus.SENT, status):
+                    transitions.append((first + n, src, dst, cw, moved))
+                yield (
+                    first + n,
+                    agency,
+                    MLADirection.OUTGOING if outgoing else MLADirection.INCOMING,
+                    "TW" if outgoing else other,
+                    rng.choice(authorities),
+                    other if outgoing else "TW",
+                    rng.choice(authorities),
+                    rng.choice(MLAChannel.values),
+                    rng.choice(asks),
+                    rng.choice(details),
+                    sent,
+                    due,
+                    replied,
+                    status,
+                    self.case_ids[i],
+                    first_proceeding + k,
+                    cw,
+                    datetime.datetime.combine(sent, datetime.time(9), tzinfo=datetime.UTC),
+                )
+
+        table.copy(self._bar(rows(), len(chosen), "MLA requests"))
+        self._done(table)
+        table = self._step(
+            "MLA transitions",
+            MLATransition,
+            ["mla_request", "from_status", "to_status", "actor", "occurred_at"],
+        )
+        table.copy(transitions)
         self._done(table)
 
     def _notifications(self) -> None:

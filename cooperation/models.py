@@ -380,9 +380,9 @@ class MLARequestQuerySet(models.QuerySet):
         own = self.filter(not_archived, agency_id=user.agency_id)
         if user.sees_whole_agency:
             return own
-        return own.filter(
-            models.Q(created_by=user) | models.Exists(Case.objects.visible_to(user).filter(pk=case))
-        )
+        # The cases a caseworker works narrow the rows first (case_of_row_visible): a
+        # probe of every request of a national agency took 0.3 s at a million cases.
+        return own.filter(models.Q(created_by=user) | Case.objects.case_of_row_visible(user))
 
     def for_agency(self, agency: Agency) -> MLARequestQuerySet:
         return self.filter(agency=agency)

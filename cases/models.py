@@ -469,6 +469,7 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         verbose_name=_("person"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # Meta.indexes: cases_case_person, which covers the scope's columns
     )
     # Nullable only for imported reference data that has banded years (reports.ctdc);
     # blank=False keeps every staff form requiring it.
@@ -554,6 +555,16 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         verbose_name_plural = _("cases")
         ordering = ["-intake_date", "-pk"]
         indexes = [
+            # A person's cases, with the columns a person's visibility and the people list's
+            # intake filters test (PersonQuerySet.visible_to, PersonFilter): each probe
+            # reads the index alone, never the case row (issue 12: "intake until" on a
+            # national agency's people list, 233 -> 206 ms, or 160 -> 130 ms, by the plan
+            # PostgreSQL's statistics choose).
+            models.Index(
+                fields=["person"],
+                include=["agency", "archived_at", "intake_date"],
+                name="cases_case_person",
+            ),
             # The case list's default order within the agency (its scope), archived left out;
             # and its "last change" sort.
             models.Index(

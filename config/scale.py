@@ -328,6 +328,16 @@ class ScaleSeeder:
         rate = table.rows / elapsed if elapsed else 0
         self.write(f"  {self._label:<22} {table.rows:>11,} rows {elapsed:8.1f} s {rate:>10,.0f}/s")
 
+    def _transitions(
+        self, label: str, model: type[models.Model], record: str, rows: Iterable[tuple], count: int
+    ) -> None:
+        """A status history: (record id, from, to, actor, when) rows of a TransitionRecord."""
+        table = self._step(
+            label, model, [record, "from_status", "to_status", "actor", "occurred_at"]
+        )
+        table.copy(self._bar(rows, count, label))
+        self._done(table)
+
     # -- entry point
 
     def run(self) -> Summary:
@@ -829,19 +839,13 @@ class ScaleSeeder:
 
         table.copy(self._bar(rows(), count, "tasks"))
         self._done(table)
-        table = self._step(
+        self._transitions(
             "task transitions",
             TaskTransition,
-            ["task", "from_status", "to_status", "actor", "occurred_at"],
+            "task",
+            ((t, Task.Status.OPEN, Task.Status.DONE, cw, when) for t, cw, when in done),
+            len(done),
         )
-        table.copy(
-            self._bar(
-                ((t, Task.Status.OPEN, Task.Status.DONE, cw, when) for t, cw, when in done),
-                len(done),
-                "task transitions",
-            )
-        )
-        self._done(table)
 
     def _services(self) -> None:
         rng = self.rng
@@ -1158,13 +1162,9 @@ class ScaleSeeder:
 
         table.copy(self._bar(rows(), len(chosen), "referrals"))
         self._done(table)
-        table = self._step(
-            "referral transitions",
-            ReferralTransition,
-            ["referral", "from_status", "to_status", "actor", "occurred_at"],
+        self._transitions(
+            "referral transitions", ReferralTransition, "referral", transitions, len(transitions)
         )
-        table.copy(transitions)
-        self._done(table)
 
     # -- prosecution: proceedings against traffickers, and the person's own matters
 
@@ -1436,13 +1436,9 @@ class ScaleSeeder:
 
         table.copy(self._bar(rows(), len(chosen), "MLA requests"))
         self._done(table)
-        table = self._step(
-            "MLA transitions",
-            MLATransition,
-            ["mla_request", "from_status", "to_status", "actor", "occurred_at"],
+        self._transitions(
+            "MLA transitions", MLATransition, "mla_request", transitions, len(transitions)
         )
-        table.copy(transitions)
-        self._done(table)
 
     def _notifications(self) -> None:
         rng = self.rng

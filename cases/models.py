@@ -558,7 +558,7 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
             # A person's cases, with the columns a person's visibility and the people list's
             # intake filters test (PersonQuerySet.visible_to, PersonFilter): each probe
             # reads the index alone, never the case row (issue 12: "intake until" on a
-            # national agency's people list, 233 -> 206 ms, or 160 -> 130 ms, by the plan
+            # national agency's people list, 233 -> 210 ms, or 160 -> 130 ms, by the plan
             # PostgreSQL's statistics choose).
             models.Index(
                 fields=["person"],

@@ -19,7 +19,6 @@ from policy import READS_CASES, SEES_IDENTITY, can
 from search.selectors import cases_by_reference
 from victims import selectors as person_search
 from victims.models import Person
-from victims.selectors import people_matching
 
 MAX_QUERY_LENGTH = 100
 MAX_CASES = 20
@@ -35,7 +34,7 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
     ranked_only = False
     if query:
         cases = cases_by_reference(request.user, query)[:MAX_CASES]
-        found = people_matching(request.user, query)
+        found = person_search.people_matching(request.user, query)
         people, ranked_only = found.people, found.ranked_only
         # Who searched and when; never what: the text may be a victim's name.
         record_event(actor=request.user, action=AuditEvent.Action.SEARCH, object_type="search")

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import filters as django_filters_filters
 from django_filters.filterset import FilterSet as BaseFilterSet
 
-from widgets import DateFilter, NullBooleanSelect, Select, TextInput
+from widgets import DateFilter
 
 
 def _descending(label: str) -> str:
@@ -69,8 +69,8 @@ class OrderingFilter(django_filters_filters.OrderingFilter):
 
 class FilterSet(BaseFilterSet):
     """Every list's FilterSet: the empty choice of a dropdown reads "Any", not "---------",
-    and the bar's fields render in one pass (widgets.Select, NullBooleanSelect,
-    TextInput), not a template per field and per option."""
+    and the bar's fields render in one pass each (widgets.FormRenderer), not a template
+    per field and per option."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,14 +80,6 @@ class FilterSet(BaseFilterSet):
                 django_filters_filters.ChoiceFilter | django_filters_filters.ModelChoiceFilter,
             ):
                 filter_.extra["empty_label"] = _("Any")
-                if not isinstance(filter_, django_filters_filters.OrderingFilter):
-                    filter_.extra.setdefault("widget", Select)
-                filter_.__dict__.pop("_field", None)
-            elif isinstance(filter_, django_filters_filters.BooleanFilter):
-                filter_.extra.setdefault("widget", NullBooleanSelect)
-                filter_.__dict__.pop("_field", None)
-            elif type(filter_) is django_filters_filters.CharFilter:
-                filter_.extra.setdefault("widget", TextInput)
                 filter_.__dict__.pop("_field", None)
 
     @property

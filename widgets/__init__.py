@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.forms.utils import flatatt
+from django.forms.renderers import TemplatesSetting
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -28,43 +28,17 @@ from django_countries import countries
 MAX_PK = 2**63 - 1
 
 
-def _input(widget: forms.widgets.Input, name: str, value: Any, attrs: dict | None) -> SafeString:
-    """The markup of Django's input.html and attrs.html, written in one pass."""
-    final_attrs = widget.build_attrs(widget.attrs, attrs)
-    formatted = widget.format_value(value)
-    shown = "" if formatted is None else f' value="{conditional_escape(formatted)}"'
-    return mark_safe(  # noqa: S308 - the name and value are escaped, flatatt escapes the attrs
-        f'<input type="{widget.input_type}" name="{conditional_escape(name)}"{shown}'
-        f"{flatatt(final_attrs)}>"
-    )
-
-
-class TextInput(forms.TextInput):
-    """A text box rendered in one pass (lists' filter bars: no template per field)."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
-    ) -> SafeString:
-        return _input(self, name, value, attrs)
-
-
 class DateInput(forms.DateInput):
     """A native date picker. Its value is always ISO (YYYY-MM-DD), whatever the language.
 
     Django would otherwise render the value in the active locale's first input format
     (e.g. 2026/11/21 in Traditional Chinese), which `<input type="date">` cannot show.
-    Rendered in one pass, like `TextInput`.
     """
 
     input_type = "date"
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
-
-    def render(
-        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
-    ) -> SafeString:
-        return _input(self, name, value, attrs)
 
 
 @functools.cache
@@ -80,49 +54,6 @@ def country_choices() -> tuple[tuple[str, str], ...]:
     translates and sorts about 250 names each time its list is walked.
     """
     return _countries_in(get_language())
-
-
-class Select(forms.Select):
-    """A dropdown rendered in one pass in Python, for lists' filter bars.
-
-    Django renders every option of a `Select` through a template: the country list
-    (about 250 options) and a big agency's staff cost tens of milliseconds a page. This
-    one writes the same markup (`<select>` with its attributes, `<option value>` with
-    `selected`, `<optgroup>`) directly; values and labels are escaped.
-    """
-
-    def render(
-        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
-    ) -> SafeString:
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        if self.allow_multiple_selected:
-            final_attrs["multiple"] = True
-        formatted = self.format_value(value)
-        # Select gives a list of values; NullBooleanSelect one string.
-        chosen = {formatted} if isinstance(formatted, str) else {str(v) for v in formatted}
-        parts = [f'<select name="{conditional_escape(name)}"{flatatt(final_attrs)}>']
-        for option_value, label in self.choices:
-            if isinstance(label, list | tuple):
-                parts.append(f'<optgroup label="{conditional_escape(option_value)}">')
-                parts.extend(self._option(value_, label_, chosen) for value_, label_ in label)
-                parts.append("</optgroup>")
-            else:
-                parts.append(self._option(option_value, label, chosen))
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
-
-    @staticmethod
-    def _option(value: Any, label: Any, chosen: set[str]) -> str:
-        text = "" if value is None else str(value)
-        selected = " selected" if text in chosen else ""
-        return (
-            f'<option value="{conditional_escape(text)}"{selected}>'
-            f"{conditional_escape(label)}</option>"
-        )
-
-
-class NullBooleanSelect(Select, forms.NullBooleanSelect):
-    """Unknown / Yes / No, rendered in one pass (the yes-no filters of lists)."""
 
 
 EARLIEST_DATE = datetime.date(1900, 1, 1)
@@ -213,3 +144,95 @@ def form_errors(form: forms.BaseForm) -> str:
     """All of a form's errors as one sentence, for a message when no form is re-rendered
     (a status button on a detail page)."""
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+# --- Every form's widgets, rendered in one pass ---------------------------------------
+
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "tel",
+        "color",
+        "checkbox",
+        "file",
+    )
+)
+_SELECT = "django/forms/widgets/select.html"
+_SELECT_OPTION = "django/forms/widgets/select_option.html"
+_TEXTAREA = "django/forms/widgets/textarea.html"
+
+
+def _attrs_markup(attrs: dict[str, Any]) -> str:
+    """Django's attrs.html: ` name="value"`, a True value as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form's renderer (settings.FORM_RENDERER): Django's own widget templates,
+    except that the plainest ones (inputs, textareas, dropdowns) are written in Python
+    with the same markup. A dropdown's template includes a template per option: the
+    country list made a case's edit page render some 1,700 templates (issue 12)."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        widget = context.get("widget")
+        if widget is not None:
+            if template_name in _INPUT_TEMPLATES:
+                return _input_markup(widget)
+            if template_name == _TEXTAREA:
+                value = widget["value"]
+                shown = conditional_escape(value) if value else ""
+                return mark_safe(  # noqa: S308 - the name, attributes and value are escaped
+                    f'<textarea name="{conditional_escape(widget["name"])}"'
+                    f"{_attrs_markup(widget['attrs'])}>\n{shown}</textarea>"
+                )
+            if template_name == _SELECT and all(
+                option["template_name"] == _SELECT_OPTION
+                for _group, options, _index in widget["optgroups"]
+                for option in options
+            ):
+                return _select_markup(widget)
+        return super().render(template_name, context, request)
+
+
+def _input_markup(widget: dict[str, Any]) -> SafeString:
+    value = widget["value"]
+    shown = "" if value is None else f' value="{conditional_escape(value)}"'
+    return mark_safe(  # noqa: S308 - the type, name, value and attributes are escaped
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{shown}{_attrs_markup(widget["attrs"])}>'
+    )
+
+
+def _select_markup(widget: dict[str, Any]) -> SafeString:
+    parts = [
+        f'<select name="{conditional_escape(widget["name"])}"{_attrs_markup(widget["attrs"])}>'
+    ]
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'<optgroup label="{conditional_escape(group_name)}">')
+        parts.extend(
+            f'<option value="{conditional_escape(option["value"])}"'
+            f"{_attrs_markup(option['attrs'])}>{conditional_escape(option['label'])}</option>"
+            for option in options
+        )
+        if group_name:
+            parts.append("</optgroup>")
+    parts.append("</select>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value, label and attribute is escaped

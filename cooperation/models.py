@@ -461,6 +461,14 @@ class MLARequest(ChoiceLabels, CreatedModel, VersionedModel):
             models.Index(
                 fields=["agency", "reply_due", "-sent_on", "-id"], name="cooperation_mla_agency"
             ),
+            # The agency's requests still awaiting a reply, by reply date (My work's overdue
+            # panel, MLARequestQuerySet.overdue): the agency index above read 17,000 answered
+            # requests to find 20 open ones at 1,000,000 cases (21 ms -> 0.6 ms).
+            models.Index(
+                fields=["agency", "reply_due", "id"],
+                condition=models.Q(status__in=MLA_OPEN),
+                name="cooperation_mla_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,8 +12,9 @@ Shortcuts, each chosen for speed and named so nobody mistakes them for real data
 - people's names come from a pool of a few thousand generated names; their blind-index
   rows (victims.selectors.lookup_digests) are computed once per name and copied to every
   person with that name, so search and the duplicate check find them;
-- no legal proceedings, defendants, hearings or criminal exposures (their schema is
-  being changed), no person history rows, no screening answers, no attachments;
+- no hearings, no archived cases or people, no person history rows, no screening
+  answers, no attachments (legal proceedings, defendants, charges, criminal exposures
+  and mutual legal assistance requests are written: `_prosecution`, `_mla_requests`);
 - the audit rows are ten per case, sealed in one hash chain per agency with the
   project's own `chain_hash`, so `manage.py verify_audit` passes;
 - foreign keys are not re-checked row by row while copying (session_replication_role =

@@ -15,6 +15,7 @@ Shortcuts, each chosen for speed and named so nobody mistakes them for real data
 - no hearings, no archived cases or people, no person history rows, no screening
   answers, no attachments (legal proceedings, defendants, charges, criminal exposures
   and mutual legal assistance requests are written: `_prosecution`, `_mla_requests`);
+- each agency keeps its former caseworkers' deactivated accounts (FORMER_STAFF_MIN);
 - the audit rows are ten per case, sealed in one hash chain per agency with the
   project's own `chain_hash`, so `manage.py verify_audit` passes;
 - foreign keys are not re-checked row by row while copying (session_replication_role =
@@ -122,6 +123,7 @@ COORDINATING_CODE = "NATCOORD"
 BIG_SHARE = 0.7
 CASES_PER_CASEWORKER = 700
 CASEWORKERS_PER_SUPERVISOR = 10
+FORMER_STAFF_MIN = 15
 AUDIT_PER_CASE = 10
 YEARS_OF_HISTORY = 10
 # The share of cases with no type of exploitation recorded yet (intake before screening,
@@ -401,7 +403,7 @@ class ScaleSeeder:
         self._done(table)
 
         table = self._step(
-            "staff", User, ["id", "email", "full_name", "agency", "role", "password"]
+            "staff", User, ["id", "email", "full_name", "agency", "role", "password", "is_active"]
         )
         password = make_password(BENCH_PASSWORD)
         plans: list[tuple[AgencyPlan, Role, int]] = []
@@ -411,7 +413,14 @@ class ScaleSeeder:
             admins = 2 if caseworkers > 100 else 1
             plans += [(plan, Role.CASEWORKER, caseworkers)]
             plans += [(plan, Role.SUPERVISOR, supervisors), (plan, Role.AGENCY_ADMIN, admins)]
-        count = sum(n for _, _, n in plans) + 2
+        # Caseworkers who have left: deactivated accounts, listed with the staff (a tenth of
+        # those still working, and at least FORMER_STAFF_MIN, so that every agency's staff
+        # list fills its first page at any size).
+        former = {
+            plan.id: max(FORMER_STAFF_MIN, math.ceil(sum(n for p, _, n in plans if p is plan) / 10))
+            for plan in self.agencies
+        }
+        count = sum(n for _, _, n in plans) + sum(former.values()) + 2
         next_id = table.reserve(count)
         rows = []
         role_names = {
@@ -426,12 +435,18 @@ class ScaleSeeder:
                 else:
                     email = f"{role.replace('_', '-')}{k + 1}.{plan.code.lower()}@scale.example"
                 name = f"{role_names[role]} {k + 1} {plan.code} {rng.choice(_LAST)}"
-                rows.append((next_id, email, name, plan.id, role, password))
+                rows.append((next_id, email, name, plan.id, role, password, True))
                 {
                     Role.CASEWORKER: plan.caseworkers,
                     Role.SUPERVISOR: plan.supervisors,
                     Role.AGENCY_ADMIN: plan.admins,
                 }[role].append(next_id)
+                next_id += 1
+        for plan in self.agencies:
+            for k in range(former[plan.id]):
+                email = f"former-caseworker{k + 1}.{plan.code.lower()}@scale.example"
+                name = f"Former caseworker {k + 1} {plan.code} {rng.choice(_LAST)}"
+                rows.append((next_id, email, name, plan.id, Role.CASEWORKER, password, False))
                 next_id += 1
         rows.append(
             (
@@ -441,6 +456,7 @@ class ScaleSeeder:
                 None,
                 Role.PLATFORM_ADMIN,
                 password,
+                True,
             )
         )
         self.platform_admin = next_id
@@ -452,6 +468,7 @@ class ScaleSeeder:
                 self.coordinating,
                 Role.COORDINATOR,
                 password,
+                True,
             )
         )
         table.copy(rows)

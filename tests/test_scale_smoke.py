@@ -23,7 +23,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from cases.models import Case, CriminalExposure, LegalProceeding, ProceedingCase, Task
 from config import bench
-from config.scale import BENCH_LOGINS, pool_names
+from config.scale import BENCH_LOGINS, FORMER_STAFF_MIN, pool_names
 from policy import Role
 from victims.models import Person
 from victims.selectors import people_matching
@@ -87,6 +87,10 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     # The big agency holds about 70 % of the cases.
     share = Case.objects.visible_to(supervisor).count() / SMOKE_CASES
     assert 0.65 < share < 0.75
+    # Former caseworkers' deactivated accounts fill the staff list's first page (seed_scale).
+    former = User.objects.filter(agency_id=supervisor.agency_id, is_active=False)
+    assert former.count() >= FORMER_STAFF_MIN
+    assert not Case.objects.filter(caseworkers__in=former).exists()
     assert Task.objects.overdue().exists()
     assert Task.objects.upcoming().exists()
     caseworker = User.objects.get(email=BENCH_LOGINS[Role.CASEWORKER])

@@ -160,15 +160,20 @@ def bench_users() -> dict[str, User]:
 
 
 def samples_for(user: User) -> Samples:
-    """The newest case the user sees in a legal proceeding, else the newest they see (else
-    the big agency's, which must answer 404).
+    """The newest open case the user sees in a legal proceeding, else the newest they see
+    (else the big agency's, which must answer 404).
 
-    A case in a proceeding renders every section of the detail page: both databases of a
-    comparison then time the same page, not the newest case's, which has a proceeding
-    or not by chance (half of seed_scale's cases are in one).
+    An open case in a proceeding renders every section of the detail page and every form
+    (a closed case's page is read-only, a third of its size): both databases of a
+    comparison then time the same page, not the newest case's, which is open and has a
+    proceeding or not by chance.
     """
     visible = Case.objects.visible_to(user).select_related("person").order_by("-pk")
-    case = visible.filter(proceedings__isnull=False).first() or visible.first()
+    case = (
+        visible.open().filter(proceedings__isnull=False).first()
+        or visible.filter(proceedings__isnull=False).first()
+        or visible.first()
+    )
     if case is None:
         case = (
             Case.objects.filter(agency__code=BIG_CODE)

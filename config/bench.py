@@ -191,7 +191,9 @@ def samples_for(user: User) -> Samples:
         or MLARequest.objects.order_by("-pk").first()
     )
     staff = (
-        User.objects.filter(agency_id=user.agency_id, role=Role.CASEWORKER).order_by("pk").first()
+        User.objects.filter(agency_id=user.agency_id, role=Role.CASEWORKER, is_active=True)
+        .order_by("pk")
+        .first()
     )
     return Samples(
         case=case.pk if case else None,

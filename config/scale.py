@@ -407,19 +407,18 @@ class ScaleSeeder:
         )
         password = make_password(BENCH_PASSWORD)
         plans: list[tuple[AgencyPlan, Role, int]] = []
+        former: dict[int, int] = {}
         for plan in self.agencies:
             caseworkers = max(2, math.ceil(plan.cases / CASES_PER_CASEWORKER))
             supervisors = max(1, math.ceil(caseworkers / CASEWORKERS_PER_SUPERVISOR))
             admins = 2 if caseworkers > 100 else 1
             plans += [(plan, Role.CASEWORKER, caseworkers)]
             plans += [(plan, Role.SUPERVISOR, supervisors), (plan, Role.AGENCY_ADMIN, admins)]
-        # Caseworkers who have left: deactivated accounts, listed with the staff (a tenth of
-        # those still working, and at least FORMER_STAFF_MIN, so that every agency's staff
-        # list fills its first page at any size).
-        former = {
-            plan.id: max(FORMER_STAFF_MIN, math.ceil(sum(n for p, _, n in plans if p is plan) / 10))
-            for plan in self.agencies
-        }
+            # Caseworkers who have left: deactivated accounts, listed with the staff (a tenth
+            # of those still working, at least FORMER_STAFF_MIN: every agency's staff list
+            # fills its first page at any size).
+            staff = caseworkers + supervisors + admins
+            former[plan.id] = max(FORMER_STAFF_MIN, math.ceil(staff / 10))
         count = sum(n for _, _, n in plans) + sum(former.values()) + 2
         next_id = table.reserve(count)
         rows = []

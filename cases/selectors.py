@@ -62,7 +62,7 @@ def my_cases(user: User) -> CaseQuerySet:
     them; the row flags come after the panel cuts its rows (CaseQuerySet.with_row_flags)."""
     cases = Case.objects.visible_to(user).open()
     if user.sees_whole_agency:
-        cases = cases.assigned_to(user)
+        cases = cases.assigned_to(user, open_only=True)
     # else: a caseworker's scope is the cases assigned to them already (Case.visible_to).
     return cases.for_list()
 
@@ -153,15 +153,18 @@ def inbox_panel(
     """Count (capped) and first rows of an ordered queryset: two queries (plus its
     prefetches), never a count of the agency's whole caseload.
 
-    With `rows_by_id` the rows are read late, in three (listing.in_order): the ids of
-    the first `limit` in order, then `rows_by_id(ids)` with the joins a row shows.
+    With `rows_by_id` the rows are read late (listing.in_order): the ids of the first
+    PANEL_COUNT_CAP + 1 in order, which count them too, then `rows_by_id` of the first
+    `limit` with the joins a row shows. Still two queries: for a panel sorted from its
+    rows (My work's cases), a count read the same rows a second time.
     """
-    total = count_up_to(queryset, PANEL_COUNT_CAP)
     if rows_by_id is None:
+        total = count_up_to(queryset, PANEL_COUNT_CAP)
         rows = list(queryset[:limit])
     else:
-        ids = list(queryset.values_list("pk", flat=True)[:limit])
-        rows = in_order(ids, rows_by_id(ids))
+        ids = list(queryset.values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
+        total = len(ids)
+        rows = in_order(ids[:limit], rows_by_id(ids[:limit]))
     return InboxPanel(
         count=min(total, PANEL_COUNT_CAP),
         rows=rows,

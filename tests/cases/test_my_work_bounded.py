@@ -90,6 +90,25 @@ def test_a_panel_counts_up_to_the_cap_then_says_more(caseworker, agency_a, monke
     assert (panel.count, panel.capped, len(panel.rows)) == (5, True, 2)
 
 
+def test_a_panel_read_late_counts_from_its_ids_up_to_the_cap(caseworker, agency_a, monkeypatch):
+    """With rows_by_id the ids of the first cap + 1 rows count the panel (no second
+    count query): the same count, cap and first rows in order as the plain panel."""
+    monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 5)
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    tasks = Task.objects.filter(case=case).order_by("-due_date", "-pk")
+
+    def late(ids):
+        return Task.objects.filter(pk__in=ids)
+
+    for start, expected in ((0, (4, False)), (4, (5, True))):
+        _load(case, 4, start=start)
+        with CaptureQueriesContext(connection) as queries:
+            panel = selectors.inbox_panel(tasks, limit=2, rows_by_id=late)
+        assert (panel.count, panel.capped) == expected
+        assert [task.pk for task in panel] == [task.pk for task in tasks[:2]]
+        assert len(queries) == 2
+
+
 def test_the_capped_count_shows_as_more_than(login, caseworker, agency_a, monkeypatch):
     monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 5)
     case = CaseFactory(agency=agency_a, caseworkers=[caseworker])

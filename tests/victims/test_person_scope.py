@@ -4,6 +4,8 @@ people the rule names, whatever the path."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -123,3 +125,41 @@ def test_the_caseworkers_person_list_needs_the_same_queries_for_few_and_many_peo
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("victims:person_list"))
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("persona", ["caseworker", "supervisor"])
+def test_the_case_filters_of_the_person_list_keep_exactly_the_people_whose_case_matches(
+    request, persona, agency_a, agency_b, caseworker, supervisor
+):
+    """Filtered on a case's intake, the list keeps each person with a visible case that
+    matches, newest first; the bound it starts from (no person newer than the newest with
+    such a case) drops none of them, even when newer people have only newer cases, or a
+    matching case that is archived or in another agency."""
+    user = request.getfixturevalue(persona)
+    old, recent = datetime.date(2024, 3, 1), datetime.date(2026, 3, 1)
+    both = PersonFactory(agency=agency_a)
+    CaseFactory(agency=agency_a, person=both, intake_date=old, caseworkers=[caseworker])
+    CaseFactory(agency=agency_a, person=both, intake_date=recent, caseworkers=[caseworker])
+    only_old = PersonFactory(agency=agency_a)
+    CaseFactory(agency=agency_a, person=only_old, intake_date=old, caseworkers=[caseworker])
+    for _ in range(3):  # newer people, with recent cases only
+        CaseFactory(
+            agency=agency_a,
+            person=PersonFactory(agency=agency_a),
+            intake_date=recent,
+            caseworkers=[caseworker],
+        )
+    archived = PersonFactory(agency=agency_a)
+    case = CaseFactory(agency=agency_a, person=archived, intake_date=old, caseworkers=[caseworker])
+    archive_case(case, actor=supervisor, reason="Entered twice.")
+    elsewhere = PersonFactory(agency=agency_b)
+    CaseFactory(agency=agency_b, person=elsewhere, intake_date=old)
+    client = request.getfixturevalue("login")(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("victims:person_list"), {"intake_before": "2025-01-01"})
+    assert [person.pk for person in page.context["page"]] == [only_old.pk, both.pk]
+    listed = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "victims_person"."id",'))
+    assert '"victims_person"."id" <= (SELECT' in listed
+    after = client.get(reverse("victims:person_list"), {"intake_after": "2025-01-01"})
+    assert both.pk in [person.pk for person in after.context["page"]]
+    assert only_old.pk not in [person.pk for person in after.context["page"]]

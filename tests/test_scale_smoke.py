@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from io import StringIO
 
 import pytest
@@ -154,6 +155,9 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
         "admin cases p50": 200,
     }
     assert "faster" in out.getvalue()
+    # The figures say which Python they were measured with (README: it counts).
+    assert data["meta"]["interpreter"] == bench.interpreter()
+    assert bench.interpreter() in out.getvalue() and sys.executable in bench.interpreter()
     assert not any("admin" in app for app in django_settings.INSTALLED_APPS)
     out = StringIO()
     call_command(
@@ -209,6 +213,7 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())
     assert summary, out.getvalue()
     assert float(summary[1]) > 0
+    assert bench.interpreter() in out.getvalue()
     assert (summary[2], summary[3]) == ("0", "0"), out.getvalue()
 
     # The audit rows written by the seed (and by the pages just opened) form intact chains.

@@ -188,7 +188,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"gunicorn: {options['workers']} workers x {options['threads']} threads "
                     f"on port {port}; wrk: {options['connections']} connections, "
-                    f"{options['duration']} s."
+                    f"{options['duration']} s; {bench.interpreter()}."
                 )
                 if options["warmup"]:
                     # Workers load templates, translations and connections on first use.

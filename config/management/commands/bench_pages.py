@@ -128,10 +128,15 @@ class Command(BaseCommand):
         runs = options["runs"]
         cases = Case.objects.count()
         self.stdout.write(
-            f"{connection.settings_dict['NAME']}: {cases:,} cases; {runs} timed requests per page."
+            f"{connection.settings_dict['NAME']}: {cases:,} cases; {runs} timed requests per page; "
+            f"{bench.interpreter()}."
         )
         baseline = bench.load(options["baseline"]) if options["baseline"] else {}
-        meta: dict[str, Any] = {"database": connection.settings_dict["NAME"], "cases": cases}
+        meta: dict[str, Any] = {
+            "database": connection.settings_dict["NAME"],
+            "cases": cases,
+            "interpreter": bench.interpreter(),
+        }
         if options["against"]:
             with _Served(options["against"], options) as remote:
                 meta["against"] = remote.about

@@ -270,7 +270,7 @@ MIN_RUNS = 3
 
 
 def interpreter() -> str:
-    """The Python the figures were measured with: an optimised build (Debian's, python.org's)
+    """The Python the figures were measured with: an optimised build (Debian's python3)
     ran the same pages in 0.84 of the CPU time of a default pyenv build (README)."""
     return f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"
 

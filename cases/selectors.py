@@ -155,8 +155,8 @@ def inbox_panel(
 
     With `rows_by_id` the rows are read late (listing.in_order): the ids of the first
     PANEL_COUNT_CAP + 1 in order, which count them too, then `rows_by_id` of the first
-    `limit` with the joins a row shows. Still two queries: for a panel sorted from its
-    rows (My work's cases), a count read the same rows a second time.
+    `limit` with the joins a row shows: two queries too, where a count of its own read a
+    panel sorted from its rows (My work's cases) a second time.
     """
     if rows_by_id is None:
         total = count_up_to(queryset, PANEL_COUNT_CAP)

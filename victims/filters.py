@@ -96,17 +96,19 @@ class PersonFilter(FilterSet):
             return queryset
         user = self.request.user
         cases = self._cases_that_match(Case.objects.visible_to(user))
+        people = queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))))
+        if not user.sees_whole_agency:
+            return people  # a caseworker's people come from their own cases: few by design
         # No person newer than the newest one with such a case can match: a bound the
-        # list (newest first) starts from instead of walking every newer person. Read
-        # from the cases alone (without the person's archive rule, which only makes it
-        # looser, never wrong): "intake until a year ago" walked a national agency's
+        # agency's list (newest first) starts from instead of walking every newer person.
+        # Read from the cases alone (without the person's archive rule, which only makes
+        # it looser, never wrong): "intake until a year ago" walked a national agency's
         # 70,000 people of the last year to find the first (556 ms at 1,000,000 cases;
-        # the bound reads one index backward, 12 ms).
+        # the bound reads one index backward, 12 ms). A caseworker's list, read from their
+        # own cases, only got slower with it (103 -> 160 ms for the 40th page).
         newest = self._cases_that_match(Case.objects.unarchived().of_agency_scope(user))
         bound = newest.order_by("-person_id").values("person_id")[:1]
-        return queryset.filter(
-            Exists(cases.filter(person_id=OuterRef("pk"))), pk__lte=Subquery(bound)
-        )
+        return people.filter(pk__lte=Subquery(bound))
 
     def _cases_that_match(self, cases: QuerySet[Case]) -> QuerySet[Case]:
         """`cases` narrowed by the chosen case-level filters, all at once."""

@@ -270,8 +270,8 @@ MIN_RUNS = 3
 
 
 def interpreter() -> str:
-    """The Python the figures were measured with: an optimised build (Debian's python3)
-    ran the same pages in 0.84 of the CPU time of a default pyenv build (README)."""
+    """The Python the figures were measured with: an optimised build runs the same pages
+    in less CPU time than a default pyenv build (README, Production deployment)."""
     return f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"
 
 

@@ -169,6 +169,12 @@ HARBOR_PG_JIT = env_bool("HARBOR_PG_JIT", False)
 HARBOR_WEB_PG_PARALLEL = env_bool("HARBOR_PG_PARALLEL", False)
 HARBOR_PG_PARALLEL = RUNNING_COMMAND or HARBOR_WEB_PG_PARALLEL
 
+# Server-side cursors: a web request reads its rows in one round trip (a staff dropdown's
+# `iterator()` cost DECLARE … WITH HOLD, FETCH and CLOSE), which PgBouncer's transaction
+# mode also needs; management commands keep them, so walking ten million audit rows
+# (`verify_audit`, migrations) holds one chunk in memory, not the whole table.
+HARBOR_PG_SERVER_CURSORS = RUNNING_COMMAND
+
 
 def _with_statement_timeout(config: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
     """The session options of every PostgreSQL connection: statement timeout, JIT,
@@ -181,6 +187,7 @@ def _with_statement_timeout(config: dj_database_url.DBConfig) -> dj_database_url
             settings_.append(f"-c statement_timeout={HARBOR_STATEMENT_TIMEOUT_MS}")
         if settings_:
             config.setdefault("OPTIONS", {})["options"] = " ".join(settings_)
+        config["DISABLE_SERVER_SIDE_CURSORS"] = not HARBOR_PG_SERVER_CURSORS
     return config
 
 

@@ -240,6 +240,26 @@ def test_management_commands_keep_parallel_query():
 
 
 @pytest.mark.postgres
+def test_web_requests_read_without_server_side_cursors():
+    # A form's staff dropdown iterates its queryset: one SELECT, no DECLARE … WITH HOLD
+    # (which PgBouncer's transaction mode cannot keep across transactions).
+    CaseFactory()
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Case.objects.iterator())
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_management_commands_keep_server_side_cursors():
+    code = (
+        "from django.db import connection\n"
+        "print(connection.settings_dict['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    assert _manage_shell(code) == "False"
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @override_settings(ROOT_URLCONF=__name__)
 def test_a_query_over_the_statement_timeout_is_a_503(client, caplog):

@@ -46,6 +46,7 @@ from audit import partitions
 from audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, chain_hash
 from cases.models import (
     TRACK_GRAPHS,
+    ArchiveEntry,
     Case,
     CaseExploitation,
     CaseSequence,
@@ -131,6 +132,13 @@ YEARS_OF_HISTORY = 10
 # two flags; a tenth here. Every case having one made "Not recorded" match nothing, the
 # slowest case of that filter, and no caseload looks like that.
 NOT_RECORDED_SHARE = 0.1
+# Records archived ("Delete": entered twice, opened for the wrong person), each with its
+# archive log entry: open cases only (a closed case refuses it), and a few people, whose
+# cases leave every scope with them. The archive list is not empty, and every scope's
+# archive rule has rows to leave out.
+ARCHIVED_CASE_SHARE = 0.03  # of the open cases: about 0.4 % of all
+ARCHIVED_PERSON_SHARE = 0.002
+ARCHIVE_REASONS = ("Entered twice by mistake", "Opened for the wrong person")
 
 _FIRST = (  # noqa: SIM905
     "Anh Binh Chau Dung Giang Hoa Khanh Lan Minh Nga Phuong Quang Thanh Trang Tuan Van "
@@ -512,6 +520,9 @@ class ScaleSeeder:
                 "created_by",
                 "created_at",
                 "updated_at",
+                "archived_at",
+                "archived_by",
+                "archive_reason",
             ],
         )
         # Plan every case first: agency, caseworker(s), supervisor, dates and statuses.
@@ -545,6 +556,7 @@ class ScaleSeeder:
                     self.case_caseworker[i],
                     created,
                     created,
+                    *self._archive_fields(self.person_archived[i], i),
                 )
 
         table.copy(self._bar(rows(), self.total, "people"))
@@ -604,6 +616,8 @@ class ScaleSeeder:
         self.case_second: list[int | None] = []
         self.case_supervisor: list[int] = []
         self.case_open: list[bool] = []
+        self.case_archived: list[datetime.datetime | None] = []
+        self.person_archived: list[datetime.datetime | None] = []
         counters = [0] * len(self.agencies)
         for i in range(self.total):
             plan = self.agencies[agency_of[i]]
@@ -624,6 +638,12 @@ class ScaleSeeder:
             self.case_supervisor.append(plan.supervisors[k % len(plan.supervisors)])
             open_chance = 0.7 if age < 365 else 0.2 if age < 3 * 365 else 0.03
             self.case_open.append(rng.random() < open_chance)
+            created = self.case_created[i]
+            archived = max(created, min(self.now, created + datetime.timedelta(days=7)))
+            self.case_archived.append(
+                archived if self.case_open[i] and rng.random() < ARCHIVED_CASE_SHARE else None
+            )
+            self.person_archived.append(archived if rng.random() < ARCHIVED_PERSON_SHARE else None)
 
     def _statuses(self, is_open: bool) -> tuple[str, str, str, str]:
         """(case, identification, protection, prosecution) statuses of one case."""
@@ -688,6 +708,9 @@ class ScaleSeeder:
                 "created_by",
                 "created_at",
                 "updated_at",
+                "archived_at",
+                "archived_by",
+                "archive_reason",
             ],
         )
         first = table.reserve(self.total)
@@ -720,13 +743,44 @@ class ScaleSeeder:
                     self.case_caseworker[i],
                     created,
                     created,
+                    *self._archive_fields(self.case_archived[i], i),
                 )
 
         table.copy(self._bar(rows(), self.total, "cases"))
         self._done(table)
+        self._archive_log()
 
         table = self._step("case sequences", CaseSequence, ["agency", "year", "last_number"])
         table.copy((agency, year, last) for (agency, year), last in sorted(sequences.items()))
+        self._done(table)
+
+    def _archive_fields(self, archived: datetime.datetime | None, i: int) -> tuple:
+        """(archived_at, archived_by, archive_reason) of case or person `i`: archived by
+        the case's supervisor, or not archived."""
+        if archived is None:
+            return (None, None, "")
+        reasons = self._pool("archive reasons", ARCHIVE_REASONS)
+        return (archived, self.case_supervisor[i], reasons[i % len(reasons)])
+
+    def _archive_log(self) -> None:
+        """The archive log entry of each archived case and person (archive_record's)."""
+        table = self._step(
+            "archive log",
+            ArchiveEntry,
+            ["object_type", "object_id", "action", "reason", "actor", "occurred_at"],
+        )
+        reasons = self._pool("archive reasons", ARCHIVE_REASONS)
+        kinds = (
+            (Case._meta.label_lower, self.case_ids, self.case_archived),
+            (Person._meta.label_lower, self.person_ids, self.person_archived),
+        )
+        table.copy(
+            (label, str(ids[i]), ArchiveEntry.Action.ARCHIVE, reasons[i % len(reasons)],
+             self.case_supervisor[i], when)
+            for label, ids, archived in kinds
+            for i, when in enumerate(archived)
+            if when is not None
+        )  # fmt: skip
         self._done(table)
 
     def _case_children(self) -> None:

@@ -22,9 +22,17 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
-from cases.models import Case, CriminalExposure, LegalProceeding, ProceedingCase, Task
+from cases.models import (
+    ArchiveEntry,
+    Case,
+    CaseStatus,
+    CriminalExposure,
+    LegalProceeding,
+    ProceedingCase,
+    Task,
+)
 from config import bench
-from config.scale import BENCH_LOGINS, FORMER_STAFF_MIN, pool_names
+from config.scale import ARCHIVE_REASONS, BENCH_LOGINS, FORMER_STAFF_MIN, pool_names
 from policy import Role
 from victims.models import Person
 from victims.selectors import people_matching
@@ -99,6 +107,14 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     # A tenth of the cases have no type of exploitation recorded yet (NOT_RECORDED_SHARE).
     unrecorded = Case.objects.filter(exploitations__isnull=True).count() / SMOKE_CASES
     assert 0.05 < unrecorded < 0.15
+    # A few archived cases (open ones) and people, each with its archive log entry.
+    archived_cases = Case.objects.filter(archived_at__isnull=False)
+    archived_people = Person.objects.filter(archived_at__isnull=False)
+    assert 0 < archived_cases.count() < SMOKE_CASES * 0.01
+    assert 0 < archived_people.count() < SMOKE_CASES * 0.01
+    assert not archived_cases.filter(status=CaseStatus.CLOSED).exists()
+    assert ArchiveEntry.objects.count() == archived_cases.count() + archived_people.count()
+    assert archived_cases.first().archive_reason in ARCHIVE_REASONS
     # Prosecution: proceedings of the agency of every case they concern, and the
     # person's own criminal matters.
     assert LegalProceeding.objects.filter(defendants__charges__outcomes__isnull=False).exists()

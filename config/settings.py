@@ -178,7 +178,7 @@ HARBOR_PG_SERVER_CURSORS = RUNNING_COMMAND
 
 def _with_statement_timeout(config: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
     """The session options of every PostgreSQL connection: statement timeout, JIT,
-    parallel query."""
+    parallel query; and whether it reads through server-side cursors."""
     if config["ENGINE"] == "django.db.backends.postgresql":
         settings_ = [] if HARBOR_PG_JIT else ["-c jit=off"]
         if not HARBOR_PG_PARALLEL:

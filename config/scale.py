@@ -769,18 +769,19 @@ class ScaleSeeder:
             ArchiveEntry,
             ["object_type", "object_id", "action", "reason", "actor", "occurred_at"],
         )
-        reasons = self._pool("archive reasons", ARCHIVE_REASONS)
         kinds = (
             (Case._meta.label_lower, self.case_ids, self.case_archived),
             (Person._meta.label_lower, self.person_ids, self.person_archived),
         )
-        table.copy(
-            (label, str(ids[i]), ArchiveEntry.Action.ARCHIVE, reasons[i % len(reasons)],
-             self.case_supervisor[i], when)
-            for label, ids, archived in kinds
-            for i, when in enumerate(archived)
-            if when is not None
-        )  # fmt: skip
+
+        def rows() -> Iterator[tuple]:
+            for label, ids, archived in kinds:
+                for i, when in enumerate(archived):
+                    if when is not None:
+                        at, actor, reason = self._archive_fields(when, i)
+                        yield (label, str(ids[i]), ArchiveEntry.Action.ARCHIVE, reason, actor, at)
+
+        table.copy(rows())
         self._done(table)
 
     def _case_children(self) -> None:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Case, CaseExploitation
+from cases.services import archive_case
 from policy import Role
 from reports import figures
 from reports.models import FigureCount, FigureRefresh
@@ -17,6 +18,7 @@ from reports.tasks import refresh_dashboard_figures
 from tests.factories import CaseFactory, PersonFactory, UserFactory
 from tests.reports.conftest import count_links
 from tests.reports.test_dashboard import _seed_agency
+from victims.services import archive_person
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,31 @@ def test_every_figure_equals_its_list_under_every_filter(login, supervisor, case
         },
     ):
         assert _check_links(client, params, follow_zeros=False) > 0, params
+
+
+def test_archived_records_leave_the_figures_and_their_lists_alike(
+    login, supervisor, agency_a, seeded
+):
+    """An archived case, and a person archived with their case, change no figure: the
+    cube and the lists it links to leave them out alike."""
+    client = login(supervisor)
+
+    def counted() -> dict[str, int]:
+        # The factories' new staff join the caseload table with 0: only counts compared.
+        return {href: n for href, n in count_links(client.get(URL).content.decode()) if n}
+
+    before = counted()
+    recent = timezone.localdate() - datetime.timedelta(days=5)
+    twice = CaseFactory(agency=agency_a, caseworkers=[seeded], intake_date=recent)
+    CaseExploitation.objects.create(case=twice, type="sexual")
+    archive_case(twice, actor=supervisor, reason="Entered twice by mistake")
+    wrong = PersonFactory(agency=agency_a, sex="female", nationality="VN")
+    CaseFactory(agency=agency_a, person=wrong, caseworkers=[seeded], intake_date=recent)
+    archive_person(wrong, actor=supervisor, reason="Opened for the wrong person")
+    figures.refresh([agency_a.pk])
+    assert counted() == before
+    assert _check_links(client, {}, follow_zeros=True) > 20
+    assert _check_links(client, {"caseworker": str(seeded.pk)}, follow_zeros=False) > 0
 
 
 def test_a_case_of_two_types_and_two_caseworkers_counts_once_per_key(login, supervisor, seeded):

@@ -103,9 +103,9 @@ def test_archived_records_leave_the_figures_and_their_lists_alike(
 
     before = counted()
     recent = timezone.localdate() - datetime.timedelta(days=5)
-    twice = CaseFactory(agency=agency_a, caseworkers=[seeded], intake_date=recent)
-    CaseExploitation.objects.create(case=twice, type="sexual")
-    archive_case(twice, actor=supervisor, reason="Entered twice by mistake")
+    duplicate = CaseFactory(agency=agency_a, caseworkers=[seeded], intake_date=recent)
+    CaseExploitation.objects.create(case=duplicate, type="sexual")
+    archive_case(duplicate, actor=supervisor, reason="Entered twice by mistake")
     wrong = PersonFactory(agency=agency_a, sex="female", nationality="VN")
     CaseFactory(agency=agency_a, person=wrong, caseworkers=[seeded], intake_date=recent)
     archive_person(wrong, actor=supervisor, reason="Opened for the wrong person")

@@ -123,7 +123,7 @@ class Command(BaseCommand):
             "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers."
         )
         # One thread per worker: the pages are CPU-bound, and two threads of one process
-        # share one interpreter lock (5 x 1 served 1.1x the requests of 5 x 2 on 2 cores).
+        # share one interpreter lock (README, Production: "Serve").
         parser.add_argument("--threads", type=int, default=1, help="Threads per worker (1).")
         parser.add_argument(
             "--pages", nargs="*", default=list(MIX), help="Pages of the mix (bench_pages keys)."

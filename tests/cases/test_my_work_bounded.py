@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -107,6 +108,41 @@ def test_a_panel_read_late_counts_from_its_ids_up_to_the_cap(caseworker, agency_
         assert (panel.count, panel.capped) == expected
         assert [task.pk for task in panel] == [task.pk for task in tasks[:2]]
         assert len(queries) == 2
+
+
+def test_a_panel_reads_its_scope_once_and_its_rows_by_key(caseworker, agency_a, monkeypatch):
+    """The scoped, ordered queryset runs once (its ids count the panel); the first rows
+    are then read by key with its joins and prefetches, so showing a row's case and its
+    caseworkers asks nothing more. An empty panel is one query."""
+    monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 5)
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    tasks = (
+        Task.objects.visible_to(caseworker)
+        .select_related("case")
+        .prefetch_related("case__caseworkers")
+        .order_by("-due_date", "-pk")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.inbox_panel(tasks, limit=2).count == 0
+    assert len(queries) == 1
+    _load(case, 7)
+    with CaptureQueriesContext(connection) as queries:
+        panel = selectors.inbox_panel(tasks, limit=2)
+        shown = [(task.case.reference, list(task.case.caseworkers.all())) for task in panel]
+    assert (panel.count, panel.capped) == (5, True)
+    assert [task.pk for task in panel] == [task.pk for task in tasks[:2]]
+    assert shown == [(case.reference, [caseworker])] * 2
+    # ids, rows with their case, the case's caseworkers: the scope's filters ran once.
+    assert len(queries) == 3
+    assert sum("EXISTS" in query["sql"] for query in queries.captured_queries) == 1
+
+
+def test_a_panel_of_annotated_rows_keeps_its_annotations(caseworker, agency_a):
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    _load(case, 3)
+    tasks = Task.objects.filter(case=case).annotate(late=Value(True)).order_by("pk")
+    panel = selectors.inbox_panel(tasks, limit=2)
+    assert [task.late for task in panel] == [True, True]
 
 
 def test_the_capped_count_shows_as_more_than(login, caseworker, agency_a, monkeypatch):

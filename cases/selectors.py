@@ -59,8 +59,8 @@ def case_timeline(case: Case, limit: int | None = None) -> list[TimelineEntry]:
 
 
 def my_cases(user: User) -> CaseQuerySet:
-    """Open cases the user works (caseworker or named supervisor), as the case list shows
-    them; the row flags come after the panel cuts its rows (CaseQuerySet.with_row_flags)."""
+    """Open cases the user works (caseworker or named supervisor), in the case list's
+    order; My work's panel reads its first rows with their flags (`my_cases_panel`)."""
     cases = Case.objects.visible_to(user).open()
     if user.sees_whole_agency:
         cases = cases.assigned_to(user, open_only=True)
@@ -114,18 +114,16 @@ def services_needing_attention(user: User) -> dict[str, InboxPanel]:
     Expired permits come first (oldest expiry first) and stay until their expiry date
     is updated or their service cancelled. Cases visible to the user; for caseworkers only
     the cases assigned to them. The first MY_WORK_LIMIT of each and its count (the panel
-    links to the full case list); four queries whatever the number of rows.
+    links to the full case list); three queries whatever the number of rows (`inbox_panels`).
     """
     today = timezone.localdate()
     services = ServiceItem.objects.visible_to(user).select_related("case", "case__person")
-    return {
-        "expiring_permits": inbox_panel(
-            services.expiring_permits(today).order_by("permit_expires_on", "pk"), MY_WORK_LIMIT
-        ),
-        "overdue_services": inbox_panel(
-            services.overdue(today).order_by("due_date", "pk"), MY_WORK_LIMIT
-        ),
-    }
+    expiring, overdue = inbox_panels(
+        services.expiring_permits(today).order_by("permit_expires_on", "pk"),
+        services.overdue(today).order_by("due_date", "pk"),
+        limit=MY_WORK_LIMIT,
+    )
+    return {"expiring_permits": expiring, "overdue_services": overdue}
 
 
 # --- the supervisor inbox -----------------------------------------------------------------
@@ -162,14 +160,32 @@ def inbox_panel(
     rows, then read with more joins: My work's cases); by default they are read as the
     queryset reads them (`rows_by_key`).
     """
-    ids = list(queryset.values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1])
-    read = rows_by_id or rows_by_key(queryset)
-    rows = in_order(ids[:limit], read(ids[:limit])) if ids else []
-    return InboxPanel(
-        count=min(len(ids), PANEL_COUNT_CAP),
-        rows=rows,
-        capped=len(ids) > PANEL_COUNT_CAP,
-    )
+    return inbox_panels(queryset, limit=limit, rows_by_id=rows_by_id)[0]
+
+
+def inbox_panels(
+    *querysets: QuerySet[Model],
+    limit: int = INBOX_LIMIT,
+    rows_by_id: Callable[[list[Any]], QuerySet[Model]] | None = None,
+) -> list[InboxPanel]:
+    """`inbox_panel` of several querysets of one model with the same joins (My work's
+    overdue and upcoming tasks): each counts from its own ids, then one read by key gives
+    all their first rows, where a read each repeated the rows' query and prefetches."""
+    ids = [
+        list(queryset.values_list("pk", flat=True)[: PANEL_COUNT_CAP + 1]) for queryset in querysets
+    ]
+    shown = list(dict.fromkeys(pk for each in ids for pk in each[:limit]))
+    read = rows_by_id or rows_by_key(querysets[0])
+    rows = in_order(shown, read(shown)) if shown else []
+    found = {row.pk: row for row in rows}
+    return [
+        InboxPanel(
+            count=min(len(each), PANEL_COUNT_CAP),
+            rows=[found[pk] for pk in each[:limit] if pk in found],
+            capped=len(each) > PANEL_COUNT_CAP,
+        )
+        for each in ids
+    ]
 
 
 def rows_by_key(queryset: QuerySet[Model]) -> Callable[[list[Any]], QuerySet[Model]]:
@@ -190,10 +206,10 @@ def rows_by_key(queryset: QuerySet[Model]) -> Callable[[list[Any]], QuerySet[Mod
 
 def my_cases_panel(user: User, limit: int = MY_WORK_LIMIT) -> InboxPanel:
     """My work's open cases: sorted from the case rows alone, then the first `limit` read
-    with their people, supervisors and caseworkers (a supervisor named on 900 open cases
-    joined all 900 to sort them: 21 of My work's 90 ms of queries at 1,000,000 cases)."""
+    with their people, caseworkers and flags (a supervisor named on 900 open cases joined
+    all 900 to sort them: 21 of My work's 90 ms of queries at 1,000,000 cases)."""
     return inbox_panel(
-        my_cases(user), limit, rows_by_id=lambda ids: Case.objects.filter(pk__in=ids).for_list()
+        my_cases(user), limit, rows_by_id=lambda ids: Case.objects.filter(pk__in=ids).for_panel()
     )
 
 

@@ -110,11 +110,11 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     tasks = selectors.my_tasks(request.user).prefetch_related("hearing__measures")
     limit = selectors.MY_WORK_LIMIT
     cases = selectors.my_cases_panel(request.user, limit)
-    Case.objects.with_row_flags(cases.rows)
+    overdue, upcoming = selectors.inbox_panels(tasks.overdue(), tasks.upcoming(), limit=limit)
     context = {
         "cases": cases,
-        "overdue_tasks": selectors.inbox_panel(tasks.overdue(), limit),
-        "upcoming_tasks": selectors.inbox_panel(tasks.upcoming(), limit),
+        "overdue_tasks": overdue,
+        "upcoming_tasks": upcoming,
         "recent_changes": selectors.recent_changes(request.user),
         "services_attention": selectors.services_needing_attention(request.user),
         "closure_requests": (

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases import selectors
 from cases.models import ServiceItem, Task
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,25 @@ def test_a_panel_reads_its_scope_once_and_its_rows_by_key(caseworker, agency_a, 
     # ids, rows with their case, the case's caseworkers: the scope's filters ran once.
     assert len(queries) == 3
     assert sum("EXISTS" in query["sql"] for query in queries.captured_queries) == 1
+
+
+def test_panels_of_one_model_read_their_rows_once(caseworker, agency_a, monkeypatch):
+    """Overdue and upcoming tasks count from their own ids, then one read gives both
+    panels' first rows, each panel its own rows in its own order."""
+    monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 5)
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    _load(case, 7)
+    today = timezone.localdate()
+    for days in range(3):
+        TaskFactory(case=case, assignee=caseworker, due_date=today + datetime.timedelta(days=days))
+    tasks = selectors.my_tasks(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        overdue, upcoming = selectors.inbox_panels(tasks.overdue(), tasks.upcoming(), limit=2)
+    assert (overdue.count, overdue.capped, upcoming.count, upcoming.capped) == (5, True, 3, False)
+    assert [task.pk for task in overdue] == [task.pk for task in tasks.overdue()[:2]]
+    assert [task.pk for task in upcoming] == [task.pk for task in tasks.upcoming()[:2]]
+    # two id lists, one read of the four rows, one prefetch of their cases' caseworkers
+    assert len(queries) == 4
 
 
 def test_a_panel_of_annotated_rows_keeps_its_annotations(caseworker, agency_a):

@@ -118,7 +118,7 @@ def test_services_needing_attention_has_a_constant_query_count(
             permit_expires_on=today + datetime.timedelta(days=5),
             due_date=today - datetime.timedelta(days=2),
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         render()
     for _ in range(10):
         case = CaseFactory(agency=agency_a, created_by=caseworker, caseworkers=[caseworker])
@@ -129,7 +129,7 @@ def test_services_needing_attention_has_a_constant_query_count(
             permit_expires_on=today + datetime.timedelta(days=5),
             due_date=today - datetime.timedelta(days=2),
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         render()
 
 

@@ -383,7 +383,9 @@ class CaseQuerySet(ArchivableQuerySet):
             )
         )
 
-    def assigned_to(self, user: User, *, open_only: bool = False) -> CaseQuerySet:
+    def assigned_to(
+        self, user: User, *, open_only: bool = False, per_row: bool = False
+    ) -> CaseQuerySet:
         """Cases the user works: assigned as caseworker or named supervisor (no DISTINCT).
 
         The ids come from two indexes, the supervisor's and the assignments', as one small
@@ -392,7 +394,17 @@ class CaseQuerySet(ArchivableQuerySet):
         partial index alone: this queryset's scope is applied to the set once, not again
         inside it (a person probe per supervised case: My work's cases at 1,000,000 cases
         took 23 ms, 14 without).
+
+        `per_row` tests each case row instead (its supervisor column, else the assignments'
+        index): for a subquery that probes one case by key, where the id set was a second
+        probe of the case after its person's (a supervisor's recent changes at 1,000,000
+        cases: 43 ms, 25 per row).
         """
+        if per_row:
+            assignment = Case.caseworkers.through.objects.filter(
+                user_id=user.pk, case_id=models.OuterRef("pk")
+            )
+            return self.filter(models.Q(supervisor=user) | models.Q(RowExists(assignment)))
         among = Case.objects.unarchived().open() if open_only else self
         return self.filter(pk__in=among.ids_worked_by(user))
 

@@ -100,7 +100,11 @@ def recent_changes(user: User) -> QuerySet[TrackTransition]:
     worked = Case.objects.ids_worked_by(user)
     moves = TrackTransition.objects.filter(occurred_at__gte=since)
     if user.sees_whole_agency and worked[: PROBE_FROM_CASES + 1].count() > PROBE_FROM_CASES:
-        mine = Case.objects.visible_to(user).assigned_to(user).filter(pk=OuterRef("case_id"))
+        mine = (
+            Case.objects.visible_to(user)
+            .assigned_to(user, per_row=True)
+            .filter(pk=OuterRef("case_id"))
+        )
         moves = moves.filter(RowExists(mine))
     else:
         visible = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))

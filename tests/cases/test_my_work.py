@@ -159,3 +159,25 @@ def test_my_cases_panel_shows_the_newest_open_cases_in_order(request, persona, a
         for case in panel:
             assert case.person.code and list(case.caseworkers.all()) is not None
     assert len(queries) == 0
+
+
+@pytest.mark.parametrize("probe", [False, True], ids=["case by case", "probing moves"])
+def test_recent_changes_are_the_moves_on_the_cases_one_works(
+    probe, supervisor, caseworker, agency_a, monkeypatch
+):
+    """Both ways of reading a whole-agency user's recent changes (the cases they work,
+    or the agency's newest moves probed one by one) give the moves on the cases they
+    supervise or are assigned to, never an archived case's or one they do not work."""
+    from cases import selectors
+    from victims.services import archive_person
+
+    monkeypatch.setattr(selectors, "PROBE_FROM_CASES", 0 if probe else 10_000)
+    supervised = CaseFactory(agency=agency_a, supervisor=supervisor, caseworkers=[caseworker])
+    assigned = CaseFactory(agency=agency_a, caseworkers=[supervisor])
+    elsewhere = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    gone = CaseFactory(agency=agency_a, supervisor=supervisor)
+    for case in (supervised, assigned, elsewhere, gone):
+        services.transition_track(case, Track.PROTECTION, "in_progress", actor=caseworker)
+    archive_person(gone.person, actor=supervisor, reason="Recorded twice")
+    moves = selectors.recent_changes(supervisor)
+    assert {move.case_id for move in moves} == {supervised.pk, assigned.pk}

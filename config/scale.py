@@ -1558,7 +1558,8 @@ class ScaleSeeder:
             self.write(f"  {len(created)} monthly audit partitions created")
 
     def _audit(self) -> None:
-        """Ten rows per case in one hash chain per agency, sealed with `chain_hash`."""
+        """Ten rows per case, and one for each archived case and person, in one hash chain
+        per agency, sealed with `chain_hash`."""
         rng = self.rng
         table = self._step(
             "audit events",
@@ -1611,6 +1612,33 @@ class ScaleSeeder:
         steps = [(str(a), person, sup, hours) for a, person, sup, hours in script]
         caseworker, supervisor = str(Role.CASEWORKER), str(Role.SUPERVISOR)
 
+        def row(plan_id: int, head: list[Any], at: datetime.datetime) -> tuple:
+            """The audit row of `event` (its action, actor and object set), chained."""
+            seq = head[0] + 1
+            event.agency_id = plan_id
+            event.chain_seq = seq
+            event.prev_hash = head[1]
+            event.occurred_at = at + datetime.timedelta(seconds=seq % 60)
+            row_hash = _fast_chain_hash(event)
+            if seq % 50_000 == 1 and row_hash != chain_hash(event):
+                raise RuntimeError("config.scale's audit hash differs from chain_hash.")
+            head[0], head[1] = seq, row_hash
+            return (
+                event.occurred_at,
+                event.actor_id,
+                plan_id,
+                event.role,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.channel,
+                event.ip_address,
+                event.user_agent,
+                seq,
+                event.prev_hash,
+                row_hash,
+            )
+
         def rows() -> Iterator[tuple]:
             for i in range(self.total):
                 plan = self.agencies[self.case_agency[i]]
@@ -1618,42 +1646,28 @@ class ScaleSeeder:
                 case_id, person_id = str(self.case_ids[i]), str(self.person_ids[i])
                 base = self.case_created[i]
                 cw, sup = self.case_caseworker[i], self.case_supervisor[i]
-                ip = rng.choice(ips)
-                agent = rng.choice(agents)
+                event.ip_address = rng.choice(ips)
+                event.user_agent = rng.choice(agents)
                 for action, on_person, by_supervisor, hours in steps:
-                    seq = head[0] + 1
-                    event.agency_id = plan.id
-                    event.chain_seq = seq
-                    event.prev_hash = head[1]
-                    event.occurred_at = base + datetime.timedelta(hours=hours, seconds=seq % 60)
                     event.actor_id = sup if by_supervisor else cw
                     event.role = supervisor if by_supervisor else caseworker
                     event.action = action
                     event.object_type = person_type if on_person else case_type
                     event.object_id = person_id if on_person else case_id
-                    event.ip_address = ip
-                    event.user_agent = agent
-                    row_hash = _fast_chain_hash(event)
-                    if seq % 50_000 == 1 and row_hash != chain_hash(event):
-                        raise RuntimeError("config.scale's audit hash differs from chain_hash.")
-                    head[0], head[1] = seq, row_hash
-                    yield (
-                        event.occurred_at,
-                        event.actor_id,
-                        plan.id,
-                        event.role,
-                        action,
-                        event.object_type,
-                        event.object_id,
-                        event.channel,
-                        ip,
-                        agent,
-                        seq,
-                        event.prev_hash,
-                        row_hash,
-                    )
+                    yield row(plan.id, head, base + datetime.timedelta(hours=hours))
+                # The supervisor's archiving of the case or its person (`_archive_fields`).
+                for object_type, object_id, when in (
+                    (case_type, case_id, self.case_archived[i]),
+                    (person_type, person_id, self.person_archived[i]),
+                ):
+                    if when is not None:
+                        event.actor_id, event.role = sup, supervisor
+                        event.action = str(A.ARCHIVE)
+                        event.object_type, event.object_id = object_type, object_id
+                        yield row(plan.id, head, when)
 
-        total = self.total * len(script)
+        archived = sum(when is not None for when in (*self.case_archived, *self.person_archived))
+        total = self.total * len(script) + archived
         table.copy(self._bar(rows(), total, "audit events"), rebuild_indexes=True)
         self._done(table)
         for agency_id, (last_seq, last_hash) in heads.items():

@@ -115,6 +115,13 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert not archived_cases.filter(status=CaseStatus.CLOSED).exists()
     assert ArchiveEntry.objects.count() == archived_cases.count() + archived_people.count()
     assert archived_cases.first().archive_reason in ARCHIVE_REASONS
+    # ... and its audit row, by the supervisor who archived it (chained: verify_audit below).
+    archive_rows = AuditEvent.objects.filter(action=AuditEvent.Action.ARCHIVE)
+    assert archive_rows.count() == archived_cases.count() + archived_people.count()
+    assert AuditEvent.objects.count() == SMOKE_CASES * 10 + archive_rows.count()
+    first = archived_cases.first()
+    row = archive_rows.get(object_type="cases.case", object_id=str(first.pk))
+    assert (row.actor_id, row.agency_id) == (first.archived_by_id, first.agency_id)
     # Prosecution: proceedings of the agency of every case they concern, and the
     # person's own criminal matters.
     assert LegalProceeding.objects.filter(defendants__charges__outcomes__isnull=False).exists()

@@ -49,6 +49,7 @@ from cases.models import (
     ArchiveEntry,
     Case,
     CaseExploitation,
+    CaseNote,
     CaseSequence,
     CaseStatus,
     Charge,
@@ -360,6 +361,7 @@ class ScaleSeeder:
             self._cases()
             self._case_children()
             self._tasks()
+            self._notes()
             self._services()
             self._consents_screenings_decisions()
             self._referrals()
@@ -918,6 +920,33 @@ class ScaleSeeder:
             ((t, Task.Status.OPEN, Task.Status.DONE, cw, when) for t, cw, when in done),
             len(done),
         )
+
+    def _notes(self) -> None:
+        """Case notes by the caseworker: one after intake, a second on an open case."""
+        rng = self.rng
+        texts = self._pool(
+            "case notes",
+            [
+                "First interview held with an interpreter; the person is tired but safe.",
+                "Called the employer's agent; no answer. Will try again with the police.",
+                "The person asked about sending money home; explained the options.",
+                "Medical check done; follow-up appointment in two weeks.",
+                "Discussed the risks of returning; the person wants to stay for now.",
+            ],
+        )
+        table = self._step("case notes", CaseNote, ["case", "text", "author", "created_at"])
+        count = sum(2 if is_open else 1 for is_open in self.case_open)
+
+        def rows() -> Iterator[tuple]:
+            for i in range(self.total):
+                case, cw, created = self.case_ids[i], self.case_caseworker[i], self.case_created[i]
+                yield (case, rng.choice(texts), cw, created + datetime.timedelta(hours=2))
+                if self.case_open[i]:
+                    later = min(self.now, created + datetime.timedelta(days=12))
+                    yield (case, rng.choice(texts), cw, later)
+
+        table.copy(self._bar(rows(), count, "case notes"))
+        self._done(table)
 
     def _services(self) -> None:
         rng = self.rng

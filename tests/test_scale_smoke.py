@@ -25,6 +25,7 @@ from audit.models import AuditEvent
 from cases.models import (
     ArchiveEntry,
     Case,
+    CaseNote,
     CaseStatus,
     CriminalExposure,
     LegalProceeding,
@@ -101,6 +102,9 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert former.count() >= FORMER_STAFF_MIN
     assert not Case.objects.filter(caseworkers__in=former).exists()
     assert Task.objects.overdue().exists()
+    # Every case has its caseworker's note after intake; an open case a second one.
+    assert not Case.objects.filter(notes__isnull=True).exists()
+    assert CaseNote.objects.count() == SMOKE_CASES + Case.objects.open().count()
     assert Task.objects.upcoming().exists()
     caseworker = User.objects.get(email=BENCH_LOGINS[Role.CASEWORKER])
     assert Case.objects.visible_to(caseworker).open().exists()

@@ -180,12 +180,11 @@ def inbox_panels(
     ]
     shown = list(dict.fromkeys(pk for each in ids for pk in each[:limit]))
     read = rows_by_id or rows_by_key(querysets[0])
-    rows = in_order(shown, read(shown)) if shown else []
-    found = {row.pk: row for row in rows}
+    rows = list(read(shown)) if shown else []
     return [
         InboxPanel(
             count=min(len(each), PANEL_COUNT_CAP),
-            rows=[found[pk] for pk in each[:limit] if pk in found],
+            rows=in_order(each[:limit], rows),
             capped=len(each) > PANEL_COUNT_CAP,
         )
         for each in ids

@@ -6,9 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import services
+from cases import selectors, services
 from cases.models import ServiceItem, Track
 from tests.factories import CaseFactory, CriminalExposureFactory, TaskFactory
+from victims.services import archive_person
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,6 @@ def test_my_work_lists_expired_permits_in_red_words_and_expiring_ones_plainly(
 def test_my_cases_panel_shows_the_newest_open_cases_in_order(request, persona, agency_a):
     """Read late (ids first, then the rows by key), the panel holds the same rows in the
     same order as the scoped list, with its count; closed and other people's cases stay out."""
-    from cases import selectors
 
     user = request.getfixturevalue(persona)
     other = request.getfixturevalue("other_caseworker")
@@ -168,9 +168,6 @@ def test_recent_changes_are_the_moves_on_the_cases_one_works(
     """Both ways of reading a whole-agency user's recent changes (the cases they work,
     or the agency's newest moves probed one by one) give the moves on the cases they
     supervise or are assigned to, never an archived case's or one they do not work."""
-    from cases import selectors
-    from victims.services import archive_person
-
     monkeypatch.setattr(selectors, "PROBE_FROM_CASES", 0 if probe else 10_000)
     supervised = CaseFactory(agency=agency_a, supervisor=supervisor, caseworkers=[caseworker])
     assigned = CaseFactory(agency=agency_a, caseworkers=[supervisor])

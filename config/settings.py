@@ -21,6 +21,9 @@ from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HARBOR_VAR_DIR", str(BASE_DIR / "var")))
+# Set for more than one app server: sessions, cache, lockout counters and the worker's
+# queue then live in this Redis, shared by every server (README, "Growing").
+REDIS_URL = env_str("REDIS_URL", "")
 
 # Off unless asked for: a debug error page shows POST values and settings to anyone.
 DEBUG = env_bool("HARBOR_DEBUG", False)
@@ -273,8 +276,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout (accounts.lockout): failures are counted per account under one spelling of its
-# address (trimmed, case-folded) and, with a higher limit, per client address.
-AXES_HANDLER = "accounts.lockout.LockoutHandler"
+# address (trimmed, case-folded) and, with a higher limit, per client address; in Redis
+# (the cache, shared by every app server) when REDIS_URL is set, else in the database.
+# Never in a per-process cache: each gunicorn worker would count its own.
+AXES_HANDLER = (
+    "accounts.lockout.CachedLockoutHandler" if REDIS_URL else "accounts.lockout.LockoutHandler"
+)
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_FAILURE_LIMIT = env_int("HARBOR_LOCKOUT_FAILURES", 5, minimum=1)
 HARBOR_LOCKOUT_ADDRESS_FAILURES = env_int("HARBOR_LOCKOUT_ADDRESS_FAILURES", 30, minimum=1)
@@ -282,6 +289,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("HARBOR_LOCKOUT_MINUTES", 15, mini
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks (see the handler)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCK_OUT_AT_FAILURE = True
+# A login refused by the lock counts as a failure too and restarts the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"
 AXES_VERBOSE = False
 
@@ -301,7 +311,7 @@ SESSION_SAVE_EVERY_REQUEST = False
 HARBOR_SESSION_REFRESH_SECONDS = 60
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
-    if env_str("REDIS_URL", "")
+    if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -410,7 +420,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "harbor@localhost")
 
 # --- Cache ------------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -114,6 +114,22 @@ def test_sessions_are_shared_through_redis_and_the_database_when_redis_is_set():
     assert engine == "django.contrib.sessions.backends.cached_db"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_lockout_counters_are_in_redis_when_redis_is_set_and_never_in_a_process():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.AXES_HANDLER, settings.CACHES['default']['BACKEND'])"
+    )
+    with_redis = _manage_shell(code, REDIS_URL="redis://127.0.0.1:6379/15")
+    assert with_redis == (
+        "accounts.lockout.CachedLockoutHandler django.core.cache.backends.redis.RedisCache"
+    )
+    # Without Redis the cache is each process's own memory: the counters stay in the
+    # database, or every gunicorn worker would grant its own five guesses.
+    without = _manage_shell(code, REDIS_URL="")
+    assert without.split()[0] == "accounts.lockout.LockoutHandler"
+
+
 # --- The reporting replica ----------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from axes.models import AccessAttempt
 from django.db import connection
 from django.urls import reverse
 
@@ -216,6 +217,9 @@ def test_a_lockout_on_one_server_holds_on_the_other(servers, caseworker):
     # The right password, on the other server, from another browser: still locked.
     status = Browser().log_in(two, caseworker.email, PASSWORD)
     assert status in {403, 429}
+    # Counted in Redis (accounts.lockout.CachedLockoutHandler), not in the database.
+    assert any(b"harbor-lockout:identity:" in key for key in _redis().scan_iter())
+    assert not AccessAttempt.objects.exists()
 
 
 def test_a_logout_on_one_server_ends_the_session_on_the_other(servers, caseworker):

@@ -12,9 +12,10 @@ Shortcuts, each chosen for speed and named so nobody mistakes them for real data
 - people's names come from a pool of a few thousand generated names; their blind-index
   rows (victims.selectors.lookup_digests) are computed once per name and copied to every
   person with that name, so search and the duplicate check find them;
-- no hearings, no archived cases or people, no person history rows, no screening
-  answers, no attachments (legal proceedings, defendants, charges, criminal exposures
-  and mutual legal assistance requests are written: `_prosecution`, `_mla_requests`);
+- no person history rows, no screening answers, no attachments (legal proceedings,
+  their hearings with protective measures and preparation tasks, defendants, charges,
+  criminal exposures and mutual legal assistance requests are written: `_prosecution`,
+  `_hearings`, `_mla_requests`);
 - each agency keeps its former caseworkers' deactivated accounts (FORMER_STAFF_MIN);
 - the audit rows are ten per case, sealed in one hash chain per agency with the
   project's own `chain_hash`, so `manage.py verify_audit` passes;
@@ -54,11 +55,13 @@ from cases.models import (
     CaseStatus,
     Charge,
     ChargeOutcome,
+    CourtInstance,
     CriminalExposure,
     CriminalitySubtype,
     CriminalMatterStage,
     Defendant,
     ExploitationType,
+    Hearing,
     IdentificationStatus,
     LabourIndustry,
     LegalProceeding,
@@ -68,6 +71,7 @@ from cases.models import (
     ProsecutionRole,
     ProsecutionStatus,
     ProtectionStatus,
+    ProtectiveMeasure,
     RecruitmentMethod,
     RiskLevel,
     ServiceItem,
@@ -78,6 +82,7 @@ from cases.models import (
     Track,
     TrackTransition,
 )
+from cases.services import HEARING_PREPARATION_DAYS
 from cooperation.models import (
     MLA_GRAPH,
     MLA_OPEN,
@@ -256,6 +261,11 @@ class Table:
             (name, definition.replace(" ON ONLY ", " ON ", 1))
             for name, definition in self.cursor.fetchall()
         ]
+
+
+def court_time(day: datetime.datetime, hour: int) -> datetime.datetime:
+    """That day at that hour in the local time zone (a court sits in office hours)."""
+    return timezone.localtime(day).replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 # --- the caseload plan ----------------------------------------------------------------
@@ -1357,18 +1367,23 @@ class ScaleSeeder:
             ["proceeding", "case", "person_role", "linked_at", "linked_by"],
         )
         roles = [r for r in ProsecutionRole.values if r]
+        links = [
+            (first + k, stage, i, rng.choice(roles))
+            for k, (_agency, stage, cases) in enumerate(groups)
+            for i in cases
+        ]
         table.copy(
             (
-                first + k,
+                proceeding,
                 self.case_ids[i],
-                rng.choice(roles),
+                role,
                 self.case_created[i] + datetime.timedelta(days=20),
                 self.case_caseworker[i],
             )
-            for k, (_agency, _stage, cases) in enumerate(groups)
-            for i in cases
+            for proceeding, _stage, i, role in links
         )
         self._done(table)
+        self._hearings(links)
 
         names = self._pool(
             "defendants",
@@ -1438,6 +1453,153 @@ class ScaleSeeder:
             for i in range(self.total)
             if rng.random() < 0.02
         )
+        self._done(table)
+
+    def _hearings(self, links: list[tuple[int, str, int, str]]) -> None:
+        """Hearings of the proceedings at trial or beyond, for each linked case's person, as
+        `cases.services.add_hearing` records them: one to three, each with its preparation
+        task (due HEARING_PREPARATION_DAYS before) and one or two protective measures.
+        Past hearings were prepared (task done) and their measures decided; an open case
+        whose proceeding is at trial has its next hearing ahead, its measures requested."""
+        rng = self.rng
+        tried = {ProceedingStage.TRIAL, ProceedingStage.JUDGED, ProceedingStage.FINAL}
+        places = self._pool(
+            "hearing places", ["District court, room 3", "District court, room 7", "High court"]
+        )
+        descriptions = self._pool(
+            "hearing descriptions", ["Testimony of the victim", "Cross-examination", "Verdict"]
+        )
+        titles = self._pool("hearing tasks", ["Prepare the person for the hearing"])
+        deciders = self._pool("measure deciders", ["Presiding judge", "Prosecutor"])
+        kinds = ProtectiveMeasure.Kind.values
+        # (proceeding, case index, role, starts_at, upcoming) per hearing
+        hearings: list[tuple[int, int, str, datetime.datetime, bool]] = []
+        for proceeding, stage, i, role in links:
+            if stage not in tried:
+                continue
+            start = self.case_created[i] + datetime.timedelta(days=120)
+            for n in range(rng.choice((1, 2, 2, 3))):
+                when = court_time(start + datetime.timedelta(days=45 * n), rng.choice((9, 14)))
+                if when < self.now:
+                    hearings.append((proceeding, i, role, when, False))
+            if stage == ProceedingStage.TRIAL and self.case_open[i]:
+                ahead = court_time(self.now + datetime.timedelta(days=rng.randint(3, 60)), 10)
+                hearings.append((proceeding, i, role, ahead, True))
+
+        table = self._step(
+            "hearing tasks",
+            Task,
+            [
+                "id",
+                "case",
+                "title",
+                "due_date",
+                "assignee",
+                "status",
+                "auto_created",
+                "kind",
+                "created_by",
+                "created_at",
+            ],
+        )
+        first_task = table.reserve(len(hearings))
+
+        def task_rows() -> Iterator[tuple]:
+            for h, (_proceeding, i, _role, when, upcoming) in enumerate(hearings):
+                cw = self.case_caseworker[i]
+                created = min(when - datetime.timedelta(days=30), self.now)
+                due = timezone.localtime(when).date() - datetime.timedelta(
+                    days=HEARING_PREPARATION_DAYS
+                )
+                yield (
+                    first_task + h,
+                    self.case_ids[i],
+                    titles[0],
+                    max(due, self.today) if upcoming else due,
+                    cw,
+                    Task.Status.OPEN if upcoming else Task.Status.DONE,
+                    True,
+                    Task.Kind.HEARING_PREPARATION,
+                    cw,
+                    created,
+                )
+
+        table.copy(self._bar(task_rows(), len(hearings), "hearing tasks"))
+        self._done(table)
+        self._transitions(
+            "hearing task transitions",
+            TaskTransition,
+            "task",
+            (
+                (
+                    first_task + h,
+                    Task.Status.OPEN,
+                    Task.Status.DONE,
+                    self.case_caseworker[i],
+                    when - datetime.timedelta(days=2),
+                )
+                for h, (_proceeding, i, _role, when, upcoming) in enumerate(hearings)
+                if not upcoming
+            ),
+            sum(1 for hearing in hearings if not hearing[4]),
+        )
+
+        table = self._step(
+            "hearings",
+            Hearing,
+            [
+                "id",
+                "proceeding",
+                "case",
+                "starts_at",
+                "place",
+                "instance",
+                "person_role",
+                "description",
+                "preparation_task",
+            ],
+        )
+        first_hearing = table.reserve(len(hearings))
+        table.copy(
+            self._bar(
+                (
+                    (
+                        first_hearing + h,
+                        proceeding,
+                        self.case_ids[i],
+                        when,
+                        rng.choice(places),
+                        CourtInstance.DISTRICT,
+                        role,
+                        rng.choice(descriptions),
+                        first_task + h,
+                    )
+                    for h, (proceeding, i, role, when, _upcoming) in enumerate(hearings)
+                ),
+                len(hearings),
+                "hearings",
+            )
+        )
+        self._done(table)
+
+        table = self._step(
+            "protective measures",
+            ProtectiveMeasure,
+            ["hearing", "kind", "status", "decided_by", "decided_on"],
+        )
+
+        def measure_rows() -> Iterator[tuple]:
+            decided = [ProtectiveMeasure.Status.GRANTED] * 3 + [ProtectiveMeasure.Status.REFUSED]
+            for h, (_proceeding, _i, _role, when, upcoming) in enumerate(hearings):
+                hearing = first_hearing + h
+                for kind in rng.sample(kinds, rng.choice((1, 2))):
+                    if upcoming:
+                        yield (hearing, kind, ProtectiveMeasure.Status.REQUESTED, "", None)
+                    else:
+                        day = timezone.localtime(when).date() - datetime.timedelta(days=5)
+                        yield (hearing, kind, rng.choice(decided), rng.choice(deciders), day)
+
+        table.copy(measure_rows())
         self._done(table)
 
     MLA_SHARE = 0.125  # proceedings with a mutual legal assistance request

@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -28,8 +29,10 @@ from cases.models import (
     CaseNote,
     CaseStatus,
     CriminalExposure,
+    Hearing,
     LegalProceeding,
     ProceedingCase,
+    ProtectiveMeasure,
     Task,
 )
 from config import bench
@@ -132,6 +135,29 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert ProceedingCase.objects.exists()
     assert not ProceedingCase.objects.exclude(case__agency=F("proceeding__agency")).exists()
     assert CriminalExposure.objects.exists()
+    # Hearings of proceedings at trial or beyond, as add_hearing records them: each
+    # attended by a linked case's person, with its preparation task and measures; past
+    # ones prepared and decided, an open case's next one ahead with measures requested.
+    hearings = Hearing.objects.all()
+    assert hearings.exists()
+    assert not hearings.exclude(proceeding__links__case=F("case")).exists()
+    assert not hearings.exclude(preparation_task__case=F("case")).exists()
+    assert not hearings.exclude(preparation_task__kind=Task.Kind.HEARING_PREPARATION).exists()
+    assert not hearings.filter(measures__isnull=True).exists()
+    now = timezone.now()
+    assert not hearings.filter(
+        starts_at__lte=now, preparation_task__status=Task.Status.OPEN
+    ).exists()
+    ahead = hearings.filter(starts_at__gt=now)
+    assert ahead.exists() and not ahead.filter(case__status=CaseStatus.CLOSED).exists()
+    assert not ProtectiveMeasure.objects.filter(
+        hearing__starts_at__lte=now, status=ProtectiveMeasure.Status.REQUESTED
+    ).exists()
+    assert (
+        not ProtectiveMeasure.objects.filter(hearing__starts_at__gt=now)
+        .exclude(status=ProtectiveMeasure.Status.REQUESTED)
+        .exists()
+    )
     # The blind-index rows make the people findable by name.
     person = Person.objects.visible_to(supervisor).order_by("pk").first()
     assert person.legal_name in pool_names()

@@ -12,6 +12,13 @@ new people and cases come from one batched sequence call, every other column is
 prepared once from a model instance built like the ORM path's (defaults, encryption,
 timestamps), and the whole file is one transaction. Elsewhere (SQLite) the ORM path
 creates the same rows with bulk_create, one transaction per batch.
+
+The foreign keys of the copied rows are checked as a bulk load checks them, when the
+database role may (a superuser, or `GRANT SET ON PARAMETER session_replication_role`):
+PostgreSQL's row-by-row triggers are off while copying (250,000 checks, 40 % of the
+import) and each key is then checked once for all the new rows, with one anti-join,
+as `ALTER TABLE … VALIDATE CONSTRAINT` does; a row that refers to nothing fails the
+import and nothing is kept. Any other role gets the triggers' checks at commit.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -99,6 +106,9 @@ class ImportResult:
     created: int = 0
     already_imported: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # How the new rows' foreign keys were checked (COPY path): "bulk" (one anti-join per
+    # key after copying) or "triggers" (row by row at commit).
+    foreign_keys: str = ""
 
 
 def source_name(path: Path) -> str:
@@ -307,7 +317,7 @@ def import_ctdc(
             new = [row for row in rows if row.row_number not in done]
             result.already_imported = len(rows) - len(new)
             if new:
-                _copy_rows(
+                result.foreign_keys = _copy_rows(
                     new,
                     agency=agency,
                     source=source,
@@ -409,10 +419,44 @@ def _copy_value(value: Any) -> Any:
     return value
 
 
+def _bulk_load(cursor: Any) -> bool:
+    """Turn PostgreSQL's row-by-row foreign key triggers off for this transaction, if the
+    role may (superuser, or granted SET on session_replication_role); False if not."""
+    try:
+        with transaction.atomic():  # a savepoint: a refusal leaves the import usable
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        return False
+    return True
+
+
+def _check_foreign_keys(
+    cursor: Any, model: type[models.Model], column: str, ids: list[int]
+) -> None:
+    """Every foreign key of the `model` rows whose `column` is among `ids` (just copied)
+    refers to a row: one anti-join per key, over the range of the ids (a few other rows
+    in that range are checked too, harmlessly). IntegrityError otherwise."""
+    qn = connection.ops.quote_name
+    meta = model._meta
+    for key in meta.concrete_fields:
+        if not isinstance(key, models.ForeignKey) or not getattr(key, "db_constraint", True):
+            continue
+        own, target = qn(key.column), key.target_field
+        referred = f"{qn(target.model._meta.db_table)} AS r WHERE r.{qn(target.column)} = t.{own}"
+        cursor.execute(
+            f"SELECT 1 FROM {qn(meta.db_table)} AS t WHERE t.{qn(column)} BETWEEN %s AND %s "  # noqa: S608 (names from _meta)
+            f"AND t.{own} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {referred}) LIMIT 1",
+            [min(ids), max(ids)],
+        )
+        if cursor.fetchone() is not None:
+            raise IntegrityError(f"{meta.label}.{key.name}: a copied row refers to no row.")
+
+
 def _copy_rows(
     rows: list[ParsedRow], *, agency: Agency, source: str, actor: User, reference_prefix: str
-) -> None:
-    """The ORM path's rows (see _create_batch), written with COPY in five statements."""
+) -> str:
+    """The ORM path's rows (see _create_batch), written with COPY in five statements;
+    how their foreign keys were checked ("bulk" or "triggers", see the module)."""
     count = len(rows)
     qn = connection.ops.quote_name
     person_table, case_table = Person._meta.db_table, Case._meta.db_table
@@ -421,6 +465,7 @@ def _copy_rows(
         # their pending list, merged by the next (auto)vacuum, instead of merging every
         # 4 MB of it during the import (PostgreSQL's bulk-load advice for GIN).
         cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        bulk = _bulk_load(cursor)
         # One round trip for every new id of both tables; each sequence is named once
         # (pg_get_serial_sequence per row doubled the call's cost).
         cursor.execute(
@@ -509,3 +554,13 @@ def _copy_rows(
             cursor,
             (f"{row.row_number}\t{ids[i][1]}\t{text(row)}" for i, row in enumerate(rows)),
         )
+        if not bulk:
+            return "triggers"
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        person_ids = [pair[0] for pair in ids]
+        case_ids = [pair[1] for pair in ids]
+        _check_foreign_keys(cursor, Person, "id", person_ids)
+        _check_foreign_keys(cursor, Case, "id", case_ids)
+        for model in (IdentificationDecision, CaseExploitation, ImportedRecord):
+            _check_foreign_keys(cursor, model, "case_id", case_ids)
+        return "bulk"

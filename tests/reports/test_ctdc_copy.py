@@ -7,14 +7,17 @@ import itertools
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 
-from cases.models import CaseExploitation
+from accounts.models import User
+from cases.models import Case, CaseExploitation
+from policy import Role
+from reports import ctdc
 from reports.ctdc import import_ctdc, source_name
 from reports.models import ImportedRecord
 from tests.factories import PlatformAdminFactory
 from tests.reports.conftest import CTDC_CSV
-from victims.models import IdentificationDecision
+from victims.models import IdentificationDecision, Person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -94,6 +97,51 @@ def test_copy_creates_the_rows_the_orm_path_creates(sample):
     assert copy_rows == orm_rows
 
 
+def test_the_copy_checks_the_foreign_keys_in_bulk_where_the_role_may(sample):
+    # The tests' role is a superuser: the triggers are off while copying, and every key is
+    # checked once after (the checks a commit would make row by row, made now).
+    admin = PlatformAdminFactory(email="importer@example.org")
+    assert import_ctdc(sample[1], actor=admin).foreign_keys == "bulk"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"  # on again for the rest of the transaction
+
+
+def test_a_copied_row_that_refers_to_nothing_fails_the_import_and_keeps_nothing(sample):
+    # An importer that is no row of the users table: every copied row refers to it.
+    ghost = User(pk=987_654_321, email="nobody@example.org", role=Role.PLATFORM_ADMIN)
+    with pytest.raises(
+        IntegrityError, match=r"victims.Person.\w+_by: a copied row refers to no row"
+    ):
+        import_ctdc(sample[1], actor=ghost)
+    assert not Person.objects.exists() and not Case.objects.exists()
+    assert not ImportedRecord.objects.exists()
+
+
+def test_a_role_without_the_right_gets_the_same_rows_checked_by_the_triggers(sample, monkeypatch):
+    admin = PlatformAdminFactory(email="importer@example.org")
+    bulk = import_ctdc(sample[0], actor=admin)
+    monkeypatch.setattr(ctdc, "_bulk_load", lambda cursor: False)
+    checked_by_triggers = import_ctdc(sample[1], actor=admin)
+    assert (bulk.foreign_keys, checked_by_triggers.foreign_keys) == ("bulk", "triggers")
+    assert _snapshot(source_name(sample[0])) == _snapshot(source_name(sample[1]))
+
+
+def test_a_role_that_may_not_set_the_replication_role_falls_back_to_the_triggers(sample):
+    admin = PlatformAdminFactory(email="importer@example.org")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE harbor_test_importer NOSUPERUSER")
+        cursor.execute("GRANT harbor_test_importer TO CURRENT_USER")
+        cursor.execute("SET LOCAL ROLE harbor_test_importer")
+        try:
+            assert ctdc._bulk_load(cursor) is False
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
+        finally:
+            cursor.execute("RESET ROLE")
+    assert import_ctdc(sample[1], actor=admin).created == 400
+
+
 def test_a_second_copy_import_creates_nothing_and_reports_the_same_errors(sample):
     admin = PlatformAdminFactory(email="importer@example.org")
     first = import_ctdc(sample[1], actor=admin)
@@ -127,5 +175,6 @@ def test_bench_import_compares_with_copy_and_keeps_nothing(tmp_path):
     call_command("bench_import", str(path), stdout=out)
     text = out.getvalue()
     assert "plain COPY into a text table: 300 rows" in text and "ratio:" in text
+    assert "foreign keys checked once per key after copying" in text
     assert "second import: 0 created, 300 already imported" in text
     assert not ImportedRecord.objects.exists()

@@ -139,8 +139,13 @@ class CachedLockoutHandler(AxesCacheHandler):
         if request is None:
             return
         username = get_client_username(request, credentials)
-        already_locked = request.axes_locked_out  # type: ignore[attr-defined]
-        if not (already_locked and not settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT):
+        # A failure while locked out counts too (restarting the cool-off) unless settings
+        # say otherwise; either way the lockout is announced again.
+        counts = (
+            not request.axes_locked_out  # type: ignore[attr-defined]
+            or settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT
+        )
+        if counts:
             if self.is_whitelisted(request, credentials):
                 return
             timeout = get_cache_timeout(request)
@@ -149,10 +154,8 @@ class CachedLockoutHandler(AxesCacheHandler):
             self._add_failure(address_key(request.axes_ip_address), timeout)  # type: ignore[attr-defined]
             failures = self.get_failures(request, credentials)
             request.axes_failures_since_start = failures  # type: ignore[attr-defined]
-            if not (
-                settings.AXES_LOCK_OUT_AT_FAILURE
-                and failures >= get_failure_limit(request, credentials)
-            ):
+            limit = get_failure_limit(request, credentials)
+            if not settings.AXES_LOCK_OUT_AT_FAILURE or failures < limit:
                 return
             request.axes_locked_out = True  # type: ignore[attr-defined]
         request.axes_credentials = credentials  # type: ignore[attr-defined]

@@ -183,6 +183,9 @@ def _as_runtime(role: str, sql: str, params: list | None = None) -> int:
         "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
         "DROP TRIGGER audit_event_append_only ON audit_auditevent",
         "DELETE FROM audit_auditchainhead",
+        # Replica mode switches the append-only triggers off (the CTDC import's bulk
+        # path uses it as the owner): never open to the serving role.
+        "SET LOCAL session_replication_role = replica",
     ],
 )
 def test_the_runtime_role_cannot_wipe_or_rewrite_the_audit_trail(

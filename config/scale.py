@@ -1457,10 +1457,12 @@ class ScaleSeeder:
 
     def _hearings(self, links: list[tuple[int, str, int, str]]) -> None:
         """Hearings of the proceedings at trial or beyond, for each linked case's person, as
-        `cases.services.add_hearing` records them: one to three, each with its preparation
-        task (due HEARING_PREPARATION_DAYS before) and one or two protective measures.
-        Past hearings were prepared (task done) and their measures decided; an open case
-        whose proceeding is at trial has its next hearing ahead, its measures requested."""
+        `cases.services.add_hearing` records them, each with its preparation task (due
+        HEARING_PREPARATION_DAYS before) and one or two protective measures: up to three
+        past ones, 45 days apart from four months after the case was opened (none that
+        would fall after today), prepared (task done) and their measures decided; and for
+        an open case whose proceeding is at trial, its next hearing ahead, its measures
+        requested."""
         rng = self.rng
         tried = {ProceedingStage.TRIAL, ProceedingStage.JUDGED, ProceedingStage.FINAL}
         places = self._pool(

@@ -34,15 +34,17 @@ from accounts.audit_filters import AuditEventFilter
 from accounts.filters import StaffFilter
 from accounts.models import User
 from cases.filters import CaseFilter, TaskFilter
-from cases.models import Case
+from cases.models import Case, CriminalExposure, LegalProceeding
 from config.scale import BENCH_LOGINS, BIG_CODE, pool_names
 from cooperation.filters import MLARequestFilter, ReferralFilter
 from cooperation.models import MLARequest, Referral
 from listing import FilterSet
 from partners.filters import ActivityFilter, AgencyFilter, AgreementFilter
+from partners.models import Agency, Agreement, PreventionActivity
 from policy import Role
 from reports.filters import DashboardFilter
 from victims.filters import CountryListFilter, PersonFilter
+from victims.models import IdentificationDecision, Screening
 
 # The issue's targets (issue 12): a result over one of them is flagged in the table.
 MEDIAN_MS = 150
@@ -62,10 +64,27 @@ class Samples:
     person: int | None
     referral: int | None
     name: str
-    staff: int | None = None  # a caseworker of the reader's agency (the sample case's)
+    staff: int | None = None  # a caseworker of the reader's agency (`agency`)
     staff_name: str = ""
     reference: str = ""  # the sample case's reference without its number: "NATBIG-2026"
     mla: int | None = None  # the newest MLA request the reader sees
+    # The sample case's newest service and proceeding (of its own agency), for their
+    # forms, and that proceeding's newest defendant.
+    service: int | None = None
+    proceeding: int | None = None
+    defendant: int | None = None
+    # The newest screening and identification decision the reader sees.
+    screening: int | None = None
+    decision: int | None = None
+    # A criminal matter (the newest the reader sees) and its case.
+    exposure: int | None = None
+    exposure_case: int | None = None
+    # Partnership records: the reader's agency, the newest agreement, and the newest
+    # activity of the reader's agency (one it may edit), else of any.
+    agency: int | None = None
+    agreement: int | None = None
+    activity: int | None = None
+    export: str = "csv"  # the format the export pages answer in
 
     def fill(self, url: str) -> str:
         """The URL with the samples' values in its {placeholders}, quoted."""
@@ -74,6 +93,7 @@ class Samples:
             staff=self.staff or "",
             staff_name=quote_plus(self.staff_name),
             reference=quote_plus(self.reference),
+            year=timezone.localdate().year,
         )
 
 
@@ -81,16 +101,15 @@ class Samples:
 class Page:
     key: str
     url_name: str
-    sample: str | None = None  # which Samples attribute is the URL's argument
+    args: tuple[str, ...] = ()  # the Samples attributes that are the URL's arguments
     query: str = ""
 
     def url(self, samples: Samples) -> str | None:
-        if self.sample is None:
-            return reverse(self.url_name) + self.query
-        value = getattr(samples, self.sample)
-        if value is None:
+        """The page's URL, or None when the reader has no such record to open."""
+        values = [getattr(samples, name) for name in self.args]
+        if None in values:
             return None
-        return reverse(self.url_name, args=[value]) + self.query
+        return reverse(self.url_name, args=values) + self.query
 
 
 # Every staff page the benchmark opens, in the order of the table.
@@ -112,16 +131,50 @@ PAGES: list[Page] = [
     Page("audit", "audit:event_list"),
     Page("notifications", "notifications:list"),
     Page("search name", "search:results", query="?q={name}"),
-    Page("case detail", "cases:detail", sample="case"),
-    Page("timeline", "cases:timeline", sample="case"),
-    Page("person detail", "victims:person_detail", sample="person"),
-    Page("referral detail", "cooperation:referral_detail", sample="referral"),
-    Page("mla detail", "cooperation:mla_detail", sample="mla"),
-    Page("consents", "victims:consent_list", sample="person"),
-    Page("case edit", "cases:edit", sample="case"),
-    Page("case assign", "cases:assign", sample="case"),
-    Page("person edit", "victims:person_edit", sample="person"),
+    Page("case detail", "cases:detail", ("case",)),
+    Page("timeline", "cases:timeline", ("case",)),
+    Page("person detail", "victims:person_detail", ("person",)),
+    Page("referral detail", "cooperation:referral_detail", ("referral",)),
+    Page("mla detail", "cooperation:mla_detail", ("mla",)),
+    Page("consents", "victims:consent_list", ("person",)),
+    Page("case edit", "cases:edit", ("case",)),
+    Page("case assign", "cases:assign", ("case",)),
+    Page("person edit", "victims:person_edit", ("person",)),
     Page("archive", "victims:archive_list"),
+    # The records' own pages, and every form a GET opens (choices grow with the country).
+    Page("screening", "victims:screening_detail", ("screening",)),
+    Page("decision", "victims:decision_detail", ("decision",)),
+    Page("criminal matter", "cases:exposure_detail", ("exposure_case", "exposure")),
+    Page("staff detail", "accounts:staff_detail", ("staff",)),
+    Page("agency detail", "partners:agency_detail", ("agency",)),
+    Page("agreement detail", "partners:agreement_detail", ("agreement",)),
+    Page("activity detail", "partners:activity_detail", ("activity",)),
+    Page("erasures", "privacy:erasure_list"),
+    Page("notification settings", "notifications:preferences"),
+    Page("statistics csv", "reports:statistics_export", ("export",), query="?year={year}"),
+    Page("national csv", "reports:national_export", ("export",), query="?year={year}"),
+    Page("new person", "victims:person_create"),
+    Page("new case", "victims:case_create", ("person",)),
+    Page("new screening", "victims:screening_start", ("case",)),
+    Page("new decision", "victims:decision_create", ("case",)),
+    Page("new service", "cases:service_create", ("case",)),
+    Page("service edit", "cases:service_edit", ("case", "service")),
+    Page("new proceeding", "cases:proceeding_create", ("case",)),
+    Page("proceeding edit", "cases:proceeding_edit", ("case", "proceeding")),
+    Page("defendant edit", "cases:defendant_edit", ("case", "proceeding", "defendant")),
+    Page("new criminal matter", "cases:exposure_create", ("case",)),
+    Page("criminal matter edit", "cases:exposure_edit", ("exposure_case", "exposure")),
+    Page("new referral", "cooperation:referral_create", ("case",)),
+    Page("new mla", "cooperation:mla_create"),
+    Page("mla edit", "cooperation:mla_edit", ("mla",)),
+    Page("new staff", "accounts:staff_create"),
+    Page("staff edit", "accounts:staff_edit", ("staff",)),
+    Page("new agency", "partners:agency_create"),
+    Page("agency edit", "partners:agency_edit", ("agency",)),
+    Page("new agreement", "partners:agreement_create"),
+    Page("agreement edit", "partners:agreement_edit", ("agreement",)),
+    Page("new activity", "partners:activity_create"),
+    Page("activity edit", "partners:activity_edit", ("activity",)),
 ]
 
 # The Django admin's changelist of Case beside the app's case list (`--admin`).
@@ -192,11 +245,28 @@ def samples_for(user: User) -> Samples:
         MLARequest.objects.visible_to(user).order_by("-pk").first()
         or MLARequest.objects.order_by("-pk").first()
     )
+    # The reader's agency; the big one for a platform admin (who belongs to none).
+    agency_id = user.agency_id or (
+        Agency.objects.filter(code=BIG_CODE).values_list("pk", flat=True).first()
+    )
     staff = (
-        User.objects.filter(agency_id=user.agency_id, role=Role.CASEWORKER, is_active=True)
+        User.objects.filter(agency_id=agency_id, role=Role.CASEWORKER, is_active=True)
         .order_by("pk")
         .first()
     )
+    proceeding = (
+        LegalProceeding.objects.filter(links__case=case, agency_id=case.agency_id)
+        .order_by("-pk")
+        .first()
+        if case
+        else None
+    )
+    defendant = proceeding.defendants.order_by("-pk").first() if proceeding else None
+    exposure = CriminalExposure.objects.visible_to(user).order_by("-pk").first()
+
+    def newest(rows: Any) -> int | None:
+        return rows.order_by("-pk").values_list("pk", flat=True).first()
+
     return Samples(
         case=case.pk if case else None,
         person=case.person_id if case else None,
@@ -207,6 +277,17 @@ def samples_for(user: User) -> Samples:
         staff_name=staff.full_name if staff else "",
         reference=case.reference.rsplit("-", 1)[0] if case else "",
         mla=mla.pk if mla else None,
+        service=newest(case.service_items) if case else None,
+        proceeding=proceeding.pk if proceeding else None,
+        defendant=defendant.pk if defendant else None,
+        screening=newest(Screening.objects.visible_to(user)),
+        decision=newest(IdentificationDecision.objects.visible_to(user)),
+        exposure=exposure.pk if exposure else None,
+        exposure_case=exposure.case_id if exposure else None,
+        agency=agency_id,
+        agreement=newest(Agreement.objects.visible_to(user)),
+        activity=newest(PreventionActivity.objects.editable_by(user))
+        or newest(PreventionActivity.objects.visible_to(user)),
     )
 
 

@@ -12,10 +12,11 @@ Shortcuts, each chosen for speed and named so nobody mistakes them for real data
 - people's names come from a pool of a few thousand generated names; their blind-index
   rows (victims.selectors.lookup_digests) are computed once per name and copied to every
   person with that name, so search and the duplicate check find them;
-- no person history rows, no screening answers, no attachments (legal proceedings,
-  their hearings with protective measures and preparation tasks, defendants, charges,
-  criminal exposures and mutual legal assistance requests are written: `_prosecution`,
-  `_hearings`, `_mla_requests`);
+- no person history rows, no attachments, no erasure requests; everything else a
+  caseload has is written: screening answers (`_screening_answers`), legal proceedings
+  with their hearings, protective measures and preparation tasks, defendants, charges,
+  criminal exposures and mutual legal assistance requests (`_prosecution`, `_hearings`,
+  `_mla_requests`), agreements, focal points and prevention activities (`_partnership`);
 - each agency keeps its former caseworkers' deactivated accounts (FORMER_STAFF_MIN);
 - the audit rows are ten per case, sealed in one hash chain per agency with the
   project's own `chain_hash`, so `manage.py verify_audit` passes;
@@ -100,7 +101,15 @@ from cooperation.models import (
 from crypto import encrypt
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification, Threshold
-from partners.models import Agency, AgencyType, ServiceType
+from partners.models import (
+    ActivityType,
+    Agency,
+    AgencyContact,
+    AgencyType,
+    Agreement,
+    PreventionActivity,
+    ServiceType,
+)
 from policy import Role
 from victims.models import (
     AgeBand,
@@ -110,9 +119,10 @@ from victims.models import (
     Person,
     PersonLookup,
     Screening,
+    ScreeningAnswer,
     Sex,
 )
-from victims.selectors import lookup_digests
+from victims.selectors import STRONG_WEIGHT, lookup_digests
 
 # The big agency and the known logins the benchmarks use.
 BIG_CODE = "NATBIG"
@@ -138,6 +148,10 @@ YEARS_OF_HISTORY = 10
 # two flags; a tenth here. Every case having one made "Not recorded" match nothing, the
 # slowest case of that filter, and no caseload looks like that.
 NOT_RECORDED_SHARE = 0.1
+# Partnership and prevention (`_partnership`): agreements per agency with a caseload,
+# and one prevention activity per this many cases (20,000 at 1,000,000 cases).
+AGREEMENTS_PER_AGENCY = 4
+ACTIVITIES_PER_CASES = 50
 # Records archived ("Delete": entered twice, opened for the wrong person), each with its
 # archive log entry: open cases only (a closed case refuses it), and a few people, whose
 # cases leave every scope with them. The archive list is not empty, and every scope's
@@ -377,6 +391,7 @@ class ScaleSeeder:
             self._referrals()
             self._prosecution()
             self._notifications()
+            self._partnership()
             self._audit()
             self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         return self.summary
@@ -1111,6 +1126,7 @@ class ScaleSeeder:
                 "screenings",
                 Screening,
                 [
+                    "id",
                     "case",
                     "indicator_set",
                     "status",
@@ -1121,11 +1137,14 @@ class ScaleSeeder:
                 ],
             )
 
+            first_screening = table.reserve(len(screened))
+
             def screening_rows() -> Iterator[tuple]:
-                for i in screened:
+                for k, i in enumerate(screened):
                     done = self.case_status[i][1] != IdentificationStatus.SCREENING
                     created = self.case_created[i]
                     yield (
+                        first_screening + k,
                         self.case_ids[i],
                         indicator_set.pk,
                         Screening.Status.COMPLETED if done else Screening.Status.IN_PROGRESS,
@@ -1137,6 +1156,7 @@ class ScaleSeeder:
 
             table.copy(self._bar(screening_rows(), len(screened), "screenings"))
             self._done(table)
+            self._screening_answers(indicator_set, first_screening, screened)
 
         decided: dict[str, str] = {
             IdentificationStatus.IDENTIFIED: IdentificationDecision.Outcome.IDENTIFIED,
@@ -1182,6 +1202,45 @@ class ScaleSeeder:
                 )
 
         table.copy(self._bar(decision_rows(), len(screened), "identification decisions"))
+        self._done(table)
+
+    def _screening_answers(
+        self, indicator_set: IndicatorSet, first_screening: int, screened: list[int]
+    ) -> None:
+        """A completed screening (referred for identification) has every indicator
+        answered, most strong ones yes, as `screening_suggestion` would advise referring;
+        one still in progress has its first few answered."""
+        rng = self.rng
+        indicators = [
+            (indicator.pk, indicator.weight >= STRONG_WEIGHT)
+            for indicator in indicator_set.indicators.order_by("position", "pk")
+        ]
+        table = self._step(
+            "screening answers", ScreeningAnswer, ["screening", "indicator", "answer"]
+        )
+        yes, no, unknown = (
+            ScreeningAnswer.Answer.YES,
+            ScreeningAnswer.Answer.NO,
+            ScreeningAnswer.Answer.UNKNOWN,
+        )
+
+        def rows() -> Iterator[tuple]:
+            for k, i in enumerate(screened):
+                done = self.case_status[i][1] != IdentificationStatus.SCREENING
+                answered = (
+                    indicators if done else indicators[: rng.randint(0, len(indicators) // 2)]
+                )
+                for indicator, strong in answered:
+                    draw = rng.random()
+                    if strong:
+                        answer = yes if draw < 0.7 else (no if draw < 0.9 else unknown)
+                    else:
+                        answer = yes if draw < 0.3 else (no if draw < 0.8 else unknown)
+                    yield (first_screening + k, indicator, answer)
+
+        table.copy(
+            self._bar(rows(), int(len(screened) * len(indicators) * 0.95), "screening answers")
+        )
         self._done(table)
 
     def _referrals(self) -> None:
@@ -1739,6 +1798,151 @@ class ScaleSeeder:
                     )
 
         table.copy(self._bar(rows(), len(self.overdue_tasks) // 2, "notifications"))
+        self._done(table)
+
+    # -- partnership and prevention
+
+    def _partnership(self) -> None:
+        """Each agency's focal points and agreements (with one or two others, a third of
+        them with a foreign authority too; some expired, some expiring soon), and the
+        country's prevention activities: one per ACTIVITIES_PER_CASES cases, organised
+        by the agencies in proportion to their caseload, a third with partner agencies."""
+        rng = self.rng
+        agencies = [plan for plan in self.agencies if plan.caseworkers]
+        names = pool_names()
+        table = self._step("agency contacts", AgencyContact, ["agency", "name", "title", "email"])
+        table.copy(
+            (plan.id, rng.choice(names), title, f"{slug}@{plan.code.lower()}.example")
+            for plan in self.agencies
+            for title, slug in (("Focal point", "focal"), ("Duty officer", "duty"))
+        )
+        self._done(table)
+
+        table = self._step(
+            "agreements",
+            Agreement,
+            [
+                "id",
+                "title",
+                "foreign_party",
+                "foreign_country",
+                "covers_forced_criminality",
+                "covers_labour",
+                "covers_sexual",
+                "signed_on",
+                "expires_on",
+                "created_at",
+            ],
+        )
+        count = len(agencies) * AGREEMENTS_PER_AGENCY
+        first = table.reserve(count)
+        parties: list[tuple[int, int]] = []
+        countries = ["VN", "MM", "TH", "KH", "ID", "PH", "LA", "MY"]
+
+        def agreement_rows() -> Iterator[tuple]:
+            for k in range(count):
+                plan = agencies[k // AGREEMENTS_PER_AGENCY]
+                others = rng.sample(
+                    [other for other in agencies if other is not plan],
+                    min(rng.choice((1, 2)), len(agencies) - 1),
+                )
+                parties.extend((first + k, agency.id) for agency in (plan, *others))
+                foreign = rng.random() < 1 / 3
+                country = rng.choice(countries) if foreign else ""
+                signed = self.today - datetime.timedelta(days=rng.randint(30, 365 * 8))
+                # Open-ended, or for three to five years: some run out within 90 days.
+                term = rng.choice((None, 3, 4, 5))
+                expires = signed + datetime.timedelta(days=365 * term) if term else None
+                yield (
+                    first + k,
+                    f"Cooperation agreement {plan.code}-{k + 1:03d}",
+                    f"Ministry of labour ({country})" if foreign else "",
+                    country,
+                    rng.random() < 0.6,
+                    rng.random() < 0.7,
+                    rng.random() < 0.4,
+                    signed,
+                    expires,
+                    datetime.datetime.combine(signed, datetime.time(9), tzinfo=datetime.UTC),
+                )
+
+        table.copy(agreement_rows())
+        self._done(table)
+        table = self._step("agreement parties", Agreement.parties.through, ["agreement", "agency"])
+        table.copy(parties)
+        self._done(table)
+
+        table = self._step(
+            "prevention activities",
+            PreventionActivity,
+            [
+                "id",
+                "activity_type",
+                "title",
+                "organiser",
+                "start_date",
+                "end_date",
+                "place",
+                "online",
+                "audience",
+                "participants",
+                "countries",
+                "created_by",
+                "created_at",
+            ],
+        )
+        count = max(len(agencies), self.total // ACTIVITIES_PER_CASES)
+        first = table.reserve(count)
+        weights = [plan.cases for plan in agencies]
+        organisers = rng.choices(agencies, weights=weights, k=count)
+        partners: list[tuple[int, int]] = []
+        kinds = [kind for kind in ActivityType.values if kind != ActivityType.TAKEDOWN]
+        audiences = [
+            json.dumps(audience)
+            for audience in (
+                ["migrant_workers"],
+                ["students", "job_seekers"],
+                ["frontline"],
+                ["employers", "general_public"],
+            )
+        ]
+        first_day = self.today - datetime.timedelta(days=365 * YEARS_OF_HISTORY)
+
+        def activity_rows() -> Iterator[tuple]:
+            for k, plan in enumerate(organisers):
+                kind = rng.choice(kinds)
+                start = first_day + datetime.timedelta(
+                    days=rng.randint(0, (self.today - first_day).days + 60)
+                )
+                if rng.random() < 1 / 3:
+                    other = rng.choice(agencies)
+                    if other is not plan:
+                        partners.append((first + k, other.id))
+                online = rng.random() < 0.2
+                yield (
+                    first + k,
+                    kind,
+                    f"{ActivityType(kind).label} {plan.code}-{k + 1:05d}",
+                    plan.id,
+                    start,
+                    start + datetime.timedelta(days=rng.choice((0, 0, 1, 2))),
+                    "" if online else rng.choice(("Taipei", "Taichung", "Kaohsiung", "Tainan")),
+                    online,
+                    rng.choice(audiences),
+                    rng.randint(10, 400),
+                    rng.choice(("VN,ID", "PH", "TH,MM", "")),
+                    rng.choice(plan.caseworkers),
+                    datetime.datetime.combine(start, datetime.time(9), tzinfo=datetime.UTC),
+                )
+
+        table.copy(self._bar(activity_rows(), count, "prevention activities"))
+        self._done(table)
+        table = self._step(
+            "activity partners",
+            PreventionActivity.partner_agencies.through,
+            ["preventionactivity", "agency"],
+        )
+        table.copy(partners)
         self._done(table)
 
     # -- audit trail

@@ -376,6 +376,11 @@ class PreventionActivity(ChoiceLabels, CreatedModel, VersionedModel):
         verbose_name = _("prevention activity")
         verbose_name_plural = _("prevention activities")
         ordering = ["-start_date", "-pk"]
+        indexes = [
+            # The list's order, and an agency page's newest first: the first rows walked
+            # in order, never the whole country's activities sorted (issue 12).
+            models.Index(fields=["-start_date", "-id"], name="partners_activity_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -57,8 +57,9 @@ SUMMARY_PAGES = ("dashboard", "statistics")
 
 @dataclass(frozen=True)
 class Samples:
-    """Records a role's detail pages open: a case of theirs, its person, a referral, an MLA
-    request."""
+    """The records a role's pages open (a case of theirs, its person and its own records,
+    a referral, an MLA request, a criminal matter, partnership records) and the values its
+    searches and filters type."""
 
     case: int | None
     person: int | None

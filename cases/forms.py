@@ -30,6 +30,7 @@ from cases.models import (
     Hearing,
     LabourIndustry,
     LegalProceeding,
+    LegalProceedingQuerySet,
     ProceedingStage,
     ProsecutionRole,
     ProtectiveMeasure,
@@ -376,6 +377,22 @@ class ProceedingStageForm(forms.Form):
     )
 
 
+def proceeding_numbered(
+    proceedings: LegalProceedingQuerySet, number: str, *, not_found: _StrOrPromise
+) -> LegalProceeding:
+    """The one proceeding among `proceedings` known by `number` (`with_number`): how staff
+    name a proceeding in a form, never by picking it from a list of every one. A number
+    that finds none (`not_found`) or several is a ValidationError for the field."""
+    matches = list(proceedings.with_number(number)[:2])
+    if not matches:
+        raise forms.ValidationError(not_found)
+    if len(matches) > 1:
+        raise forms.ValidationError(
+            _("Several proceedings have this number: give another of its numbers.")
+        )
+    return matches[0]
+
+
 class LinkProceedingForm(forms.Form):
     """Link the case to a proceeding its agency owns, found by one of its numbers or by
     the reference of a case already linked to it."""
@@ -399,16 +416,14 @@ class LinkProceedingForm(forms.Form):
         number = (cleaned.get("number") or "").strip()
         if not number:
             return cleaned
-        found = LegalProceeding.objects.owned_by(self.agency_id).with_number(number)
-        matches = list(found[:2])
-        if not matches:
-            self.add_error("number", _("No proceeding of your agency has this number."))
-        elif len(matches) > 1:
-            self.add_error(
-                "number", _("Several proceedings have this number: give another of its numbers.")
+        try:
+            cleaned["proceeding"] = proceeding_numbered(
+                LegalProceeding.objects.owned_by(self.agency_id),
+                number,
+                not_found=_("No proceeding of your agency has this number."),
             )
-        else:
-            cleaned["proceeding"] = matches[0]
+        except forms.ValidationError as error:
+            self.add_error("number", error)
         return cleaned
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.forms import proceeding_numbered
 from cases.models import Case, LegalProceeding, ProsecutionRole
 from cooperation.models import (
     DeclineReason,
@@ -233,21 +234,16 @@ class MLARequestForm(VersionedModelForm):
         return matches[0]
 
     def clean_proceeding(self) -> LegalProceeding | None:
-        """The proceeding by one of its numbers (LegalProceedingQuerySet.with_number), among
-        those this user may see; kept as it was when its numbers are left as shown."""
+        """The proceeding by one of its numbers (`proceeding_numbered`), among those this
+        user may see; kept as it was when its numbers are left as shown."""
         number = self.cleaned_data["proceeding"].strip()
         if not number:
             return None
         if self.instance.proceeding_id and number == self.initial.get("proceeding"):
             return self.instance.proceeding
-        matches = list(self.proceedings.with_number(number)[:2])
-        if not matches:
-            raise forms.ValidationError(_("No proceeding you can see has this number."))
-        if len(matches) > 1:
-            raise forms.ValidationError(
-                _("Several proceedings have this number: give another of its numbers.")
-            )
-        return matches[0]
+        return proceeding_numbered(
+            self.proceedings, number, not_found=_("No proceeding you can see has this number.")
+        )
 
     def clean(self) -> dict:
         super().clean()

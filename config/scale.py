@@ -12,11 +12,14 @@ Shortcuts, each chosen for speed and named so nobody mistakes them for real data
 - people's names come from a pool of a few thousand generated names; their blind-index
   rows (victims.selectors.lookup_digests) are computed once per name and copied to every
   person with that name, so search and the duplicate check find them;
-- no person history rows, no attachments, no erasure requests; everything else a
-  caseload has is written: screening answers (`_screening_answers`), legal proceedings
-  with their hearings, protective measures and preparation tasks, defendants, charges,
-  criminal exposures and mutual legal assistance requests (`_prosecution`, `_hearings`,
-  `_mla_requests`), agreements, focal points and prevention activities (`_partnership`);
+- attachments are one per ATTACHMENTS_PER_CASES cases, each its own encrypted file
+  in the private storage, but with the bytes (and data key) of one of a few documents
+  encrypted once; erasure requests one per ERASURES_PER_CASES cases (`_privacy`);
+- no person history rows; everything else a caseload has is written: screening
+  answers (`_screening_answers`), legal proceedings with their hearings, protective
+  measures and preparation tasks, defendants, charges, criminal exposures and mutual
+  legal assistance requests (`_prosecution`, `_hearings`, `_mla_requests`), agreements,
+  focal points and prevention activities (`_partnership`);
 - each agency keeps its former caseworkers' deactivated accounts (FORMER_STAFF_MIN);
 - the audit rows are ten per case, sealed in one hash chain per agency with the
   project's own `chain_hash`, so `manage.py verify_audit` passes;
@@ -33,12 +36,15 @@ import json
 import math
 import random
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.storage import default_storage
 from django.db import connection, models
 from django.utils import timezone
 from tqdm import tqdm
@@ -49,6 +55,7 @@ from audit.models import GENESIS_HASH, AuditChainHead, AuditEvent, chain_hash
 from cases.models import (
     TRACK_GRAPHS,
     ArchiveEntry,
+    Attachment,
     Case,
     CaseExploitation,
     CaseNote,
@@ -99,6 +106,7 @@ from cooperation.models import (
     ReferralTransition,
 )
 from crypto import encrypt
+from crypto.files import encrypt_blob
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification, Threshold
 from partners.models import (
@@ -111,6 +119,7 @@ from partners.models import (
     ServiceType,
 )
 from policy import Role
+from privacy.models import ErasureRequest, ErasureStatus, ErasureTransition
 from victims.models import (
     AgeBand,
     ConsentRecord,
@@ -152,6 +161,10 @@ NOT_RECORDED_SHARE = 0.1
 # and one prevention activity per this many cases (20,000 at 1,000,000 cases).
 AGREEMENTS_PER_AGENCY = 4
 ACTIVITIES_PER_CASES = 50
+# Documents uploaded to cases, and requests to erase a person (most awaiting a decision).
+ATTACHMENTS_PER_CASES = 50
+ERASURES_PER_CASES = 500
+ERASURES_REFUSED_SHARE = 0.25
 # Records archived ("Delete": entered twice, opened for the wrong person), each with its
 # archive log entry: open cases only (a closed case refuses it), and a few people, whose
 # cases leave every scope with them. The archive list is not empty, and every scope's
@@ -392,6 +405,7 @@ class ScaleSeeder:
             self._prosecution()
             self._notifications()
             self._partnership()
+            self._privacy()
             self._audit()
             self.cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         return self.summary
@@ -1946,6 +1960,115 @@ class ScaleSeeder:
         self._done(table)
 
     # -- audit trail
+
+    # -- attachments and erasure requests
+
+    def _privacy(self) -> None:
+        """One document per ATTACHMENTS_PER_CASES cases, uploaded by its caseworker after
+        intake, each a file of its own in the private storage (encrypted: a copy of one
+        of a few documents encrypted once); one erasure request per ERASURES_PER_CASES
+        cases, filed by the caseworker for the case's person, a quarter of them refused
+        by the supervisor, the others awaiting a decision."""
+        rng = self.rng
+        documents = [
+            ("passport-copy.pdf", "application/pdf", b"%PDF-1.4 fictional passport copy\n"),
+            ("statement.pdf", "application/pdf", b"%PDF-1.4 fictional written statement\n"),
+            ("job-advert.png", "image/png", b"\x89PNG fictional job advert\n"),
+            ("chat-export.txt", "text/plain", b"fictional chat export\n" * 40),
+        ]
+        sealed = [(name, kind, len(body), *encrypt_blob(body)) for name, kind, body in documents]
+        file_names = self._pool("file names", [name for name, *_rest in documents])
+        descriptions = self._pool(
+            "attachment descriptions", ["Copy of the passport", "Signed statement", ""]
+        )
+        storage = default_storage
+        table = self._step(
+            "attachments",
+            Attachment,
+            [
+                "id",
+                "case",
+                "file",
+                "original_name",
+                "content_type",
+                "size",
+                "description",
+                "uploaded_by",
+                "uploaded_at",
+                "wrapped_key",
+            ],
+        )
+        chosen = range(0, self.total, ATTACHMENTS_PER_CASES)
+        first = table.reserve(len(chosen))
+
+        def attachment_rows() -> Iterator[tuple]:
+            for n, i in enumerate(chosen):
+                case = self.case_ids[i]
+                which = rng.randrange(len(sealed))
+                _name, kind, size, ciphertext, wrapped_key = sealed[which]
+                path = f"cases/{case}/{uuid.uuid4().hex}.enc"  # as an upload's name
+                target = Path(storage.path(path))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(ciphertext)
+                yield (
+                    first + n,
+                    case,
+                    path,
+                    file_names[which],
+                    kind,
+                    size,
+                    descriptions[which % len(descriptions)],
+                    self.case_caseworker[i],
+                    self.case_created[i] + datetime.timedelta(days=2),
+                    wrapped_key,
+                )
+
+        table.copy(self._bar(attachment_rows(), len(chosen), "attachments"))
+        self._done(table)
+
+        reasons = self._pool(
+            "erasure reasons",
+            ["The person withdrew consent to keep their data", "Recorded by mistake"],
+        )
+        table = self._step(
+            "erasure requests",
+            ErasureRequest,
+            ["id", "agency", "person", "reason", "status", "requested_by", "requested_at"],
+        )
+        wanted = range(ERASURES_PER_CASES // 2, self.total, ERASURES_PER_CASES)
+        first = table.reserve(len(wanted))
+        refused: list[tuple[int, int, datetime.datetime]] = []
+
+        def erasure_rows() -> Iterator[tuple]:
+            for n, i in enumerate(wanted):
+                asked = self.now - datetime.timedelta(days=rng.randint(1, 60))
+                status = ErasureStatus.REQUESTED
+                if rng.random() < ERASURES_REFUSED_SHARE:
+                    status = ErasureStatus.REFUSED
+                    refused.append((first + n, self.case_supervisor[i], asked))
+                yield (
+                    first + n,
+                    self.agencies[self.case_agency[i]].id,
+                    self.person_ids[i],
+                    reasons[n % len(reasons)],
+                    status,
+                    self.case_caseworker[i],
+                    asked,
+                )
+
+        table.copy(self._bar(erasure_rows(), len(wanted), "erasure requests"))
+        self._done(table)
+        self._transitions(
+            "erasure decisions",
+            ErasureTransition,
+            "erasure_request",
+            (
+                (pk, ErasureStatus.REQUESTED, ErasureStatus.REFUSED, supervisor,
+                 asked + datetime.timedelta(days=1))
+                for pk, supervisor, asked in refused
+            ),
+            len(refused),
+        )  # fmt: skip
 
     def _audit_partitions(self) -> None:
         created = _months_with_partitions(

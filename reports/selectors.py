@@ -731,7 +731,7 @@ def partnership_figures(user: User, today: datetime.date, partners: dict[str, in
         raise PermissionDenied  # The dashboard is agency staff's (policy.SEES_AGENCY).
     activities = (
         PreventionActivity.objects.visible_to(user)
-        .filter(pk__in=PreventionActivity.objects.for_agency(agency).values("pk"))
+        .for_agency(agency)
         .in_year(today.year)
         .values("activity_type")
         .annotate(n=Count("pk"), people=Sum("participants"))

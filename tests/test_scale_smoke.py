@@ -7,6 +7,7 @@ the staff mix through gunicorn and wrk without an error, on PostgreSQL (COPY).
 """
 
 import json
+import math
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from cases.models import (
     ArchiveEntry,
+    Attachment,
     Case,
     CaseNote,
     CaseStatus,
@@ -39,12 +41,16 @@ from config import bench
 from config.scale import (
     ACTIVITIES_PER_CASES,
     ARCHIVE_REASONS,
+    ATTACHMENTS_PER_CASES,
     BENCH_LOGINS,
+    ERASURES_PER_CASES,
     FORMER_STAFF_MIN,
     pool_names,
 )
+from crypto.files import decrypt_stream
 from partners.models import AgencyContact, Agreement, PreventionActivity
 from policy import Role
+from privacy.models import ErasureRequest, ErasureStatus
 from victims.models import IndicatorSet, Person, Screening
 from victims.selectors import STRONG_WEIGHT, people_matching, screening_suggestion
 
@@ -79,6 +85,10 @@ SUPERVISOR_PAGES = {
     "agreement detail",
     "activity detail",
     "erasures",
+    "erasure decide",
+    "attachment",
+    "erasure request",
+    "subject access",
     "notification settings",
     "statistics csv",
     "new person",
@@ -123,7 +133,7 @@ def _wrk() -> str:
 @pytest.mark.postgres
 # Committed, so that the gunicorn workers of bench_load see the caseload.
 @pytest.mark.django_db(transaction=True)
-def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
+def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, private_storage):
     """One seed (it takes a while), then every check: data, pages, commands, load, audit."""
     _wrk()
     output = seed(settings, SMOKE_CASES)
@@ -219,6 +229,26 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch):
     assert PreventionActivity.objects.count() == SMOKE_CASES // ACTIVITIES_PER_CASES
     assert PreventionActivity.objects.filter(partner_agencies__isnull=False).exists()
     assert not PreventionActivity.objects.exclude(created_by__agency=F("organiser")).exists()
+    # Documents: one per ATTACHMENTS_PER_CASES cases, each its own file, encrypted on
+    # disk, that decrypts to its recorded size.
+    attachments = Attachment.objects.all()
+    assert attachments.count() == math.ceil(SMOKE_CASES / ATTACHMENTS_PER_CASES)
+    assert attachments.values("file").distinct().count() == attachments.count()
+    for document in attachments.order_by("pk")[:5]:
+        stored = (private_storage / document.file.name).read_bytes()
+        assert b"fictional" not in stored
+        body = b"".join(decrypt_stream(document.file.open("rb"), document.wrapped_key))
+        assert len(body) == document.size and b"fictional" in body
+    # Erasure requests: most await a supervisor's decision; a refused one has it.
+    erasures = ErasureRequest.objects.all()
+    assert erasures.count() == len(range(ERASURES_PER_CASES // 2, SMOKE_CASES, ERASURES_PER_CASES))
+    assert erasures.visible_to(supervisor).pending().exists()
+    refused = erasures.filter(status=ErasureStatus.REFUSED)
+    assert refused.exists()
+    assert not refused.filter(transitions__isnull=True).exists()
+    assert not erasures.pending().filter(transitions__isnull=False).exists()
+    assert not refused.exclude(transitions__actor__role=Role.SUPERVISOR).exists()
+    assert not erasures.exclude(agency=F("person__agency")).exists()
     # The blind-index rows make the people findable by name.
     person = Person.objects.visible_to(supervisor).order_by("pk").first()
     assert person.legal_name in pool_names()

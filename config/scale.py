@@ -163,7 +163,7 @@ AGREEMENTS_PER_AGENCY = 4
 ACTIVITIES_PER_CASES = 50
 # Documents uploaded to cases, and requests to erase a person (most awaiting a decision).
 ATTACHMENTS_PER_CASES = 50
-ERASURES_PER_CASES = 500
+ERASURES_PER_CASES = 150
 ERASURES_REFUSED_SHARE = 0.25
 # Records archived ("Delete": entered twice, opened for the wrong person), each with its
 # archive log entry: open cases only (a closed case refuses it), and a few people, whose

@@ -134,6 +134,15 @@ class ErasureRequest(models.Model):
         verbose_name = _("erasure request")
         verbose_name_plural = _("erasure requests")
         ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # The pending list of an agency, oldest first (privacy.views.erasure_list):
+            # its first page is the index's first rows, not a sort of the agency's backlog.
+            models.Index(
+                fields=["agency", "requested_at", "id"],
+                condition=models.Q(status=ErasureStatus.REQUESTED),
+                name="privacy_erasure_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"erasure #{self.pk}"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -137,3 +139,30 @@ def test_the_list_of_pending_erasures_costs_the_same_whatever_its_length(
         page = client.get(reverse("privacy:erasure_list"))
     assert page.status_code == 200
     assert len(page.context["page"].object_list) == min(count, 25)
+
+
+@pytest.mark.postgres
+def test_the_pending_list_reads_its_first_page_from_its_index(
+    agency_a, caseworker, supervisor, login
+):
+    """The list's query (filter and order) is the partial index `privacy_erasure_pending`
+    walked in order: its first page never sorts an agency's whole backlog."""
+    for _ in range(3):
+        person = PersonFactory(agency=agency_a, created_by=caseworker)
+        CaseFactory(agency=agency_a, person=person, created_by=caseworker)
+        request_erasure(person, actor=caseworker, reason="The person asked in person today.")
+    client = login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("privacy:erasure_list")).status_code == 200
+    rows = next(
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "privacy_erasurerequest"."id"') and "LIMIT" in q["sql"]
+    )
+    with connection.cursor() as cursor:
+        # A few test rows: without this PostgreSQL would rightly read the table instead.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {rows}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "privacy_erasure_pending" in plan
+    assert "Sort" not in plan.split("privacy_erasure_pending")[0], plan

@@ -97,6 +97,7 @@ class Samples:
         """The URL with the samples' values in its {placeholders}, quoted."""
         return url.format(
             name=quote_plus(self.name),
+            family_name=quote_plus(self.name.split()[-1] if self.name else ""),
             staff=self.staff or "",
             staff_name=quote_plus(self.staff_name),
             reference=quote_plus(self.reference),
@@ -138,6 +139,9 @@ PAGES: list[Page] = [
     Page("audit", "audit:event_list"),
     Page("notifications", "notifications:list"),
     Page("search name", "search:results", query="?q={name}"),
+    # A family name alone: a full page of people on a small database too (the sample's
+    # whole name finds one or two there, and a page of 25 at a million cases).
+    Page("search family name", "search:results", query="?q={family_name}"),
     Page("case detail", "cases:detail", ("case",)),
     Page("timeline", "cases:timeline", ("case",)),
     Page("person detail", "victims:person_detail", ("person",)),

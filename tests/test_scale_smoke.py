@@ -70,6 +70,7 @@ SUPERVISOR_PAGES = {
     "referrals",
     "notifications",
     "search name",
+    "search family name",
     "case detail",
     "timeline",
     "person detail",

@@ -1959,8 +1959,6 @@ class ScaleSeeder:
         table.copy(partners)
         self._done(table)
 
-    # -- audit trail
-
     # -- attachments and erasure requests
 
     def _privacy(self) -> None:
@@ -1970,18 +1968,18 @@ class ScaleSeeder:
         cases, filed by the caseworker for the case's person, a quarter of them refused
         by the supervisor, the others awaiting a decision."""
         rng = self.rng
-        documents = [
-            ("passport-copy.pdf", "application/pdf", b"%PDF-1.4 fictional passport copy\n"),
-            ("statement.pdf", "application/pdf", b"%PDF-1.4 fictional written statement\n"),
-            ("job-advert.png", "image/png", b"\x89PNG fictional job advert\n"),
-            ("chat-export.txt", "text/plain", b"fictional chat export\n" * 40),
+        documents = [  # (file name, type, contents, description)
+            ("passport-copy.pdf", "application/pdf", b"%PDF-1.4 fictional passport\n", "Passport"),
+            ("statement.pdf", "application/pdf", b"%PDF-1.4 fictional statement\n", "Statement"),
+            ("job-advert.png", "image/png", b"\x89PNG fictional job advert\n", "The job ad"),
+            ("chat-export.txt", "text/plain", b"fictional chat export\n" * 40, ""),
         ]
-        sealed = [(name, kind, len(body), *encrypt_blob(body)) for name, kind, body in documents]
-        file_names = self._pool("file names", [name for name, *_rest in documents])
-        descriptions = self._pool(
-            "attachment descriptions", ["Copy of the passport", "Signed statement", ""]
-        )
+        sealed = [(kind, len(body), *encrypt_blob(body)) for _n, kind, body, _d in documents]
+        file_names = self._pool("file names", [document[0] for document in documents])
+        descriptions = self._pool("attachment descriptions", [d[3] for d in documents])
         storage = default_storage
+        # One folder per database: dropping a benchmark database, remove its folder too.
+        folder = f"seeded/{connection.settings_dict['NAME']}"
         table = self._step(
             "attachments",
             Attachment,
@@ -2005,8 +2003,8 @@ class ScaleSeeder:
             for n, i in enumerate(chosen):
                 case = self.case_ids[i]
                 which = rng.randrange(len(sealed))
-                _name, kind, size, ciphertext, wrapped_key = sealed[which]
-                path = f"cases/{case}/{uuid.uuid4().hex}.enc"  # as an upload's name
+                kind, size, ciphertext, wrapped_key = sealed[which]
+                path = f"{folder}/cases/{case}/{uuid.uuid4().hex}.enc"
                 target = Path(storage.path(path))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(ciphertext)
@@ -2017,7 +2015,7 @@ class ScaleSeeder:
                     file_names[which],
                     kind,
                     size,
-                    descriptions[which % len(descriptions)],
+                    descriptions[which],
                     self.case_caseworker[i],
                     self.case_created[i] + datetime.timedelta(days=2),
                     wrapped_key,
@@ -2041,7 +2039,8 @@ class ScaleSeeder:
 
         def erasure_rows() -> Iterator[tuple]:
             for n, i in enumerate(wanted):
-                asked = self.now - datetime.timedelta(days=rng.randint(1, 60))
+                days = datetime.timedelta(days=rng.randint(1, 60))
+                asked = max(self.now - days, self.case_created[i])
                 status = ErasureStatus.REQUESTED
                 if rng.random() < ERASURES_REFUSED_SHARE:
                     status = ErasureStatus.REFUSED
@@ -2064,11 +2063,13 @@ class ScaleSeeder:
             "erasure_request",
             (
                 (pk, ErasureStatus.REQUESTED, ErasureStatus.REFUSED, supervisor,
-                 asked + datetime.timedelta(days=1))
+                 min(asked + datetime.timedelta(days=1), self.now))
                 for pk, supervisor, asked in refused
             ),
             len(refused),
         )  # fmt: skip
+
+    # -- audit trail
 
     def _audit_partitions(self) -> None:
         created = _months_with_partitions(

@@ -19,7 +19,7 @@ from cases.models import (
     Task,
     TaskQuerySet,
 )
-from listing import FilterSet, OrderingFilter, bound_staff_choices
+from listing import FilterSet, OrderingFilter, RowExists, bound_staff_choices
 from widgets import DateFilter, DateInput, country_choices
 
 # The exploitation filter value for cases with no type recorded (e.g. imported rows).
@@ -43,19 +43,31 @@ def _staff_named(filterset: FilterSet, value: str) -> list[int]:
     return User.objects.in_agency(agency_id).ids_named(value)
 
 
-def _worked_by(queryset: QuerySet, user_ids: list[int], case: str = "pk") -> QuerySet:
+# The rows of a list of a case's rows (tasks) come in their own order (due date), not the
+# case's: a case-level filter on them probes each row's case as the list is read
+# (RowExists). As a plain EXISTS PostgreSQL may hash-join every case of the country and
+# then sort what is left: 1.9 s for an agency's tasks whose case records no exploitation
+# at 1,000,000 cases, 40 ms probing along the list (issue 12).
+
+
+def _worked_by(
+    queryset: QuerySet, user_ids: list[int], case: str = "pk", exists: type[Exists] = Exists
+) -> QuerySet:
     """Rows whose case has one of these caseworkers (EXISTS: a case with two of them is
-    one row)."""
+    one row); `exists=RowExists` for a list of a case's rows (see above)."""
     assigned = Case.caseworkers.through.objects.filter(case_id=OuterRef(case), user_id__in=user_ids)
-    return queryset.filter(Exists(assigned))
+    return queryset.filter(exists(assigned))
 
 
-def _exploitation(queryset: QuerySet, value: str, case: str = "pk") -> QuerySet:
-    """Rows whose case has the exploitation type, or none recorded (NOT_RECORDED)."""
+def _exploitation(
+    queryset: QuerySet, value: str, case: str = "pk", exists: type[Exists] = Exists
+) -> QuerySet:
+    """Rows whose case has the exploitation type, or none recorded (NOT_RECORDED);
+    `exists=RowExists` for a list of a case's rows (see above)."""
     recorded = CaseExploitation.objects.filter(case_id=OuterRef(case))
     if value == NOT_RECORDED:
-        return queryset.exclude(Exists(recorded))
-    return queryset.filter(Exists(recorded.filter(type=value)))
+        return queryset.exclude(exists(recorded))
+    return queryset.filter(exists(recorded.filter(type=value)))
 
 
 class CaseFilter(FilterSet):
@@ -218,10 +230,10 @@ class TaskFilter(FilterSet):
         return _named_rule(queryset, TaskQuerySet.overdue, value)
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _exploitation(queryset, value, case="case_id")
+        return _exploitation(queryset, value, case="case_id", exists=RowExists)
 
     def filter_caseworker_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _worked_by(queryset, _staff_named(self, value), case="case_id")
+        return _worked_by(queryset, _staff_named(self, value), case="case_id", exists=RowExists)
 
     def filter_assignee_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(assignee_id__in=_staff_named(self, value))

@@ -1564,9 +1564,11 @@ class TaskQuerySet(models.QuerySet):
         return self.select_related("case__person", "assignee").prefetch_related("case__caseworkers")
 
     def visible_to(self, user: User) -> TaskQuerySet:
-        """Tasks of the cases the user may see: the case scope decides (correlated EXISTS)."""
+        """Tasks of the cases the user may see: the case scope decides (correlated EXISTS).
+        The task's copy of its case's agency narrows the rows before any case is probed."""
         return self.filter(
-            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id"))),
+            agency_id=getattr(user, "agency_id", None),
         )
 
     def open(self) -> TaskQuerySet:
@@ -1620,6 +1622,19 @@ class Task(ChoiceLabels, CreatedModel):
     )
     auto_created = models.BooleanField(_("created automatically"), default=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.MANUAL)
+    # Copies of the case's agency and intake date, read beside the due date in the task
+    # list's index (cases_task_due): filtered on the intake date, the list reads the index
+    # alone instead of each task's case (issue 12). Set from the case when the task is
+    # created (save) and kept by the only writer of a case's intake date (update_case).
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
+    case_intake_date = models.DateField(_("intake date of the case"), null=True, editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -1629,7 +1644,14 @@ class Task(ChoiceLabels, CreatedModel):
         ordering = ["due_date", "pk"]
         indexes = [
             # The task list's order; My work's and the filter's overdue/upcoming (open).
-            models.Index(fields=["due_date", "id"], name="cases_task_due"),
+            # With the case (for the scope's probe) and the copies of its agency and intake
+            # date: the list filtered on intake dates reads this index alone, not the
+            # table (see `case_intake_date`).
+            models.Index(
+                fields=["due_date", "id"],
+                include=["case", "agency", "case_intake_date"],
+                name="cases_task_due",
+            ),
             models.Index(
                 fields=["due_date", "id"],
                 condition=models.Q(status="open"),
@@ -1646,6 +1668,20 @@ class Task(ChoiceLabels, CreatedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def _copy_case(self) -> None:
+        """A new task takes its copies of the case's columns (see `case_intake_date`)."""
+        if self._state.adding and self.case_id is not None:
+            self.agency_id = self.case.agency_id
+            self.case_intake_date = self.case.intake_date
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        self._copy_case()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._copy_case()
+        super().save(*args, **kwargs)
 
     @property
     def display_title(self) -> str:

@@ -261,6 +261,8 @@ def update_case(
     case.updated_by = actor
     case.full_clean()
     case.save()
+    # The tasks' copy of the intake date (Task.case_intake_date): this is its one writer.
+    case.tasks.update(case_intake_date=case.intake_date)
     if exploitations is not None:
         _replace_exploitations(case, exploitations)
     record_event(actor=actor, action=AuditEvent.Action.UPDATE, target=case)

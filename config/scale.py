@@ -928,7 +928,18 @@ class ScaleSeeder:
         table = self._step(
             "tasks",
             Task,
-            ["id", "case", "title", "due_date", "assignee", "status", "created_by", "created_at"],
+            [
+                "id",
+                "case",
+                "agency",
+                "case_intake_date",
+                "title",
+                "due_date",
+                "assignee",
+                "status",
+                "created_by",
+                "created_at",
+            ],
         )
         count = sum(2 if is_open else 1 for is_open in self.case_open)
         first = table.reserve(count)
@@ -939,15 +950,17 @@ class ScaleSeeder:
             task = first
             for i in range(self.total):
                 case, cw, created = self.case_ids[i], self.case_caseworker[i], self.case_created[i]
+                # The case's agency and intake date, copied as Task.save() copies them.
+                own = (case, self.agencies[self.case_agency[i]].id, self.case_intake[i])
                 due = self.case_intake[i] + datetime.timedelta(days=14)
-                yield (task, case, rng.choice(titles), due, cw, Task.Status.DONE, cw, created)
+                yield (task, *own, rng.choice(titles), due, cw, Task.Status.DONE, cw, created)
                 done.append((task, cw, created + datetime.timedelta(days=10)))
                 task += 1
                 if self.case_open[i]:
                     due = self.today + datetime.timedelta(days=rng.randint(-30, 45))
                     if due < self.today:
                         self.overdue_tasks.append((task, cw, case, due))
-                    yield (task, case, rng.choice(titles), due, cw, Task.Status.OPEN, cw, created)
+                    yield (task, *own, rng.choice(titles), due, cw, Task.Status.OPEN, cw, created)
                     task += 1
 
         table.copy(self._bar(rows(), count, "tasks"))
@@ -1567,6 +1580,8 @@ class ScaleSeeder:
             [
                 "id",
                 "case",
+                "agency",
+                "case_intake_date",
                 "title",
                 "due_date",
                 "assignee",
@@ -1589,6 +1604,8 @@ class ScaleSeeder:
                 yield (
                     first_task + h,
                     self.case_ids[i],
+                    self.agencies[self.case_agency[i]].id,
+                    self.case_intake[i],
                     titles[0],
                     max(due, self.today) if upcoming else due,
                     cw,

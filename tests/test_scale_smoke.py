@@ -250,6 +250,11 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     assert not erasures.pending().filter(transitions__isnull=False).exists()
     assert not refused.exclude(transitions__actor__role=Role.SUPERVISOR).exists()
     assert not erasures.exclude(agency=F("person__agency")).exists()
+    # Every task (hearing preparations too) holds its case's agency and intake date.
+    tasks = Task.objects.all()
+    assert tasks.filter(kind=Task.Kind.HEARING_PREPARATION).exists()
+    assert not tasks.exclude(agency=F("case__agency")).exists()
+    assert not tasks.exclude(case_intake_date=F("case__intake_date")).exists()
     # The blind-index rows make the people findable by name.
     person = Person.objects.visible_to(supervisor).order_by("pk").first()
     assert person.legal_name in pool_names()

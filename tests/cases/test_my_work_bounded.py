@@ -28,6 +28,8 @@ def _load(case, n: int, start: int = 0) -> None:
     Task.objects.bulk_create(
         Task(
             case=case,
+            agency=case.agency,  # bulk_create skips save(), which copies the case's agency
+            case_intake_date=case.intake_date,
             title=f"Call the shelter about the bed, number {start + i}",
             due_date=today - datetime.timedelta(days=1 + (start + i) % 300),
             assignee=user,

@@ -215,7 +215,16 @@ def test_agency_a_never_sees_agency_b(login, supervisor, agency_a, agency_b, cas
     b_cases = bulk_cases(agency_b, b_worker, 7, prefix="AGB", sex="male")
     add_exploitation(b_cases, "organ_removal")
     Task.objects.bulk_create(
-        Task(case=c, title="late", due_date="2020-01-01", created_by=b_worker, assignee=b_worker)
+        # bulk_create skips save(), which copies the case's agency and intake date.
+        Task(
+            case=c,
+            agency=c.agency,
+            case_intake_date=c.intake_date,
+            title="late",
+            due_date="2020-01-01",
+            created_by=b_worker,
+            assignee=b_worker,
+        )
         for c in b_cases
     )
     CaseFactory(agency=agency_a, caseworkers=[caseworker])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseExploitation, ExploitationType, Task
-from cases.services import add_task, update_case
+from cases.services import add_task, transition_task, update_case
 from tests.factories import CaseFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,22 @@ def test_the_intake_filter_tests_the_tasks_copy_not_each_case(login, supervisor,
         plan = "\n".join(line for (line,) in cursor.fetchall())
     assert "(case_intake_date >= " in plan, plan
     assert "(intake_date >= " not in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_cancelled_filter_reads_the_cancelled_tasks_index(login, supervisor, case, caseworker):
+    """Cancelled tasks are few: the list filtered on them reads their own partial index
+    (cases_task_cancelled_due), never every task of the country."""
+    for _n in range(2):
+        task = TaskFactory(case=case)
+        transition_task(task, Task.Status.CANCELLED, actor=caseworker)
+    client = login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"status": "cancelled"})
+    assert len(response.context["page"].object_list) == 2
+    with connection.cursor() as cursor:
+        # Few test rows: without this PostgreSQL would rightly read the table instead.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {_list_query(queries)}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "cases_task_cancelled_due" in plan, plan

@@ -1553,23 +1553,58 @@ class CriminalMatterTransition(TransitionRecord):
         return str(dict(CriminalMatterStage.choices).get(self.to_status, self.to_status))
 
 
+class CaseRowQuerySet(models.QuerySet):
+    """Rows of one case that carry the case's agency (`CaseAgencyRow`): tasks, services,
+    identification decisions."""
+
+    def visible_to(self, user: User) -> Self:
+        """The rows of the cases the user may see: the case scope decides.
+
+        Found from the agency's own column, each one's case then probed by key, for a
+        supervisor or agency admin; for a caseworker, from the ids of the cases they work
+        (two indexes, no scope), whose few hundred cases are a sliver of a national
+        agency's rows, the probe then applying the scope to those alone (issue 12).
+        """
+        if not user.is_authenticated or user.agency_id is None:
+            return self.none()
+        visible = Case.objects.case_of_row_visible(user)
+        if not user.sees_whole_agency:
+            return self.filter(visible)
+        return self.filter(agency_id=user.agency_id).filter(visible)
+
+
+class CaseAgencyRow(models.Model):
+    """A row of one case (its `case`) that carries the case's agency, copied when it is
+    added: a case never changes agency. Whole-agency lists find such rows by it through a
+    per-agency index (CaseRowQuerySet.visible_to), never by walking every case."""
+
+    agency = models.ForeignKey(
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.agency_id is None and self.case_id is not None:
+            self.agency_id = self.case.agency_id
+        super().save(*args, **kwargs)
+
+
 # My work's "upcoming tasks" window.
 UPCOMING_DAYS = 14
 
 
-class TaskQuerySet(models.QuerySet):
+class TaskQuerySet(CaseRowQuerySet):
     def for_list(self) -> TaskQuerySet:
         """What a task list row shows: its case, person, assignee and the case's
         caseworkers, in a fixed number of queries."""
         return self.select_related("case__person", "assignee").prefetch_related("case__caseworkers")
-
-    def visible_to(self, user: User) -> TaskQuerySet:
-        """Tasks of the cases the user may see: the case scope decides (correlated EXISTS).
-        The task's copy of its case's agency narrows the rows before any case is probed."""
-        return self.filter(
-            models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id"))),
-            agency_id=getattr(user, "agency_id", None),
-        )
 
     def open(self) -> TaskQuerySet:
         """Still to do: neither done nor cancelled."""
@@ -1589,7 +1624,7 @@ class TaskQuerySet(models.QuerySet):
         )
 
 
-class Task(ChoiceLabels, CreatedModel):
+class Task(ChoiceLabels, CaseAgencyRow, CreatedModel):
     """Something to do on a case by a date, by a person or created by a service."""
 
     class Status(models.TextChoices):
@@ -1622,18 +1657,11 @@ class Task(ChoiceLabels, CreatedModel):
     )
     auto_created = models.BooleanField(_("created automatically"), default=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.MANUAL)
-    # Copies of the case's agency and intake date, read beside the due date in the task
-    # list's index (cases_task_due): filtered on the intake date, the list reads the index
-    # alone instead of each task's case (issue 12). Set from the case when the task is
-    # created (save) and kept by the only writer of a case's intake date (update_case).
-    agency = models.ForeignKey(
-        "partners.Agency",
-        verbose_name=_("agency"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        editable=False,
-    )
+    # A copy of the case's intake date, like the agency (CaseAgencyRow), read beside the
+    # due date in the task list's index (cases_task_due): filtered on the intake date, the
+    # list reads the index alone instead of each task's case (issue 12). Set from the case
+    # when the task is created (save) and kept by the only writer of a case's intake date
+    # (update_case).
     case_intake_date = models.DateField(_("intake date of the case"), null=True, editable=False)
 
     objects = TaskQuerySet.as_manager()
@@ -1677,18 +1705,9 @@ class Task(ChoiceLabels, CreatedModel):
     def __str__(self) -> str:
         return self.title
 
-    def _copy_case(self) -> None:
-        """A new task takes its copies of the case's columns (see `case_intake_date`)."""
-        if self._state.adding and self.case_id is not None:
-            self.agency_id = self.case.agency_id
-            self.case_intake_date = self.case.intake_date
-
-    def full_clean(self, *args: Any, **kwargs: Any) -> None:
-        self._copy_case()
-        super().full_clean(*args, **kwargs)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self._copy_case()
+        if self._state.adding and self.case_id is not None:
+            self.case_intake_date = self.case.intake_date  # see `case_intake_date`
         super().save(*args, **kwargs)
 
     @property
@@ -1821,49 +1840,6 @@ class Attachment(Archivable):
 
 PERMIT_TYPES = ["residence_permit", "work_permit"]
 PERMIT_WARNING_DAYS = 30
-
-
-class CaseRowQuerySet(models.QuerySet):
-    """Rows of one case that carry the case's agency (`CaseAgencyRow`): services,
-    identification decisions."""
-
-    def visible_to(self, user: User) -> Self:
-        """The rows of the cases the user may see: the case scope decides.
-
-        Found from the agency's own column, each one's case then probed by key, for a
-        supervisor or agency admin; for a caseworker, from the ids of the cases they work
-        (two indexes, no scope), whose few hundred cases are a sliver of a national
-        agency's rows, the probe then applying the scope to those alone (issue 12).
-        """
-        if not user.is_authenticated or user.agency_id is None:
-            return self.none()
-        visible = Case.objects.case_of_row_visible(user)
-        if not user.sees_whole_agency:
-            return self.filter(visible)
-        return self.filter(agency_id=user.agency_id).filter(visible)
-
-
-class CaseAgencyRow(models.Model):
-    """A row of one case (its `case`) that carries the case's agency, copied when it is
-    added: a case never changes agency. Whole-agency lists find such rows by it through a
-    per-agency index (CaseRowQuerySet.visible_to), never by walking every case."""
-
-    agency = models.ForeignKey(
-        "partners.Agency",
-        verbose_name=_("agency"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-    )
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.agency_id is None and self.case_id is not None:
-            self.agency_id = self.case.agency_id
-        super().save(*args, **kwargs)
 
 
 class ServiceItemQuerySet(CaseRowQuerySet):

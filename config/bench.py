@@ -328,7 +328,8 @@ FILTERED_LISTS: list[tuple[str, str, type[FilterSet]]] = [
 
 def _filter_values(key: str, name: str, filter_: django_filters.Filter) -> list[str]:
     """Values a reader would choose: each sort; the first and the last choice (a common
-    and a rare one); yes and no; a year ago; a colleague; a name or a reference."""
+    and a rare one); yes and no; a year and a month ago; a colleague; a name or a
+    reference."""
     if isinstance(filter_, django_filters.OrderingFilter):
         return [value for value, _label in filter_.extra["choices"]]
     if isinstance(filter_, django_filters.ModelChoiceFilter):
@@ -343,7 +344,10 @@ def _filter_values(key: str, name: str, filter_: django_filters.Filter) -> list[
     if isinstance(filter_, CountryListFilter):
         return ["VN,PH"]
     if isinstance(filter_, django_filters.DateFilter):
-        return [(timezone.localdate() - datetime.timedelta(days=365)).isoformat()]
+        # A year ago, and a month ago: rows in date order make a recent bound the costly
+        # one for a list sorted on another date (tasks by due date, issue 12).
+        today = timezone.localdate()
+        return [(today - datetime.timedelta(days=days)).isoformat() for days in (365, 30)]
     if isinstance(filter_, django_filters.CharFilter):
         # The case list's text is a reference number; every other a name.
         return ["{reference}" if (key, name) == ("cases", "q") else "{staff_name}"]

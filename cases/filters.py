@@ -1,3 +1,4 @@
+import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -205,7 +206,10 @@ class TaskFilter(FilterSet):
     # On the task's copy of its case's intake date (Task.case_intake_date): read in the
     # list's index, never by probing each task's case (1 s at 1,000,000 cases).
     intake_after = DateFilter(
-        label=_("Intake from"), field_name="case_intake_date", lookup_expr="gte", widget=DateInput
+        label=_("Intake from"),
+        field_name="case_intake_date",
+        method="filter_intake_after",
+        widget=DateInput,
     )
     intake_before = DateFilter(
         label=_("Intake until"),
@@ -214,6 +218,11 @@ class TaskFilter(FilterSet):
         widget=DateInput,
         until=True,
     )
+
+    # Every filter of the list starts from its order's index (due date, id): the count
+    # reads the rows along it, as the list's last page does (an intake filter's count by
+    # id probed the cases of 10,000 tasks at a million cases).
+    counts_in_list_order = True
 
     class Meta:
         model = Task
@@ -231,6 +240,11 @@ class TaskFilter(FilterSet):
 
     def filter_exploitation(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _exploitation(queryset, value, case="case_id", along=True)
+
+    def filter_intake_after(
+        self, queryset: TaskQuerySet, name: str, value: datetime.date | None
+    ) -> QuerySet:
+        return queryset.of_cases_from(value) if value else queryset
 
     def filter_caseworker_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _worked_by(queryset, _staff_named(self, value), case="case_id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, Literal, cast
+from typing import Any, ClassVar, Literal, cast
 
 from django import forms
 from django.conf import settings
@@ -28,6 +28,10 @@ from django_filters import filters as django_filters_filters
 from django_filters.filterset import FilterSet as BaseFilterSet
 
 from widgets import DateFilter
+
+# How a capped count reads its rows (count_up_to): by id, newest or oldest first, or in
+# the list's own order.
+CountOrder = Literal["newest", "oldest", "listed"]
 
 
 def _descending(label: str) -> str:
@@ -81,6 +85,19 @@ class FilterSet(BaseFilterSet):
             ):
                 filter_.extra["empty_label"] = _("Any")
                 filter_.__dict__.pop("_field", None)
+
+    # Whether the capped count reads the rows in the list's own order: the walk its last
+    # page (the 40th) takes, so the count costs what that page costs. For a list whose
+    # one order is an index every filter starts from (the task list, by due date);
+    # every other list counts by id (`count_order`).
+    counts_in_list_order: ClassVar[bool] = False
+
+    @property
+    def count_order(self) -> CountOrder:
+        """How the list's capped count reads its rows (listing.count_up_to)."""
+        if self.counts_in_list_order:
+            return "listed"
+        return "oldest" if self.counts_oldest_first else "newest"
 
     @property
     def counts_oldest_first(self) -> bool:
@@ -244,9 +261,7 @@ def in_order(ids: list[Any], rows: Iterable[Any]) -> list[Any]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def count_up_to(
-    queryset: QuerySet, cap: int, *, by_id: Literal["newest", "oldest"] | None = None
-) -> int:
+def count_up_to(queryset: QuerySet, cap: int, *, by_id: CountOrder | None = None) -> int:
     """The number of rows, counted only up to cap + 1 (so "more than cap" can be said).
 
     Counts the ids of at most cap + 1 rows: PostgreSQL stops there instead of counting
@@ -261,7 +276,13 @@ def count_up_to(
     `by_id="oldest"` is for a list filtered up to a date (FilterSet.counts_oldest_first):
     its rows are the old ones, and newest first a task list filtered on intakes until a
     year ago read 170,000 tasks to count 1,001 (400 ms at a million cases).
+    `by_id="listed"` keeps the list's own order (FilterSet.counts_in_list_order): the
+    count then reads what the list's last page reads. Newest first, the task list filtered
+    on last month's intakes probed 10,000 tasks' cases to sort them by id (33 ms at a
+    million cases, of a 60 ms page).
     """
+    if by_id == "listed":
+        return queryset.values("pk")[: cap + 1].count()
     orders = {"newest": ("-pk",), "oldest": ("pk",), None: ()}
     return queryset.order_by(*orders[by_id]).values("pk")[: cap + 1].count()
 
@@ -283,12 +304,12 @@ class CappedPaginator(Paginator):
         cap: int = COUNT_CAP,
         *,
         rows_by_id: Callable[[list[Any]], Iterable[Any]] | None = None,
-        oldest_first: bool = False,
+        count_order: CountOrder = "newest",
     ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
         self.rows_by_id = rows_by_id
-        self.oldest_first = oldest_first
+        self.count_order = count_order
 
     def page(self, number: Any) -> Page:
         """With `rows_by_id`, a page of a QuerySet is read late (`in_order`): the ids of
@@ -309,9 +330,7 @@ class CappedPaginator(Paginator):
     def total(self) -> int:
         """The number of rows, counted up to cap + 1."""
         if isinstance(self.object_list, QuerySet):
-            return count_up_to(
-                self.object_list, self.cap, by_id="oldest" if self.oldest_first else "newest"
-            )
+            return count_up_to(self.object_list, self.cap, by_id=self.count_order)
         return len(self.object_list)
 
     @cached_property
@@ -333,14 +352,14 @@ def paginate(
 ) -> Page:
     """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator;
     `rows_by_id` for a list whose rows join several tables). Given a FilterSet, its rows,
-    counted in the direction its date filters point (FilterSet.counts_oldest_first)."""
-    oldest_first = isinstance(rows, FilterSet) and rows.counts_oldest_first
+    counted the way the FilterSet says (FilterSet.count_order)."""
+    count_order: CountOrder = rows.count_order if isinstance(rows, FilterSet) else "newest"
     queryset = rows.qs if isinstance(rows, FilterSet) else rows
     paginator = CappedPaginator(
         queryset,
         per_page or settings.HARBOR_PAGE_SIZE,
         cap=COUNT_CAP,
         rows_by_id=rows_by_id,
-        oldest_first=oldest_first,
+        count_order=count_order,
     )
     return paginator.get_page(request.GET.get("page"))

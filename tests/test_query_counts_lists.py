@@ -120,7 +120,7 @@ def _count_order(client, url: str, params: dict) -> str:
     return sql.split("ORDER BY")[-1].split("LIMIT")[0].strip()
 
 
-@pytest.mark.parametrize("url_name", ["cases:list", "cases:task_list", "victims:person_list"])
+@pytest.mark.parametrize("url_name", ["cases:list", "victims:person_list"])
 def test_a_list_filtered_until_a_date_counts_oldest_first(login, supervisor, agency_a, url_name):
     """Rows come in over time: the rows up to a date are the old ones, so the count reads
     ids oldest first there (newest first, a task list filtered on intakes until a year ago
@@ -136,6 +136,23 @@ def test_a_list_filtered_until_a_date_counts_oldest_first(login, supervisor, age
     both = {"intake_after": "2020-01-01", "intake_before": "2026-01-01"}
     assert _count_order(client, url, both).endswith("DESC")
     assert _count_order(client, url, {"intake_after": "2020-01-01"}).endswith("DESC")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"intake_before": "2026-01-01"}, {"intake_after": "2020-01-01"}, {"status": "open"}],
+)
+def test_the_task_list_counts_along_its_own_order(login, supervisor, agency_a, params):
+    """The task list's filters all start from its order's index (due date, id), so its
+    count reads the rows in that order, as its last page does, whatever the filters: by
+    id, the list filtered on last month's intakes probed 10,000 tasks' cases to count
+    1,001 (33 ms of a 60 ms page at a million cases)."""
+    for _ in range(3):
+        TaskFactory(case=CaseFactory(agency=agency_a))
+    client = login(supervisor)
+    order = _count_order(client, reverse("cases:task_list"), params)
+    assert "DUE_DATE" in order and order.endswith("ASC"), order
+    assert listing.count_up_to(Task.objects.order_by("due_date", "pk"), 1, by_id="listed") == 2
 
 
 # --- scope shapes ------------------------------------------------------------------------

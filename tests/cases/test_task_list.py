@@ -72,6 +72,15 @@ def _list_query(queries) -> str:
     )
 
 
+def _list_plan(queries) -> str:
+    """PostgreSQL's plan of the list's query, as it would be over many rows."""
+    with connection.cursor() as cursor:
+        # Few test rows: without this PostgreSQL would rightly read the tables whole.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {_list_query(queries)}")
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
 def test_the_exploitation_and_caseworker_filters_keep_the_tasks_of_matching_cases(
     login, supervisor, caseworker, other_caseworker, agency_a
 ):
@@ -101,11 +110,7 @@ def test_not_recorded_exploitation_probes_each_task_along_the_list(
     client = login(supervisor)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL, {"exploitation": "unknown"}).status_code == 200
-    with connection.cursor() as cursor:
-        # Few test rows: without this PostgreSQL would rightly read the tables whole.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {_list_query(queries)}")
-        plan = "\n".join(line for (line,) in cursor.fetchall())
+    plan = _list_plan(queries)
     main, _, probes = plan.partition("SubPlan")
     assert "cases_caseexploitation" in probes, plan
     assert "cases_caseexploitation" not in main, plan
@@ -147,13 +152,51 @@ def test_the_intake_filter_tests_the_tasks_copy_not_each_case(login, supervisor,
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"intake_after": "2020-01-01"})
     assert response.status_code == 200
-    with connection.cursor() as cursor:
-        # Few test rows: without this PostgreSQL would rightly read the table instead.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {_list_query(queries)}")
-        plan = "\n".join(line for (line,) in cursor.fetchall())
+    plan = _list_plan(queries)
     assert "(case_intake_date >= " in plan, plan
     assert "(intake_date >= " not in plan, plan
+
+
+def test_the_intake_from_filter_keeps_tasks_due_before_their_case_came_in(
+    login, supervisor, case, caseworker, agency_a
+):
+    """The list filtered on recent intakes starts at the filter's date in due order
+    (TaskQuerySet.of_cases_from), lowered to the earliest task due before its own case's
+    intake date: such a task is still listed, and an older case's task due later is not."""
+    case.intake_date = datetime.date(2026, 3, 1)
+    case.save()
+    TaskFactory(case=case, title="Planned before the intake", due_date=datetime.date(2025, 6, 1))
+    TaskFactory(case=case, title="After the intake", due_date=datetime.date(2026, 3, 5))
+    older = CaseFactory(agency=agency_a, intake_date=datetime.date(2025, 1, 1))
+    TaskFactory(case=older, title="Older case, due later", due_date=datetime.date(2026, 4, 1))
+    client = login(supervisor)
+    listed = {"Planned before the intake", "After the intake"}
+    assert _titles(client.get(URL, {"intake_after": "2026-02-01"})) == listed
+    assert _titles(client.get(URL, {"intake_after": "2026-03-02"})) == set()
+    everything = listed | {"Older case, due later"}
+    assert _titles(client.get(URL, {"intake_after": "2024-12-01"})) == everything
+    # The bound changes no result, whatever the date: the same rows as the plain filter.
+    for day in (datetime.date(2024, 1, 1), datetime.date(2025, 6, 1), datetime.date(2026, 3, 1)):
+        bounded = Task.objects.of_cases_from(day)
+        assert set(bounded) == set(Task.objects.filter(case_intake_date__gte=day)), day
+
+
+@pytest.mark.postgres
+def test_the_intake_from_filter_starts_the_due_date_index_at_its_bound(login, supervisor, case):
+    """The list filtered on recent intakes reads the due-date index from a bound, not from
+    its first entry: every older case's tasks come first in due order (70 ms of index for
+    last month's intakes at 1,000,000 cases, 9 ms from the bound); the bound's few early
+    tasks come from their own partial index (cases_task_due_before_intake)."""
+    TaskFactory(case=case)
+    client = login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"intake_after": "2020-01-01"}).status_code == 200
+    plan = _list_plan(queries)
+    # The bound (an InitPlan of the Limit), then the list itself (the Limit's own input).
+    initplan, _, main = plan.partition("\n  ->  ")
+    assert "cases_task_due_before_intake" in initplan, plan
+    assert "on cases_task_due " in main, plan
+    assert "Index Cond: (due_date >= LEAST(" in main, plan
 
 
 @pytest.mark.postgres
@@ -167,9 +210,5 @@ def test_the_cancelled_filter_reads_the_cancelled_tasks_index(login, supervisor,
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"status": "cancelled"})
     assert len(response.context["page"].object_list) == 2
-    with connection.cursor() as cursor:
-        # Few test rows: without this PostgreSQL would rightly read the table instead.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {_list_query(queries)}")
-        plan = "\n".join(line for (line,) in cursor.fetchall())
+    plan = _list_plan(queries)
     assert "cases_task_cancelled_due" in plan, plan

@@ -290,10 +290,14 @@ def people_matching(user: User, query: str) -> PeopleFound:
         digest__in=[digest for _kind, digest in exact],
     )
     # Scoped before the best are kept: another agency's namesakes never push out one's own.
+    # Exact matches tie, and ties rank by id: the first MAX_RESULTS + 1 by id are the ones
+    # ranked, and one more says that more matched (`ranked_only`). A name hundreds of
+    # people share is never read whole.
     scores: dict[int, float] = dict.fromkeys(
         Person.objects.visible_to(user)
         .filter(pk__in=hits.values("person_id"))
-        .values_list("pk", flat=True),
+        .order_by("pk")
+        .values_list("pk", flat=True)[: MAX_RESULTS + 1],
         2.0,
     )
     similar = similar_names(user, sorted(matching.name_tokens([query])), partial=True)

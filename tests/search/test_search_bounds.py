@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import CaseFactory, PersonFactory
@@ -46,6 +48,22 @@ def test_only_the_best_matches_are_ranked(login, caseworker, agency_a, monkeypat
     found = _people(client, "Tran Thi Sample")
     assert len(found) == 2
     assert set(found) < set(people)
+    assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text
+
+
+def test_a_name_many_people_share_is_read_only_as_far_as_the_ranking_needs(
+    login, caseworker, agency_a, monkeypatch
+):
+    """Exact matches tie and rank by id: the search reads the first MAX_RESULTS + 1 of
+    them by id (one more says that more matched), never every namesake of the country."""
+    monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
+    people = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(4)]
+    client = login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        found = _people(client, "Tran Thi Sample")
+    assert found == sorted(people, key=lambda person: person.pk)[:2]
+    exact = [q["sql"] for q in queries.captured_queries if 'U0."kind" IN (\'document\'' in q["sql"]]
+    assert exact and all(sql.rstrip().endswith("LIMIT 3") for sql in exact), exact
     assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text
 
 

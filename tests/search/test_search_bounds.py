@@ -62,7 +62,7 @@ def test_a_name_many_people_share_is_read_only_as_far_as_the_ranking_needs(
     with CaptureQueriesContext(connection) as queries:
         found = _people(client, "Tran Thi Sample")
     assert found == sorted(people, key=lambda person: person.pk)[:2]
-    exact = [q["sql"] for q in queries.captured_queries if 'U0."kind" IN (\'document\'' in q["sql"]]
+    exact = [q["sql"] for q in queries.captured_queries if "U0.\"kind\" IN ('document'" in q["sql"]]
     assert exact and all(sql.rstrip().endswith("LIMIT 3") for sql in exact), exact
     assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text
 

@@ -104,7 +104,7 @@ def test_the_capped_count_reads_at_most_cap_plus_one_rows(supervisor, agency_a):
     assert "LIMIT 3" in sql and "ORDER BY" not in sql
     # A list's count: in id order, newest first, never the list's own order.
     with CaptureQueriesContext(connection) as queries:
-        listing.count_up_to(cases, 2, by_id="newest")
+        listing.count_up_to(cases, 2, order="newest")
     sql = queries.captured_queries[0]["sql"].upper()
     assert "LIMIT 3" in sql
     order = sql.split("ORDER BY")[1].split("LIMIT")[0].strip()
@@ -152,7 +152,7 @@ def test_the_task_list_counts_along_its_own_order(login, supervisor, agency_a, p
     client = login(supervisor)
     order = _count_order(client, reverse("cases:task_list"), params)
     assert "DUE_DATE" in order and order.endswith("ASC"), order
-    assert listing.count_up_to(Task.objects.order_by("due_date", "pk"), 1, by_id="listed") == 2
+    assert listing.count_up_to(Task.objects.order_by("due_date", "pk"), 1, order="listed") == 2
 
 
 # --- scope shapes ------------------------------------------------------------------------

@@ -379,6 +379,25 @@ def interpreter() -> str:
     return f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"
 
 
+CPU_REFERENCE_ADDITIONS = 10_000_000
+
+
+def cpu_reference() -> str:
+    """How fast this machine runs plain Python just now: the median of three loops of ten
+    million additions, printed beside the figures (README, Benchmarks). The targets are
+    milliseconds, and the same pages take twice as long on a machine twice as slow."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for value in range(CPU_REFERENCE_ADDITIONS):
+            total += value
+        times.append(time.perf_counter() - started)
+    return (
+        f"CPU reference: {CPU_REFERENCE_ADDITIONS:,} additions in {statistics.median(times):.2f} s"
+    )
+
+
 def runs_within_budget(runs: int, warm_up_ms: float) -> int:
     if warm_up_ms / 1000 * runs > PAGE_BUDGET_S:
         return min(runs, max(MIN_RUNS, int(PAGE_BUDGET_S * 1000 / warm_up_ms)))

@@ -324,6 +324,12 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     # The figures say which Python they were measured with (README: it counts).
     assert data["meta"]["interpreter"] == bench.interpreter()
     assert bench.interpreter() in out.getvalue() and sys.executable in bench.interpreter()
+    # …and how fast this machine ran plain Python then: figures of two machines compare.
+    reference = re.fullmatch(
+        r"CPU reference: 10,000,000 additions in (\d+\.\d\d) s", data["meta"]["cpu_reference"]
+    )
+    assert reference and float(reference[1]) > 0, data["meta"]
+    assert data["meta"]["cpu_reference"] in out.getvalue()
     assert not any("admin" in app for app in django_settings.INSTALLED_APPS)
     out = StringIO()
     call_command(
@@ -378,6 +384,7 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     call_command("bench_load", duration=3, warmup=1, workers=2, connections=4, stdout=out)
     summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())
     assert summary, out.getvalue()
+    assert "CPU reference: 10,000,000 additions in " in out.getvalue()
     assert float(summary[1]) > 0
     assert bench.interpreter() in out.getvalue()
     assert (summary[2], summary[3]) == ("0", "0"), out.getvalue()

@@ -190,7 +190,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"gunicorn: {options['workers']} workers x {options['threads']} threads "
                     f"on port {port}; wrk: {options['connections']} connections, "
-                    f"{options['duration']} s; {bench.interpreter()}."
+                    f"{options['duration']} s; {bench.interpreter()}; {bench.cpu_reference()}."
                 )
                 if options["warmup"]:
                     # Workers load templates, translations and connections on first use.

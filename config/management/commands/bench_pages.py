@@ -127,15 +127,17 @@ class Command(BaseCommand):
     def _run(self, users: dict, pages: list[bench.Page], options: dict[str, Any]) -> None:
         runs = options["runs"]
         cases = Case.objects.count()
+        reference = bench.cpu_reference()
         self.stdout.write(
             f"{connection.settings_dict['NAME']}: {cases:,} cases; {runs} timed requests per page; "
-            f"{bench.interpreter()}."
+            f"{bench.interpreter()}; {reference}."
         )
         baseline = bench.load(options["baseline"]) if options["baseline"] else {}
         meta: dict[str, Any] = {
             "database": connection.settings_dict["NAME"],
             "cases": cases,
             "interpreter": bench.interpreter(),
+            "cpu_reference": reference,
         }
         if options["against"]:
             with _Served(options["against"], options) as remote:

@@ -8,6 +8,7 @@ import itertools
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from cases.models import Case, CaseExploitation
@@ -178,3 +179,32 @@ def test_bench_import_compares_with_copy_and_keeps_nothing(tmp_path):
     assert "foreign keys checked once per key after copying" in text
     assert "second import: 0 created, 300 already imported" in text
     assert not ImportedRecord.objects.exists()
+
+
+def test_a_key_that_varies_from_row_to_row_is_checked_in_every_copied_row(sample):
+    # A copied exploitation row whose case is no row: the triggers are off, as in the
+    # import, and only the check after the copy can refuse it.
+    table = ctdc._CopyTable(CaseExploitation(), ["case_id", "type"])
+    with connection.cursor() as cursor:
+        assert ctdc._bulk_load(cursor)
+        table.copy(cursor, ["987654321\tforced_labour"])
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        copied = CaseExploitation.objects.get(case_id=987_654_321).pk
+        with pytest.raises(
+            IntegrityError, match=r"cases.CaseExploitation.case: a copied row refers to no row"
+        ):
+            ctdc._check_foreign_keys(cursor, table, "id", [copied])
+
+
+def test_a_key_every_copied_row_shares_is_checked_once(sample):
+    # The importer and the agency are the same in every row: one read of each, however
+    # many rows were copied (the anti-joins are for the keys that vary).
+    admin = PlatformAdminFactory(email="importer@example.org")
+    with CaptureQueriesContext(connection) as queries:
+        import_ctdc(sample[1], actor=admin)
+    checks = [q["sql"] for q in queries.captured_queries if "FOR KEY SHARE" in q["sql"]]
+    anti_joins = [q["sql"] for q in queries.captured_queries if "NOT EXISTS" in q["sql"]]
+    # People: agency, creator, editor; cases: the same three; decisions: agency, recorder.
+    assert len(checks) == 8, checks
+    # Cases: their person; decisions, exploitation types and imported records: their case.
+    assert len(anti_joins) == 4, anti_joins

@@ -330,6 +330,7 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     )
     assert reference and float(reference[1]) > 0, data["meta"]
     assert data["meta"]["cpu_reference"] in out.getvalue()
+    assert f"At the end: {data['meta']['cpu_reference_end']}." in out.getvalue()
     assert not any("admin" in app for app in django_settings.INSTALLED_APPS)
     out = StringIO()
     call_command(

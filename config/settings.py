@@ -52,8 +52,6 @@ INSTALLED_APPS = [
     "django.forms",
     "axes",
     "django_otp",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_countries",
     "django_filters",
     "simple_history",
@@ -120,9 +118,6 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "widgets.FormRenderer"
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-CRISPY_FAIL_SILENTLY = not DEBUG
 
 
 def _database_from_env(variable: str = "DATABASE_URL") -> dj_database_url.DBConfig:

@@ -115,18 +115,6 @@ class FilterSet(BaseFilterSet):
         until = any(chosen for is_until, chosen in dates if is_until)
         return until and not any(chosen for is_until, chosen in dates if not is_until)
 
-    @property
-    def form(self) -> forms.Form:
-        """The filter bar's form, its widgets carrying Bootstrap's classes: the bar renders
-        each field directly (includes/filter_form.html), not through crispy's templates."""
-        form = super().form
-        for field in form.fields.values():
-            attrs = field.widget.attrs
-            if "class" not in attrs:
-                select = isinstance(field.widget, forms.Select)
-                attrs["class"] = "form-select" if select else "form-control"
-        return form
-
 
 # A staff dropdown lists at most STAFF_CHOICES people: a national agency's thousand
 # caseworkers would make every list page some 100 KB and grow with its headcount (issue 12).

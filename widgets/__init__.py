@@ -146,8 +146,17 @@ def form_errors(form: forms.BaseForm) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
-# --- Every form's widgets, rendered in one pass ---------------------------------------
+# --- Every form, in Bootstrap's markup, its widgets rendered in one pass -------------------
 
+
+_SELECT = "django/forms/widgets/select.html"
+_SELECT_OPTION = "django/forms/widgets/select_option.html"
+_TEXTAREA = "django/forms/widgets/textarea.html"
+_CHECKBOX = "django/forms/widgets/checkbox.html"
+_HIDDEN = "django/forms/widgets/hidden.html"
+_CHOICES = frozenset(
+    ("django/forms/widgets/radio.html", "django/forms/widgets/checkbox_select.html")
+)
 _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in (
@@ -168,9 +177,8 @@ _INPUT_TEMPLATES = frozenset(
         "file",
     )
 )
-_SELECT = "django/forms/widgets/select.html"
-_SELECT_OPTION = "django/forms/widgets/select_option.html"
-_TEXTAREA = "django/forms/widgets/textarea.html"
+# Bootstrap's class for a widget, by its template: every other input is a form-control.
+_BOOTSTRAP_CLASS = {_CHECKBOX: "form-check-input", _SELECT: "form-select", _HIDDEN: ""}
 
 
 def _attrs_markup(attrs: dict[str, Any]) -> str:
@@ -184,31 +192,96 @@ def _attrs_markup(attrs: dict[str, Any]) -> str:
     )
 
 
+def _invalid(attrs: dict[str, Any]) -> bool:
+    """Whether the widget's field has errors (Django marks its widget aria-invalid)."""
+    return attrs.get("aria-invalid") == "true"
+
+
+def bootstrap_classes(template_name: str, attrs: dict[str, Any]) -> None:
+    """Give a widget Bootstrap's class, unless its form gave it one, and `is-invalid`
+    when its field has errors (Bootstrap then shows the field's feedback in red)."""
+    if "class" not in attrs:
+        classes = _BOOTSTRAP_CLASS.get(template_name, "form-control")
+        if classes:
+            attrs["class"] = classes
+    if _invalid(attrs):
+        attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+
 class FormRenderer(TemplatesSetting):
-    """Every form's renderer (settings.FORM_RENDERER): Django's own widget templates,
-    except that the plainest ones (inputs, textareas, dropdowns) are written in Python
-    with the same markup. A dropdown's template includes a template per option: the
-    country list made a case's edit page render some 1,700 templates (issue 12)."""
+    """Every form's renderer (settings.FORM_RENDERER): `{{ form }}` and
+    `{{ field.as_field_group }}` in Bootstrap 5's markup (forms/form.html,
+    forms/field.html), each widget with Bootstrap's class (`bootstrap_classes`).
+
+    The plainest widgets (inputs, textareas, dropdowns) are written in Python with the
+    markup of Django's own templates, and radio buttons and checkboxes as Bootstrap's
+    form-checks: a dropdown's template includes a template per option, and the country
+    list made a case's edit page render some 1,700 templates (issue 12).
+    """
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         widget = context.get("widget")
         if widget is not None:
-            if template_name in _INPUT_TEMPLATES:
-                return _input_markup(widget)
-            if template_name == _TEXTAREA:
-                value = widget["value"]
-                shown = conditional_escape(value) if value else ""
-                return mark_safe(  # noqa: S308 - the name, attributes and value are escaped
-                    f'<textarea name="{conditional_escape(widget["name"])}"'
-                    f"{_attrs_markup(widget['attrs'])}>\n{shown}</textarea>"
-                )
-            if template_name == _SELECT and all(
-                option["template_name"] == _SELECT_OPTION
-                for _group, options, _index in widget["optgroups"]
-                for option in options
-            ):
-                return _select_markup(widget)
+            if template_name not in _CHOICES:  # their class goes on each option's input
+                bootstrap_classes(template_name, widget["attrs"])
+            markup = self.widget_markup(template_name, widget)
+            if markup is not None:
+                return markup
         return super().render(template_name, context, request)
+
+    def widget_markup(self, template_name: str, widget: dict[str, Any]) -> SafeString | None:
+        """The widget written in Python, or None for its template."""
+        if template_name in _INPUT_TEMPLATES:
+            return _input_markup(widget)
+        if template_name == _TEXTAREA:
+            value = widget["value"]
+            shown = conditional_escape(value) if value else ""
+            return mark_safe(  # noqa: S308 - the name, attributes and value are escaped
+                f'<textarea name="{conditional_escape(widget["name"])}"'
+                f"{_attrs_markup(widget['attrs'])}>\n{shown}</textarea>"
+            )
+        if template_name == _SELECT and all(
+            option["template_name"] == _SELECT_OPTION
+            for _group, options, _index in widget["optgroups"]
+            for option in options
+        ):
+            return _select_markup(widget)
+        if template_name in _CHOICES:
+            return _choices_markup(widget)
+        return None
+
+
+def _choices_markup(widget: dict[str, Any]) -> SafeString:
+    """Radio buttons or checkboxes, each a Bootstrap form-check (its input, then its
+    label); a widget whose class holds `form-check-inline` sets them side by side."""
+    attrs = widget["attrs"]
+    inline = " form-check-inline" if "form-check-inline" in attrs.get("class", "") else ""
+    box = f' id="{conditional_escape(attrs["id"])}"' if attrs.get("id") else ""
+    parts = [f"<div{box}>"]
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'<div><span class="form-label">{conditional_escape(group_name)}</span>')
+        for option in options:
+            option_attrs = {key: value for key, value in option["attrs"].items() if key != "class"}
+            option_attrs["class"] = "form-check-input"
+            bootstrap_classes(_CHECKBOX, option_attrs)
+            label_for = option_attrs.get("id")
+            label = f' for="{conditional_escape(label_for)}"' if label_for else ""
+            parts.append(
+                f'<div class="form-check{inline}">'
+                f'<input type="{conditional_escape(option["type"])}"'
+                f' name="{conditional_escape(option["name"])}"'
+                f' value="{conditional_escape(option["value"])}"{_attrs_markup(option_attrs)}>'
+                f'<label class="form-check-label"{label}>{conditional_escape(option["label"])}'
+                "</label></div>"
+            )
+        if group_name:
+            parts.append("</div>")
+    parts.append("</div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value, label and attribute is escaped
 
 
 def _input_markup(widget: dict[str, Any]) -> SafeString:

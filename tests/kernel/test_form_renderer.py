@@ -1,14 +1,13 @@
-"""widgets.FormRenderer: every form's inputs, textareas and dropdowns written in one pass,
-with the markup Django's own templates give them."""
+"""widgets.FormRenderer: every form in Bootstrap's markup; its inputs, textareas and
+dropdowns written in one pass, with the markup Django's own templates give them."""
 
 from __future__ import annotations
 
 import pytest
 from django import forms
-from django.forms.renderers import TemplatesSetting
 from django.test.signals import template_rendered
 from django_countries.fields import CountryField
-from pytest_django.asserts import assertHTMLEqual
+from pytest_django.asserts import assertHTMLEqual, assertInHTML
 
 from widgets import DateInput, FormRenderer
 
@@ -29,7 +28,6 @@ class EveryWidget(forms.Form):
     )
     kinds = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
     answer = forms.NullBooleanField(required=False)
-    side = forms.ChoiceField(choices=[("l", "Left"), ("r", "Right")], widget=forms.RadioSelect)
     upload = forms.FileField(required=False)
 
 
@@ -45,14 +43,20 @@ BOUND = {
     "kind": "g2",
     "kinds": ["a", "b"],
     "answer": "true",
-    "side": "r",
 }
+
+
+class TemplateWidgets(FormRenderer):
+    """The same renderer with every widget left to Django's template."""
+
+    def widget_markup(self, template_name, widget):
+        return None
 
 
 @pytest.mark.parametrize("data", [None, BOUND], ids=["unbound", "bound"])
 def test_every_widget_renders_as_djangos_templates_render_it(data):
     fast = EveryWidget(data, renderer=FormRenderer())
-    django = EveryWidget(data, renderer=TemplatesSetting())
+    django = EveryWidget(data, renderer=TemplateWidgets())
     for name in EveryWidget.base_fields:
         assertHTMLEqual(str(fast[name]), str(django[name]))
     assertHTMLEqual(str(fast), str(django))
@@ -79,10 +83,119 @@ def test_a_dropdown_of_every_country_renders_no_template_per_option():
         fast = str(Nationality(renderer=FormRenderer())["nationality"])
         fast_templates = len(rendered)
         rendered.clear()
-        django = str(Nationality(renderer=TemplatesSetting())["nationality"])
+        django = str(Nationality(renderer=TemplateWidgets())["nationality"])
     finally:
         template_rendered.disconnect(count)
     assert fast_templates == 0
     assert len(rendered) > 200  # Django's: one per option
     assertHTMLEqual(fast, django)
     assert fast.count("<option") > 200
+
+
+# --- Bootstrap's markup -------------------------------------------------------------------
+
+
+class Visit(forms.Form):
+    place = forms.CharField(label="Place", help_text="Where it happened.")
+    on = forms.DateField(widget=DateInput, required=False, label="On")
+    urgent = forms.BooleanField(required=False, label="Urgent")
+    side = forms.ChoiceField(
+        label="Side", choices=[("l", "Left"), ("r", HOSTILE)], widget=forms.RadioSelect
+    )
+    needs = forms.MultipleChoiceField(
+        label="Needs",
+        choices=[("a", "Shelter"), ("b", "Medical")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    answer = forms.ChoiceField(
+        choices=[("y", "Yes"), ("n", "No")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+        required=False,
+    )
+    code = forms.CharField(required=False, widget=forms.TextInput(attrs={"class": "own"}))
+
+    def clean(self):
+        raise forms.ValidationError("The visit overlaps another one.")
+
+
+def test_each_field_has_its_label_widget_and_help_in_bootstraps_markup():
+    html = str(Visit(renderer=FormRenderer()))
+    assertInHTML(
+        '<div id="div_id_place" class="mb-3"><label for="id_place" class="form-label">Place'
+        '<span class="asteriskField">*</span></label>'
+        '<input type="text" name="place" class="form-control" required'
+        ' aria-describedby="id_place_helptext" id="id_place">'
+        '<div id="id_place_helptext" class="form-text">Where it happened.</div></div>',
+        html,
+    )
+    assertInHTML(
+        '<div id="div_id_urgent" class="mb-3 form-check">'
+        '<input type="checkbox" name="urgent" id="id_urgent" class="form-check-input">'
+        '<label for="id_urgent" class="form-check-label">Urgent</label></div>',
+        html,
+    )
+    assert 'type="date" name="on"' in html and 'class="form-control"' in html
+    # A widget its form gave a class keeps it.
+    assertInHTML('<input type="text" name="code" class="own" id="id_code">', html)
+
+
+def test_radio_buttons_and_checkboxes_are_form_checks_under_a_legend():
+    form = Visit({"side": "r", "needs": ["b"]}, renderer=FormRenderer())
+    html = str(form)
+    assertInHTML(
+        '<fieldset id="div_id_side" class="mb-3"><legend class="form-label fs-6">Side'
+        '<span class="asteriskField">*</span></legend><div id="id_side">'
+        '<div class="form-check"><input type="radio" name="side" value="l" required'
+        ' id="id_side_0" class="form-check-input">'
+        '<label class="form-check-label" for="id_side_0">Left</label></div>'
+        '<div class="form-check"><input type="radio" name="side" value="r" required'
+        ' id="id_side_1" checked class="form-check-input">'
+        '<label class="form-check-label" for="id_side_1">'
+        "x&quot; onfocus=&quot;alert(1)&quot; &lt;b&gt;&amp;amp;</label></div></div></fieldset>",
+        html,
+    )
+    assertInHTML(
+        '<div class="form-check"><input type="checkbox" name="needs" value="b" id="id_needs_1"'
+        ' checked class="form-check-input">'
+        '<label class="form-check-label" for="id_needs_1">Medical</label></div>',
+        html,
+    )
+    # A widget of class form-check-inline sets its choices side by side.
+    assert html.count('<div class="form-check form-check-inline">') == 2
+    assert 'onfocus="alert(1)"' not in html
+
+
+def test_errors_name_the_field_and_mark_its_widget_invalid():
+    form = Visit({"place": "", "side": "x"}, renderer=FormRenderer())
+    html = str(form)
+    # The form's own error, once, above the fields.
+    assertInHTML(
+        '<div class="alert alert-danger" role="alert"><ul class="m-0">'
+        "<li>The visit overlaps another one.</li></ul></div>",
+        html,
+    )
+    place = str(form["place"].as_field_group())
+    assert 'class="form-control is-invalid"' in place and 'aria-invalid="true"' in place
+    assertInHTML(
+        '<div class="invalid-feedback d-block"><strong>This field is required.</strong></div>',
+        place,
+    )
+    side = str(form["side"].as_field_group())
+    assert side.count('class="form-check-input is-invalid"') == 2
+    assert "Select a valid choice. x is not one of the available choices." in side
+
+
+def test_a_form_renders_through_the_projects_templates_only():
+    rendered: list[str] = []
+
+    def record(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(record)
+    try:
+        str(Visit({"place": "Port"}, renderer=FormRenderer()))
+    finally:
+        template_rendered.disconnect(record)
+    # One template for the form and one per visible field: each widget in Python.
+    assert rendered == ["forms/form.html"] + ["forms/field.html"] * 7

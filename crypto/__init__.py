@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core import validators
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.text import capfirst
 
 from widgets import DateField
 
@@ -208,4 +209,7 @@ class EncryptedDateField(EncryptedField):
         choices_form_class: type[forms.ChoiceField] | None = None,
         **kwargs: Any,
     ) -> forms.Field:
-        return DateField(required=not self.blank, label=self.verbose_name, help_text=self.help_text)
+        # Django's own fields capitalise the label the same way (Field.formfield).
+        return DateField(
+            required=not self.blank, label=capfirst(self.verbose_name), help_text=self.help_text
+        )

@@ -59,6 +59,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import crypto
+import widgets
 from cases import services
 from cases.forms import CaseForm, ServiceForm, TaskForm
 from cases.models import (
@@ -91,6 +92,7 @@ from tests.factories import (
 from victims.models import (
     EncryptionSentinel,
     IndicatorSet,
+    Person,
     Screening,
     ScreeningAnswer,
     ScreeningTransition,
@@ -478,3 +480,10 @@ def test_the_migration_encrypts_clear_rows_once_and_decrypts_them_backwards(
     migration.decrypt_existing_rows(apps, editor)
     assert _raw(CaseNote, "text", note.pk) == "Canary written before the change"
     assert _raw(Case, "place_description", case.pk) == "Canary place"
+
+
+def test_an_encrypted_date_asks_for_its_value_as_every_date_field_does():
+    field = Person._meta.get_field("date_of_birth").formfield()
+    assert isinstance(field, widgets.DateField)
+    assert field.label == "Date of birth"  # capitalised like Django's own fields
+    assert not field.required

@@ -177,13 +177,19 @@ def test_errors_name_the_field_and_mark_its_widget_invalid():
     )
     place = str(form["place"].as_field_group())
     assert 'class="form-control is-invalid"' in place and 'aria-invalid="true"' in place
+    # The widget names its errors and its help text: a screen reader reads them with it.
+    assert 'aria-describedby="id_place_helptext id_place_error"' in place
     assertInHTML(
-        '<div class="invalid-feedback d-block"><strong>This field is required.</strong></div>',
+        '<div id="id_place_error" class="invalid-feedback d-block">'
+        '<strong class="d-block">This field is required.</strong></div>',
         place,
     )
     side = str(form["side"].as_field_group())
     assert side.count('class="form-check-input is-invalid"') == 2
+    assert '<fieldset id="div_id_side" class="mb-3" aria-describedby="id_side_error">' in side
     assert "Select a valid choice. x is not one of the available choices." in side
+    # A valid field names no error.
+    assert "_error" not in str(form["urgent"].as_field_group())
 
 
 def test_a_form_renders_through_the_projects_templates_only():

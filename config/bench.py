@@ -13,6 +13,7 @@ import datetime
 import functools
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -377,6 +378,27 @@ def interpreter() -> str:
     """The Python the figures were measured with: an optimised build runs the same pages
     in less CPU time than a default pyenv build (README, Production deployment)."""
     return f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(busy, total) jiffies of every core since boot, from Linux's /proc/stat; None
+    elsewhere. Two readings give the share of the cores the machine worked in between."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    """How busy the cores were between two `cpu_times()` readings: a load run whose cores
+    sat half idle measured the machine, not the app (README, Benchmarks)."""
+    if before is None or after is None or after[1] == before[1]:
+        return "CPU busy: unknown (no /proc/stat)"
+    share = (after[0] - before[0]) / (after[1] - before[1])
+    return f"CPU busy: {share:.0%} of {os.cpu_count()} cores"
 
 
 CPU_REFERENCE_ADDITIONS = 10_000_000

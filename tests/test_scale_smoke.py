@@ -386,6 +386,9 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())
     assert summary, out.getvalue()
     assert "CPU reference: 10,000,000 additions in " in out.getvalue()
+    # How busy the cores were while wrk ran: gunicorn's workers worked, so not 0 %.
+    busy = re.search(r"CPU busy: (\d+)% of (\d+) cores\.", out.getvalue())
+    assert busy and int(busy[1]) > 0 and int(busy[2]) == os.cpu_count(), out.getvalue()
     assert float(summary[1]) > 0
     assert bench.interpreter() in out.getvalue()
     assert (summary[2], summary[3]) == ("0", "0"), out.getvalue()
@@ -409,3 +412,15 @@ def test_seed_scale_refuses_sqlite(settings):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("seed_scale", cases=10, no_progress=True, stdout=StringIO())
+
+
+def test_cpu_busy_is_the_share_of_core_time_worked_between_two_readings():
+    assert bench.cpu_busy((100, 1000), (250, 1200)) == f"CPU busy: 75% of {os.cpu_count()} cores"
+    assert bench.cpu_busy(None, (250, 1200)) == "CPU busy: unknown (no /proc/stat)"
+    before = bench.cpu_times()
+    assert before is not None  # Linux, as CI
+    total = 0
+    for value in range(2_000_000):  # work, so that some jiffies pass
+        total += value
+    after = bench.cpu_times()
+    assert after is not None and after[1] > before[1] and after[0] > before[0]

@@ -200,6 +200,7 @@ class Command(BaseCommand):
                         capture_output=True,
                         check=False,
                     )  # fmt: skip
+                before = bench.cpu_times()
                 completed = subprocess.run(  # noqa: S603
                     [
                         wrk,
@@ -219,6 +220,7 @@ class Command(BaseCommand):
                     text=True,
                     check=False,
                 )
+                busy = bench.cpu_busy(before, bench.cpu_times())
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -235,7 +237,7 @@ class Command(BaseCommand):
             f"{float(values['rps']):.1f} requests/s over {values['seconds']} s "
             f"({values['requests']} requests); latency p50 {values['p50_ms']} ms, "
             f"p90 {values['p90_ms']} ms, p99 {values['p99_ms']} ms; "
-            f"non-2xx {values['non2xx']}, socket errors {values['socket_errors']}."
+            f"non-2xx {values['non2xx']}, socket errors {values['socket_errors']}; {busy}."
         )
 
     def requests(self, mix: list[str]) -> list[tuple[str, str]]:

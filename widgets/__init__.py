@@ -265,8 +265,8 @@ def _choices_markup(widget: dict[str, Any]) -> SafeString:
         if group_name:
             parts.append(f'<div><span class="form-label">{conditional_escape(group_name)}</span>')
         for option in options:
+            # The widget's own class (form-check-inline) is the row's, not the input's.
             option_attrs = {key: value for key, value in option["attrs"].items() if key != "class"}
-            option_attrs["class"] = "form-check-input"
             bootstrap_classes(_CHECKBOX, option_attrs)
             label_for = option_attrs.get("id")
             label = f' for="{conditional_escape(label_for)}"' if label_for else ""

@@ -400,11 +400,15 @@ class MLARequest(ChoiceLabels, CreatedModel, VersionedModel):
 
     Status = MLAStatus
 
+    # No index of its own: cooperation_mla_agency leads with it. A second one on the
+    # agency alone let PostgreSQL AND a bitmap of the agency's every request (17,960 at
+    # 1,000,000 cases) into a caseworker's list of a few dozen (0.5 ms a query, growing).
     agency = models.ForeignKey(
         Agency,
         verbose_name=_("handling agency"),
         on_delete=models.PROTECT,
         related_name="mla_requests",
+        db_index=False,
     )
     direction = models.CharField(_("direction"), max_length=16, choices=MLADirection.choices)
     requesting_country = CountryField(_("requesting country"))

@@ -3,6 +3,7 @@ them; a caseworker those they recorded and those of the cases they work; nobody 
 request whose case is archived; another agency none."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cases.services import archive_case
@@ -61,3 +62,14 @@ def test_a_caseworker_opens_the_list_and_not_a_colleagues_request(login, casewor
     }
     url = reverse("cooperation:mla_detail", args=[requests["of their case"].pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_agency_is_indexed_only_at_the_head_of_the_lists_order():
+    """An index on the agency alone let PostgreSQL AND a bitmap of the agency's every
+    request into a caseworker's few (growing with the agency, issue 12); the list's own
+    index, which leads with the agency, serves every lookup by agency."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, MLARequest._meta.db_table)
+    indexed = [c["columns"] for c in constraints.values() if c["index"] and not c["primary_key"]]
+    assert ["agency_id"] not in indexed
+    assert ["agency_id", "reply_due", "sent_on", "id"] in indexed

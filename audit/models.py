@@ -137,6 +137,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # no index of its own: audit_actor_time_idx leads with it
     )
     agency = models.ForeignKey(
         "partners.Agency",
@@ -145,6 +146,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # no index of its own: audit_agency_time_idx leads with it
     )
     role = models.CharField(_("role"), max_length=32, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)

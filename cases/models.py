@@ -697,7 +697,11 @@ class CaseSequence(models.Model):
     """The last reference number handed out per agency and year (locked to allocate)."""
 
     agency = models.ForeignKey(
-        "partners.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # no index of its own: cases_sequence_unique leads with it
     )
     year = models.PositiveSmallIntegerField(_("year"))
     last_number = models.PositiveIntegerField(_("last number"), default=0)
@@ -749,7 +753,11 @@ class TrackTransition(TransitionRecord):
     """One move on one track of a case: the timeline is made of these rows."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transitions"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        db_index=False,  # no index of its own: cases_transition_case leads with it
     )
     track = models.CharField(_("track"), max_length=32, choices=Track.choices)
     override_reason = EncryptedTextField(
@@ -980,6 +988,7 @@ class ProceedingCase(models.Model):
         verbose_name=_("proceeding"),
         on_delete=models.CASCADE,
         related_name="links",
+        db_index=False,  # no index of its own: cases_proceedingcase_unique leads with it
     )
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="proceeding_links"
@@ -1154,7 +1163,11 @@ class ChargeOutcome(models.Model):
         DISMISSED = "dismissed", _("Dismissed or not indicted")
 
     charge = models.ForeignKey(
-        Charge, verbose_name=_("charge"), on_delete=models.CASCADE, related_name="outcomes"
+        Charge,
+        verbose_name=_("charge"),
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        db_index=False,  # no index of its own: cases_chargeoutcome_unique_instance leads with it
     )
     instance = models.PositiveSmallIntegerField(
         _("instance"), choices=CourtInstance.choices, default=CourtInstance.DISTRICT
@@ -1258,7 +1271,11 @@ class ProtectiveMeasure(models.Model):
         REFUSED = "refused", _("Refused")
 
     hearing = models.ForeignKey(
-        Hearing, verbose_name=_("hearing"), on_delete=models.CASCADE, related_name="measures"
+        Hearing,
+        verbose_name=_("hearing"),
+        on_delete=models.CASCADE,
+        related_name="measures",
+        db_index=False,  # no index of its own: cases_measure_unique_kind leads with it
     )
     kind = models.CharField(_("measure"), max_length=32, choices=Kind.choices)
     language = models.CharField(_("interpreter language"), max_length=100, blank=True)
@@ -1790,7 +1807,11 @@ class CaseNote(models.Model):
     """An append-only note; a correction is a new note pointing at the one it corrects."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="notes",
+        db_index=False,  # no index of its own: cases_note_case leads with it
     )
     text = EncryptedTextField(_("note"), max_length=10000)
     corrects = models.ForeignKey(

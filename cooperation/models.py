@@ -164,6 +164,7 @@ class Referral(ChoiceLabels, VersionedModel):
         on_delete=models.PROTECT,
         related_name="referrals_in",
         help_text=_("Leave empty for an organisation that is not on Harbor."),
+        db_index=False,  # no index of its own: the index on (to_agency, status) leads with it
     )
     external_name = EncryptedCharField(_("organisation not on Harbor"), max_length=200, blank=True)
     external_country = CountryField(_("its country"), blank=True)

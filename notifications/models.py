@@ -66,6 +66,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # no index of its own: notifications_recipient_new leads with it
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     threshold = models.CharField(_("threshold"), max_length=16, choices=Threshold.choices)

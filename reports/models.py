@@ -65,7 +65,11 @@ class FigureCount(models.Model):
     """
 
     agency = models.ForeignKey(
-        "partners.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+        "partners.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # no index of its own: reports_figure_by leads with it
     )
     figure = models.CharField(_("figure"), max_length=32)
     month = models.DateField(_("month of intake"), null=True, blank=True)

@@ -255,7 +255,12 @@ class PersonLookup(models.Model):
         NAME_GRAM = "name_gram", _("Similar name")
         NAME_PART = "name_part", _("Similar name")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lookups")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="lookups",
+        db_index=False,  # no index of its own: victims_lookup_unique leads with it
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     digest = models.CharField(max_length=64, db_index=True)
 
@@ -290,7 +295,8 @@ class IndicatorSet(models.Model):
     """One version of a screening checklist. Answers point at its indicators, so a
     new version never rewrites old answers."""
 
-    code = models.SlugField(_("code"), max_length=40)
+    # No index of its own: victims_indicatorset_version leads with it.
+    code = models.SlugField(_("code"), max_length=40, db_index=False)
     version = models.PositiveSmallIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("exploitation"), max_length=32, choices=ExploitationKind.choices)
@@ -315,7 +321,10 @@ class IndicatorSet(models.Model):
 
 class Indicator(models.Model):
     indicator_set = models.ForeignKey(
-        IndicatorSet, on_delete=models.PROTECT, related_name="indicators"
+        IndicatorSet,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        db_index=False,  # no index of its own: victims_indicator_code leads with it
     )
     code = models.SlugField(_("code"), max_length=60)
     text = models.CharField(_("question"), max_length=300)
@@ -423,7 +432,12 @@ class ScreeningAnswer(models.Model):
         NO = "no", _("No")
         UNKNOWN = "unknown", _("Unknown")
 
-    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers")
+    screening = models.ForeignKey(
+        Screening,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        db_index=False,  # no index of its own: victims_answer_once_per_indicator leads with it
+    )
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     answer = models.CharField(
         _("answer"), max_length=8, choices=Answer.choices, default=Answer.UNKNOWN

@@ -214,14 +214,19 @@ class Referral(ChoiceLabels, VersionedModel):
         related_name="+",
         editable=False,
     )
+    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
+    # wrote them (tests/test_redundant_indexes.py).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,
     )
     # Not editable through a form, unlike VersionedModel's.
+    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
+    # wrote them (tests/test_redundant_indexes.py).
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),
@@ -230,6 +235,7 @@ class Referral(ChoiceLabels, VersionedModel):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
+        db_index=False,
     )
 
     objects = ReferralQuerySet.as_manager()

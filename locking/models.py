@@ -16,6 +16,8 @@ class VersionedModel(models.Model):
     """
 
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
+    # wrote them (tests/test_redundant_indexes.py).
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),
@@ -23,6 +25,7 @@ class VersionedModel(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -38,11 +41,14 @@ class CreatedModel(models.Model):
     """
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
+    # wrote them (tests/test_redundant_indexes.py).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

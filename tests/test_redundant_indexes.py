@@ -67,3 +67,32 @@ def test_the_check_finds_a_foreign_keys_own_index_beside_a_composite(monkeypatch
     field = CaseNote._meta.get_field("case")
     monkeypatch.setattr(field, "db_index", True)
     assert _redundant() == ["cases.CaseNote.case"]
+
+
+# Who wrote a row: a foreign key to the user on nearly every table, kept up by every insert
+# and update. A user is deactivated, never deleted (accounts.services.set_staff_active), so
+# an index on it serves only a query that looks rows up by their writer: these two do.
+WHO_WROTE = {"created_by", "updated_by", "archived_by", "recorded_by"}
+LOOKED_UP_BY_WRITER = {
+    "cooperation.MLARequest.created_by",  # a caseworker's own requests (visible_to)
+    "victims.Person.created_by",  # the people a caseworker registered (victims_person_registrant)
+}
+
+
+def _indexed_writers() -> set[str]:
+    found = set()
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label not in HARBOR_APPS or meta.auto_created or not meta.managed:
+            continue
+        if model.__name__.startswith("Historical"):
+            continue  # django-simple-history's copies, indexed as it builds them
+        indexed = {index.fields[0] for index in meta.indexes if index.fields}
+        for field in meta.local_concrete_fields:
+            if field.name in WHO_WROTE and (field.db_index or field.name in indexed):
+                found.add(f"{meta.label}.{field.name}")
+    return found
+
+
+def test_who_wrote_a_row_is_indexed_only_where_rows_are_looked_up_by_it():
+    assert _indexed_writers() == LOOKED_UP_BY_WRITER

@@ -186,6 +186,8 @@ class Person(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
             models.Index(fields=["nationality"], name="victims_person_nationality"),
             models.Index(fields=["sex"], name="victims_person_sex"),
             models.Index(fields=["age_band"], name="victims_person_age_band"),
+            # The people a caseworker registered and has given no case yet (visible_to).
+            models.Index(fields=["created_by"], name="victims_person_registrant"),
         ]
 
     def __str__(self) -> str:
@@ -499,11 +501,14 @@ class IdentificationDecision(CaseAgencyRow):
     )
     review_decided_on = models.DateField(_("review decided on"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
+    # wrote them (tests/test_redundant_indexes.py).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     objects = DecisionQuerySet.as_manager()
@@ -562,11 +567,14 @@ class ConsentRecord(models.Model):
     given_on = models.DateField(_("date"))
     explained_in = models.CharField(_("language in which it was explained"), max_length=100)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
+    # wrote them (tests/test_redundant_indexes.py).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

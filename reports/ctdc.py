@@ -308,21 +308,38 @@ def import_ctdc(
     reference_prefix = f"{AGENCY_CODE}-{hashlib.sha256(source.encode()).hexdigest()[:6].upper()}-"
     if method == "copy":
         with transaction.atomic():
-            rows = [row for _line, row in _read_rows(path, result.errors)]
-            result.rows = len(rows)
-            new = [row for row in rows if row.row_number not in done]
-            result.already_imported = len(rows) - len(new)
-            if new:
-                result.foreign_keys = _copy_rows(
-                    new,
+            readable = [0]
+
+            def new_rows() -> Iterator[ParsedRow]:
+                for _line, row in _read_rows(path, result.errors):
+                    readable[0] += 1
+                    if row.row_number not in done:
+                        yield row
+
+            # A file imported for the first time is read while PostgreSQL copies its
+            # first rows (the parse and the server's work on two cores, not one after
+            # the other), with ids and codes for at most one row a line; a file seen
+            # before is read first, for the count of its rows still to import.
+            rows: Iterable[ParsedRow] = new_rows()
+            most = _lines(path)
+            if done:
+                rows = list(rows)
+                most = len(rows)
+            if most:
+                result.created, foreign_keys = _copy_rows(
+                    rows,
+                    most=most,
                     agency=agency,
                     source=source,
                     actor=actor,
                     reference_prefix=reference_prefix,
                 )
-                result.created = len(new)
+                if result.created:
+                    result.foreign_keys = foreign_keys
+            result.rows = readable[0]
+            result.already_imported = readable[0] - result.created
             if progress:
-                progress(len(rows))
+                progress(readable[0])
             _finish(result, actor)
         return result
     for batch in _batches(_read_rows(path, result.errors), BATCH_SIZE):
@@ -467,12 +484,26 @@ def _check_foreign_keys(cursor: Any, table: _CopyTable, column: str, ids: list[i
             raise IntegrityError(f"{meta.label}.{key.name}: a copied row refers to no row.")
 
 
+def _lines(path: Path) -> int:
+    """How many lines the file has: no more rows than that (a quoted cell may span two)."""
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) + 1
+
+
 def _copy_rows(
-    rows: list[ParsedRow], *, agency: Agency, source: str, actor: User, reference_prefix: str
-) -> str:
-    """The ORM path's rows (see _create_batch), written with COPY in five statements;
-    how their foreign keys were checked ("bulk" or "triggers", see the module)."""
-    count = len(rows)
+    rows: Iterable[ParsedRow],
+    *,
+    most: int,
+    agency: Agency,
+    source: str,
+    actor: User,
+    reference_prefix: str,
+) -> tuple[int, str]:
+    """The ORM path's rows (see _create_batch), written with COPY in five statements:
+    how many, and how their foreign keys were checked ("bulk" or "triggers", see the
+    module). `rows` are read while their people are copied, at most `most` of them: ids
+    and codes are drawn for that many (the ones a shorter file leaves are never used,
+    as a sequence's numbers may go unused)."""
     qn = connection.ops.quote_name
     person_table, case_table = Person._meta.db_table, Case._meta.db_table
     with connection.cursor() as cursor:
@@ -490,16 +521,31 @@ def _copy_rows(
         sequences = list(cursor.fetchone())
         cursor.execute(
             "SELECT nextval(%s::regclass), nextval(%s::regclass) FROM generate_series(1, %s)",
-            [*sequences, count],
+            [*sequences, most],
         )
         ids = cursor.fetchall()
-        codes = generate_person_codes(agency.code, count)
+        codes = generate_person_codes(agency.code, most)
         people = _CopyTable(
             Person(agency=agency, code="", created_by=actor, updated_by=actor),
             ["id", "code", "sex"],
         )
-        # Codes, references, ids and choice values need no escaping; file values do.
-        people.copy(cursor, (f"{ids[i][0]}\t{codes[i]}\t{row.sex}" for i, row in enumerate(rows)))
+        copied: list[ParsedRow] = []
+
+        def people_lines() -> Iterator[str]:
+            for i, row in enumerate(rows):
+                if i == most:
+                    raise RowError("the file grew while it was read")
+                copied.append(row)
+                # Codes, references, ids and choice values need no escaping; file values do.
+                yield f"{ids[i][0]}\t{codes[i]}\t{row.sex}"
+
+        people.copy(cursor, people_lines())
+        rows, count = copied, len(copied)
+        if not count:
+            if bulk:
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            return 0, ""
+        ids = ids[:count]
         cases = _CopyTable(
             Case(
                 agency=agency,
@@ -570,7 +616,7 @@ def _copy_rows(
             (f"{row.row_number}\t{ids[i][1]}\t{text(row)}" for i, row in enumerate(rows)),
         )
         if not bulk:
-            return "triggers"
+            return count, "triggers"
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
         person_ids = [pair[0] for pair in ids]
         case_ids = [pair[1] for pair in ids]
@@ -578,4 +624,4 @@ def _copy_rows(
         _check_foreign_keys(cursor, cases, "id", case_ids)
         for table in (decisions, kinds, records):
             _check_foreign_keys(cursor, table, "case_id", case_ids)
-        return "bulk"
+        return count, "bulk"

@@ -110,8 +110,6 @@ class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin, VersionedModel):
     # (Django drops a session whose hash no longer matches), whatever the session store.
     session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
     # A user's own row; deleting the editor's account keeps this one.
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     updated_by = models.ForeignKey(
         "self",
         verbose_name=_("updated by"),
@@ -119,7 +117,7 @@ class User(ChoiceLabels, AbstractBaseUser, PermissionsMixin, VersionedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     objects = UserManager()

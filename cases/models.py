@@ -266,8 +266,6 @@ class Archivable(models.Model):
     """
 
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("archived by"),
@@ -276,7 +274,7 @@ class Archivable(models.Model):
         editable=False,
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
     archive_reason = EncryptedTextField(
         _("reason for archiving"), blank=True, editable=False, max_length=4000

@@ -214,19 +214,15 @@ class Referral(ChoiceLabels, VersionedModel):
         related_name="+",
         editable=False,
     )
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
     # Not editable through a form, unlike VersionedModel's.
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),
@@ -235,7 +231,7 @@ class Referral(ChoiceLabels, VersionedModel):
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     objects = ReferralQuerySet.as_manager()

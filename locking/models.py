@@ -16,8 +16,6 @@ class VersionedModel(models.Model):
     """
 
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),
@@ -25,7 +23,7 @@ class VersionedModel(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -41,14 +39,12 @@ class CreatedModel(models.Model):
     """
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     class Meta:

@@ -128,8 +128,6 @@ class Agency(ChoiceLabels, VersionedModel):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # An agency outlives the accounts that edited it (VersionedModel's protects them).
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     updated_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("updated by"),
@@ -137,7 +135,7 @@ class Agency(ChoiceLabels, VersionedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     objects = AgencyQuerySet.as_manager()
@@ -365,15 +363,13 @@ class PreventionActivity(ChoiceLabels, CreatedModel, VersionedModel):
     )
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
     # Not editable through a form, unlike CreatedModel's.
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
         on_delete=models.PROTECT,
         related_name="+",
         editable=False,
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     objects = PreventionActivityQuerySet.as_manager()

@@ -501,14 +501,12 @@ class IdentificationDecision(CaseAgencyRow):
     )
     review_decided_on = models.DateField(_("review decided on"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     objects = DecisionQuerySet.as_manager()
@@ -567,14 +565,12 @@ class ConsentRecord(models.Model):
     given_on = models.DateField(_("date"))
     explained_in = models.CharField(_("language in which it was explained"), max_length=100)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    # No index: a user is deactivated, never deleted, and nothing looks rows up by who
-    # wrote them (tests/test_redundant_indexes.py).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
+        db_index=False,  # who wrote it: tests/test_redundant_indexes.py
     )
 
     class Meta:

@@ -22,6 +22,18 @@ HARBOR_APPS = {
 }
 
 
+def _harbor_models() -> list[type[models.Model]]:
+    """The models whose tables Harbor's migrations make (not Django's, nor the libraries',
+    nor a many-to-many's automatic table)."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in HARBOR_APPS
+        and model._meta.managed
+        and not model._meta.auto_created
+    ]
+
+
 def _leading_columns(model: type[models.Model]) -> set[str]:
     """Fields that some index or unique constraint of `model` (not partial, more than one
     column) starts with."""
@@ -46,10 +58,8 @@ def _leading_columns(model: type[models.Model]) -> set[str]:
 
 def _redundant() -> list[str]:
     found = []
-    for model in apps.get_models():
+    for model in _harbor_models():
         meta = model._meta
-        if meta.app_label not in HARBOR_APPS or meta.auto_created or not meta.managed:
-            continue
         leads = _leading_columns(model)
         for field in meta.local_concrete_fields:
             if field.db_index and not field.unique and field.name in leads:
@@ -81,10 +91,8 @@ LOOKED_UP_BY_WRITER = {
 
 def _indexed_writers() -> set[str]:
     found = set()
-    for model in apps.get_models():
+    for model in _harbor_models():
         meta = model._meta
-        if meta.app_label not in HARBOR_APPS or meta.auto_created or not meta.managed:
-            continue
         if model.__name__.startswith("Historical"):
             continue  # django-simple-history's copies, indexed as it builds them
         indexed = {index.fields[0] for index in meta.indexes if index.fields}

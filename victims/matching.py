@@ -5,9 +5,9 @@ repeated letters collapsed) and split into parts; Chinese, Japanese and Korean
 characters form one part compared as character bigrams. Each part is stored as one
 keyed token (privacy-preserving record linkage): a 192-bit Bloom filter of its
 padded character bigrams, each bit set through an HMAC, followed by a truncated HMAC
-of its consonant skeleton (a phonetic code). Each distinct bigram is also stored as
-an HMAC, for blocking: only people sharing keyed bigrams or phonetic codes with the
-query are scored. Nothing here can be turned back into the name without the key.
+of its consonant skeleton (a phonetic code). Blocking reads those codes: only people
+sharing enough of them with the query are scored (`blocking_codes`). Nothing here can be
+turned back into the name without the key.
 
 Similarity of two names: each part finds its best counterpart in the other name
 (word order does not matter); a part pair scores the Dice coefficient of their Bloom
@@ -163,16 +163,6 @@ def by_name(tokens: Iterable[str]) -> list[list[str]]:
     for token in tokens:
         groups.setdefault(token[:2], []).append(token)
     return list(groups.values())
-
-
-def bigram_digests(names: Iterable[str]) -> set[str]:
-    """Keyed bigrams and phonetic codes of every part (stored as NAME_GRAM rows)."""
-    digests: set[str] = set()
-    for name in names:
-        for part in name_parts(name):
-            digests.update(_hmac("name_bigram", gram).hex() for gram in bigrams(part))
-            digests.add(_hmac("name_phonetic_block", phonetic(part)).hex())
-    return digests
 
 
 _BLOOM_END = 2 + BLOOM_BITS // 4

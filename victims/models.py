@@ -244,9 +244,9 @@ class PersonLookup(models.Model):
     """Blind-index digests of a person's identifying values, for search and duplicates.
 
     Holds keyed hashes only (HMAC-SHA256), never a clear or reversible value. Exact
-    kinds match a normalised value; NAME_GRAM (keyed bigrams and phonetic codes, for
-    blocking) and NAME_PART (a keyed Bloom filter per name part) serve the approximate
-    matcher in victims.matching.
+    kinds match a normalised value; NAME_PART (a keyed Bloom filter and phonetic code per
+    name part) serves the approximate matcher in victims.matching, whose blocking reads
+    the codes inside the tokens (victims_lookup_part_phonetic).
     """
 
     class Kind(models.TextChoices):
@@ -254,7 +254,6 @@ class PersonLookup(models.Model):
         NAME = "name", _("Name")
         NAME_DOB = "name_dob", _("Name and date of birth")
         PHONE = "phone", _("Phone number")
-        NAME_GRAM = "name_gram", _("Similar name")
         NAME_PART = "name_part", _("Similar name")
 
     person = models.ForeignKey(
@@ -264,7 +263,9 @@ class PersonLookup(models.Model):
         db_index=False,  # no index of its own: victims_lookup_unique leads with it
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    digest = models.CharField(max_length=64, db_index=True)
+    # Indexed through Meta.indexes: a field's own index would add a second, `LIKE` one
+    # (varchar_pattern_ops) that no lookup reads and every new person writes.
+    digest = models.CharField(max_length=64)
 
     class Meta:
         constraints = [
@@ -272,6 +273,7 @@ class PersonLookup(models.Model):
                 fields=["person", "kind", "digest"], name="victims_lookup_unique"
             )
         ]
+        indexes = [models.Index(fields=["digest"], name="victims_lookup_digest")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.person_id}"

@@ -53,7 +53,6 @@ def lookup_digests(
                 (PersonLookup.Kind.NAME_DOB, blind_index("name_dob", f"{key}|{date_of_birth}"))
             )
     pairs.update((PersonLookup.Kind.NAME_PART, token) for token in matching.name_tokens(names))
-    pairs.update((PersonLookup.Kind.NAME_GRAM, gram) for gram in matching.bigram_digests(names))
     for number in documents:
         key = document_key(number)
         if key:

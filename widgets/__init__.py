@@ -210,19 +210,27 @@ def bootstrap_classes(template_name: str, attrs: dict[str, Any]) -> None:
 
 class FormRenderer(TemplatesSetting):
     """Every form's renderer (settings.FORM_RENDERER): `{{ form }}` and
-    `{{ field.as_field_group }}` in Bootstrap 5's markup (forms/form.html,
-    forms/field.html), each widget with Bootstrap's class (`bootstrap_classes`).
+    `{{ field.as_field_group }}` in Bootstrap 5's markup (`form_markup`,
+    `field_group_markup`), each widget with Bootstrap's class (`bootstrap_classes`).
 
-    The plainest widgets (inputs, textareas, dropdowns) are written in Python with the
-    markup of Django's own templates, and radio buttons and checkboxes as Bootstrap's
-    form-checks: a dropdown's template includes a template per option, and the country
-    list made a case's edit page render some 1,700 templates (issue 12).
+    Written in Python, not in templates: the form, each field's group and the plainest
+    widgets (inputs, textareas, dropdowns, the latter with the markup of Django's own
+    templates), and radio buttons and checkboxes as Bootstrap's form-checks. A dropdown's
+    template includes a template per option (the country list made a case's edit page
+    render some 1,700 templates), and a template per field group cost a case's page
+    6.6 of its 57 ms for its 34 fields (issue 12). A widget of another kind (a file
+    input) still renders through Django's template.
     """
 
+    # The names Django asks for; no template of these names exists: they are written here.
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name == self.field_template_name:
+            return field_group_markup(context["field"])
+        if template_name == self.form_template_name:
+            return form_markup(context)
         widget = context.get("widget")
         if widget is not None:
             if template_name not in _CHOICES:  # their class goes on each option's input
@@ -252,6 +260,62 @@ class FormRenderer(TemplatesSetting):
         if template_name in _CHOICES:
             return _choices_markup(widget)
         return None
+
+
+def form_markup(context: dict[str, Any]) -> SafeString:
+    """`{{ form }}`: the form's own errors (and its hidden fields') in one alert, then each
+    visible field's group, then the hidden fields."""
+    parts = []
+    if context["errors"]:
+        items = "".join(f"<li>{conditional_escape(error)}</li>" for error in context["errors"])
+        parts.append(f'<div class="alert alert-danger" role="alert"><ul class="m-0">{items}</ul></div>\n')
+    parts.extend(f"{field.as_field_group()}\n" for field, _errors in context["fields"])
+    parts.extend(conditional_escape(field) for field in context["hidden_fields"])
+    # Stripped, as Django strips what a renderer's template gives.
+    return mark_safe("".join(parts).strip())  # noqa: S308 - every error is escaped, the rest markup
+
+
+def field_group_markup(field: forms.BoundField) -> SafeString:
+    """`{{ field.as_field_group }}`: the label (a required field's marked *), the widget,
+    the errors and the help text, which Django names in the widget's aria-describedby
+    (the fieldset's, for choices). A checkbox comes before its label; radio buttons and
+    checkboxes stand in a fieldset, under a legend."""
+    if field.is_hidden:
+        return conditional_escape(field)
+    checkbox = field.widget_type == "checkbox"
+    fieldset = field.use_fieldset
+    tag = "fieldset" if fieldset else "div"
+    auto_id = conditional_escape(field.auto_id)
+    described = field.aria_describedby if fieldset else None
+    described_by = f' aria-describedby="{conditional_escape(described)}"' if described else ""
+    parts = [
+        f'<{tag} id="div_{auto_id}" class="mb-3{" form-check" if checkbox else ""}"'
+        f"{described_by}>\n"
+    ]
+    widget = conditional_escape(field)
+    if checkbox:
+        parts.append(widget)
+    if field.label:
+        required = '<span class="asteriskField">*</span>' if field.field.required else ""
+        if fieldset:
+            opening, closing = '<legend class="form-label fs-6">', "</legend>"
+        else:
+            label_class = "form-check-label" if checkbox else "form-label"
+            opening = f'<label for="{conditional_escape(field.id_for_label)}" class="{label_class}">'
+            closing = "</label>"
+        parts.append(f"{opening}{conditional_escape(field.label)}{required}{closing}")
+    parts.append("\n")
+    if not checkbox:
+        parts.append(widget)
+    errors = field.errors
+    if errors:
+        shown = "".join(f'<strong class="d-block">{conditional_escape(error)}</strong>' for error in errors)
+        parts.append(f'\n<div id="{auto_id}_error" class="invalid-feedback d-block">{shown}</div>')
+    if field.help_text:
+        help_text = conditional_escape(field.help_text)
+        parts.append(f'\n<div id="{auto_id}_helptext" class="form-text">{help_text}</div>')
+    parts.append(f"\n</{tag}>")
+    return mark_safe("".join(parts))  # noqa: S308 - every label, error, help text and id is escaped
 
 
 def _choices_markup(widget: dict[str, Any]) -> SafeString:

@@ -268,7 +268,9 @@ def form_markup(context: dict[str, Any]) -> SafeString:
     parts = []
     if context["errors"]:
         items = "".join(f"<li>{conditional_escape(error)}</li>" for error in context["errors"])
-        parts.append(f'<div class="alert alert-danger" role="alert"><ul class="m-0">{items}</ul></div>\n')
+        parts.append(
+            f'<div class="alert alert-danger" role="alert"><ul class="m-0">{items}</ul></div>\n'
+        )
     parts.extend(f"{field.as_field_group()}\n" for field, _errors in context["fields"])
     parts.extend(conditional_escape(field) for field in context["hidden_fields"])
     # Stripped, as Django strips what a renderer's template gives.
@@ -301,7 +303,8 @@ def field_group_markup(field: forms.BoundField) -> SafeString:
             opening, closing = '<legend class="form-label fs-6">', "</legend>"
         else:
             label_class = "form-check-label" if checkbox else "form-label"
-            opening = f'<label for="{conditional_escape(field.id_for_label)}" class="{label_class}">'
+            label_for = conditional_escape(field.id_for_label)
+            opening = f'<label for="{label_for}" class="{label_class}">'
             closing = "</label>"
         parts.append(f"{opening}{conditional_escape(field.label)}{required}{closing}")
     parts.append("\n")
@@ -309,7 +312,9 @@ def field_group_markup(field: forms.BoundField) -> SafeString:
         parts.append(widget)
     errors = field.errors
     if errors:
-        shown = "".join(f'<strong class="d-block">{conditional_escape(error)}</strong>' for error in errors)
+        shown = "".join(
+            f'<strong class="d-block">{conditional_escape(error)}</strong>' for error in errors
+        )
         parts.append(f'\n<div id="{auto_id}_error" class="invalid-feedback d-block">{shown}</div>')
     if field.help_text:
         help_text = conditional_escape(field.help_text)

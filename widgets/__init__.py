@@ -282,8 +282,10 @@ def field_group_markup(field: forms.BoundField) -> SafeString:
     the errors and the help text, which Django names in the widget's aria-describedby
     (the fieldset's, for choices). A checkbox comes before its label; radio buttons and
     checkboxes stand in a fieldset, under a legend."""
+    # A bound field's text is its widget's markup (Django marks it safe).
+    widget = mark_safe(str(field))  # noqa: S308
     if field.is_hidden:
-        return conditional_escape(field)
+        return widget
     checkbox = field.widget_type == "checkbox"
     fieldset = field.use_fieldset
     tag = "fieldset" if fieldset else "div"
@@ -294,7 +296,6 @@ def field_group_markup(field: forms.BoundField) -> SafeString:
         f'<{tag} id="div_{auto_id}" class="mb-3{" form-check" if checkbox else ""}"'
         f"{described_by}>\n"
     ]
-    widget = conditional_escape(field)
     if checkbox:
         parts.append(widget)
     if field.label:
@@ -313,7 +314,7 @@ def field_group_markup(field: forms.BoundField) -> SafeString:
     errors = field.errors
     if errors:
         shown = "".join(
-            f'<strong class="d-block">{conditional_escape(error)}</strong>' for error in errors
+            f'<strong class="d-block">{conditional_escape(str(error))}</strong>' for error in errors
         )
         parts.append(f'\n<div id="{auto_id}_error" class="invalid-feedback d-block">{shown}</div>')
     if field.help_text:

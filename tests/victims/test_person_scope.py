@@ -91,6 +91,32 @@ def test_the_caseworkers_scope_starts_from_their_own_ids(caseworker, supervisor)
     assert " UNION " not in str(Person.objects.visible_to(supervisor).query).upper()
 
 
+def test_looking_people_up_by_key_gives_the_people_the_whole_scope_gives(
+    caseworker, supervisor, people
+):
+    """A lookup by key (a record's page, a page of ranked search results) tests the
+    caseworker's ids for those rows alone: the same answer for each person, one by one
+    and as a list."""
+    for user in (caseworker, supervisor):
+        whole = _seen(user, people)
+        visible = Person.objects.visible_to(user)
+        one_by_one = {name for name, pk in people.items() if visible.filter(pk=pk).exists()}
+        listed = set(visible.filter(pk__in=list(people.values())).values_list("pk", flat=True))
+        assert one_by_one == whole
+        assert {name for name, pk in people.items() if pk in listed} == whole
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_a_lookup_by_key_never_reads_the_caseworkers_whole_scope(caseworker, people):
+    """Read whole into an array, a caseworker's people cost every person page a read of
+    all their cases and registrations; looked up by key, only that person's are read."""
+    visible = Person.objects.visible_to(caseworker)
+    for lookup in (visible.filter(pk=people["twice"]), visible.filter(pk__in=[1, 2, 3])):
+        assert "ANY(ARRAY" not in str(lookup.query).upper()
+    assert "ANY(ARRAY" in str(visible.order_by("-pk").query).upper()
+    assert "ANY(ARRAY" in str(visible.filter(pk__in=list(range(1, 1000))).query).upper()
+
+
 def test_the_person_list_and_detail_follow_the_caseworkers_scope(
     login, caseworker, outsider, people
 ):

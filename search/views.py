@@ -53,11 +53,15 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _rows(request: AuthenticatedHttpRequest, people: Iterable[Person]) -> list[tuple[Person, str]]:
     """Each person with the name the viewer may see here: the legal name for those who
-    work one of the person's cases, the code alone (masked) for everyone else."""
-    sees_identity = can(request.user, SEES_IDENTITY)
-    rows = []
-    for person in people:
-        cases = person.visible_cases  # type: ignore[attr-defined]  # prefetched by people_matching
-        works = sees_identity and any(case.works_on(request.user) for case in cases)
-        rows.append((person, person.legal_name if works else ""))
-    return rows
+    work one of the person's cases (`Case.works_on`, read for the whole page at once
+    through its queryset form, `assigned_to`), the code alone (masked) for everyone else."""
+    people = list(people)
+    worked: set[int] = set()
+    if people and can(request.user, SEES_IDENTITY):
+        worked = set(
+            Case.objects.visible_to(request.user)
+            .assigned_to(request.user, per_row=True)
+            .filter(person_id__in=[person.pk for person in people])
+            .values_list("person_id", flat=True)
+        )
+    return [(person, person.legal_name if person.pk in worked else "") for person in people]

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import Case
 from crypto import blind_index, document_key, name_key
 from partners.models import Agency
 from victims import matching
@@ -273,10 +272,8 @@ def people_matching(user: User, query: str) -> PeopleFound:
     and name exactly (blind index), and names that resemble the query (the matcher).
 
     Best matches first, the best MAX_RESULTS of the blind index and the matcher (then
-    the people whose code contains the query, neither ranked nor capped); the person's
-    visible cases (with their caseworkers) come prefetched as `visible_cases`, for the
-    name the viewer may see. A fixed number of queries, whatever the number of people
-    found.
+    the people whose code contains the query, neither ranked nor capped). A fixed number
+    of queries, whatever the number of people found.
     """
     exact = [
         (PersonLookup.Kind.DOCUMENT, blind_index("document", document_key(query))),
@@ -304,22 +301,12 @@ def people_matching(user: User, query: str) -> PeopleFound:
         scores[pk] = max(scores.get(pk, 0.0), score)
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:MAX_RESULTS]
     rank = _Rank(best)
-    # What Case.works_on reads, nothing more: a full case and user row each cost more
-    # than the person shown.
-    visible_cases = Prefetch(
-        "cases",
-        queryset=Case.objects.visible_to(user)
-        .only("pk", "person_id", "supervisor_id")
-        .prefetch_related(Prefetch("caseworkers", queryset=User.objects.only("pk"))),
-        to_attr="visible_cases",
-    )
     by_code = Q(code__icontains=query) if may_be_code(query) else Q()
     people = (
         Person.objects.visible_to(user)
         .filter(by_code | Q(pk__in=[pk for pk, _score in best]))
         .annotate(rank=rank)
         .order_by("-rank", "code")
-        .prefetch_related(visible_cases)
     )
     return PeopleFound(people, ranked_only=len(scores) > MAX_RESULTS)
 

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from cases.models import Case
 from tests.factories import CaseFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,12 @@ def test_a_different_name_is_not_found(login, caseworker, case):
 def test_the_caseworker_of_the_case_sees_the_name(login, caseworker, case):
     response = login(caseworker).get(URL, {"q": "Nguyen Van Test"})
     assert "Nguyễn Văn Test" in response.content.decode()
+
+
+def test_the_supervisor_named_on_the_case_sees_the_name(login, supervisor, case):
+    Case.objects.filter(pk=case.pk).update(supervisor=supervisor)
+    response = login(supervisor).get(URL, {"q": case.person.code})
+    assert response.context["rows"] == [(case.person, "Nguyễn Văn Test")]
 
 
 def test_a_colleague_who_does_not_work_the_case_sees_the_masked_form(login, supervisor, case):

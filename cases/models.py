@@ -664,7 +664,9 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         """Whether the user works this case: its supervisor or one of its caseworkers.
 
         The one rule for who sees the person's name where work happens (victims'
-        `person_name` tag). Lists prefetch `caseworkers` so this costs no query per row.
+        `person_name` tag). Lists prefetch `caseworkers` so this costs no query per row;
+        a page of many people reads it as a queryset, `assigned_to` (the search), which
+        tests/cases/test_named_rules.py holds to the same answer.
         """
         if user.pk is None:
             return False

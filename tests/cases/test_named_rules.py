@@ -190,6 +190,28 @@ def test_task_is_overdue_agrees_with_the_overdue_rule(case):
     assert overdue
 
 
+def test_works_on_agrees_with_the_cases_the_user_works(
+    agency_a, caseworker, other_caseworker, supervisor, agency_admin
+):
+    """Who sees a person's name where work happens: `Case.works_on` on a case's page,
+    `assigned_to` for a page of search results; both forms of the rule say the same."""
+    cases = [
+        CaseFactory(agency=agency_a, caseworkers=[caseworker]),
+        CaseFactory(agency=agency_a, caseworkers=[caseworker, other_caseworker]),
+        CaseFactory(agency=agency_a, supervisor=supervisor),
+        CaseFactory(agency=agency_a, supervisor=supervisor, caseworkers=[other_caseworker]),
+        CaseFactory(agency=agency_a),
+    ]
+    for user in (caseworker, other_caseworker, supervisor, agency_admin):
+        by_case = {case.pk for case in cases if case.works_on(user)}
+        for per_row in (False, True):
+            worked = Case.objects.filter(pk__in=[c.pk for c in cases]).assigned_to(
+                user, per_row=per_row
+            )
+            assert set(worked.values_list("pk", flat=True)) == by_case, (user, per_row)
+    assert any(case.works_on(supervisor) for case in cases)
+
+
 def test_is_permit_expired_agrees_with_the_expired_permits_rule(case):
     today = _today()
     for service_type in ("residence_permit", "work_permit", "shelter"):

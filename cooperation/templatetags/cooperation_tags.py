@@ -78,8 +78,16 @@ def case_referrals_panel(context: template.Context, case: Case) -> dict:
 
 @register.inclusion_tag("cooperation/partials/agency_referrals.html", takes_context=True)
 def agency_referrals_panel(context: template.Context, agency: Agency) -> dict:
-    """The agency page's open referrals received from and sent to it (2 queries)."""
-    referrals = Referral.objects.visible_to(context["request"].user).open().for_list()
+    """The agency page's open referrals received from and sent to it (2 queries).
+
+    A row shows the referral, the other agency's name and the status: the two agencies
+    are joined, not the case or the assignees a list row shows (`for_list`), which cost
+    two more queries and a case row per referral."""
+    referrals = (
+        Referral.objects.visible_to(context["request"].user)
+        .open()
+        .select_related("from_agency", "to_agency")
+    )
     return {
         "referrals_in": list(referrals.received_by(agency)[:WORK_LIST_LIMIT]),
         "referrals_out": list(referrals.sent_by(agency)[:WORK_LIST_LIMIT]),

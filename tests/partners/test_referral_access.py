@@ -115,3 +115,29 @@ def test_case_page_panel_links_to_refer(login, case, caseworker):
     page = login(caseworker).get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert reverse("cooperation:referral_create", args=[case.pk]) in page
     assert "Not referred to any agency yet." in page
+
+
+def test_agency_page_names_each_side_in_the_same_queries_however_many_referrals(
+    login, case, agency_a, agency_b, supervisor, receiver_supervisor
+):
+    """The agency page's panels name the other agency of each open referral: "to" it
+    among those the agency sent, "from" it among those received. More referrals cost no
+    more queries than none (the panel joins the two agencies; nothing is read per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ReferralFactory
+
+    sender = login(supervisor)
+    url = reverse("partners:agency_detail", args=[agency_a.pk])
+    with CaptureQueriesContext(connection) as none:
+        page = sender.get(url).content.decode()
+    assert f"to {agency_b.name}" not in page
+    ReferralFactory.create_batch(6, case=case, to_agency=agency_b)
+    with CaptureQueriesContext(connection) as many:
+        page = sender.get(url).content.decode()
+    assert page.count(f"to {agency_b.name}") == 6
+    assert len(many) == len(none)
+    url = reverse("partners:agency_detail", args=[agency_b.pk])
+    received = login(receiver_supervisor).get(url).content.decode()
+    assert received.count(f"from {agency_a.name}") == 6

@@ -89,6 +89,8 @@ MAX_CANDIDATES = 2000
 # A search ranks the best this many people found; the rest would be paged through by
 # nobody, and ranking every match of a common name at national scale costs seconds.
 MAX_RESULTS = 100
+# An exact match's score: above any the matcher gives (matching.best_coverage, at most 1).
+EXACT_SCORE = 2.0
 
 
 def similar_names(
@@ -294,11 +296,16 @@ def people_matching(user: User, query: str) -> PeopleFound:
         .filter(pk__in=hits.values("person_id"))
         .order_by("pk")
         .values_list("pk", flat=True)[: MAX_RESULTS + 1],
-        2.0,
+        EXACT_SCORE,
     )
-    similar = similar_names(user, sorted(matching.name_tokens([query])), partial=True)
-    for pk, score in similar.items():
-        scores[pk] = max(scores.get(pk, 0.0), score)
+    if len(scores) <= MAX_RESULTS:
+        # Otherwise more people hold the name exactly than are ranked: the matcher's
+        # scores (below EXACT_SCORE) could change neither the best MAX_RESULTS nor
+        # `ranked_only`, and a name that common fills its phonetic codes' windows, the
+        # matcher's dearest read (issue 12).
+        similar = similar_names(user, sorted(matching.name_tokens([query])), partial=True)
+        for pk, score in similar.items():
+            scores[pk] = max(scores.get(pk, 0.0), score)
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:MAX_RESULTS]
     rank = _Rank(best)
     by_code = Q(code__icontains=query) if may_be_code(query) else Q()

@@ -91,19 +91,17 @@ class ReferralQuerySet(models.QuerySet):
         # order written, so a referral of the other side is never probed (issue 12).
         case = models.OuterRef("case_id")
         sent = models.Q(from_agency_id=user.agency_id) & Case.objects.case_of_row_visible(user)
-        received = (
-            models.Q(to_agency_id=user.agency_id)
-            & ~models.Q(status=_R.REVOKED)
-            & models.Q(RowExists(Case.objects.active().filter(pk=case)))
-        )
+        received = models.Q(to_agency_id=user.agency_id) & ~models.Q(status=_R.REVOKED)
         if not user.sees_whole_agency:
             # The ids of the referrals assigned to the user, read once (AmongIds): the
             # agency's queue and those ids come from two indexes, instead of a probe of
-            # every referral the agency ever received (issue 12).
+            # every referral the agency ever received (issue 12). Tested before the
+            # case's probe: only the caseworker's own referrals are probed.
             assigned = Referral.assigned_to.through.objects.filter(user_id=user.pk).values(
                 "referral_id"
             )
             received &= models.Q(models.Q(status=_R.SENT) | models.Q(AmongIds("pk", assigned)))
+        received &= models.Q(RowExists(Case.objects.active().filter(pk=case)))
         return self.filter(sent | received)
 
     def sent_by(self, agency: Agency | int) -> ReferralQuerySet:

@@ -141,3 +141,19 @@ def test_agency_page_names_each_side_in_the_same_queries_however_many_referrals(
     url = reverse("partners:agency_detail", args=[agency_b.pk])
     received = login(receiver_supervisor).get(url).content.decode()
     assert received.count(f"from {agency_a.name}") == 6
+
+
+def test_a_caseworker_receiving_side_probes_only_their_own_referrals_cases(
+    caseworker, receiver
+):
+    """The receiving side tests the queue (sent) and the assigned ids before it probes a
+    referral's case: written first inside an OR's branch, PostgreSQL tests them first,
+    and a national agency's accepted referrals are never probed for a caseworker."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        list(Referral.objects.visible_to(receiver))
+    sql = queries.captured_queries[-1]["sql"]
+    received = sql[sql.index(f'"to_agency_id" = {receiver.agency_id}') :]
+    assert received.index("'sent'") < received.index("EXISTS")

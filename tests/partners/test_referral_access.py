@@ -143,9 +143,7 @@ def test_agency_page_names_each_side_in_the_same_queries_however_many_referrals(
     assert received.count(f"from {agency_a.name}") == 6
 
 
-def test_a_caseworker_receiving_side_probes_only_their_own_referrals_cases(
-    caseworker, receiver
-):
+def test_a_caseworker_receiving_side_probes_only_their_own_referrals_cases(receiver):
     """The receiving side tests the queue (sent) and the assigned ids before it probes a
     referral's case: written first inside an OR's branch, PostgreSQL tests them first,
     and a national agency's accepted referrals are never probed for a caseworker."""

@@ -425,9 +425,23 @@ class CaseQuerySet(ArchivableQuerySet):
         """The ids of the cases the user supervises (narrowed by this queryset's filters)
         or is assigned to, from those two indexes alone; no scope, no archive rule: only
         for a caller that applies `visible_to` too (`assigned_to`, My work's recent changes)."""
+        supervised, assigned = self._worked_id_sets(user)
+        return supervised.union(assigned, all=True)
+
+    def case_of_row_worked_by(self, user: User, column: str = "case_id") -> models.Q:
+        """A row's case (its `column`) is one the user supervises or is assigned to: the
+        two id sets of `ids_worked_by`, each tested as a set. PostgreSQL hashes each once
+        (an OR keeps them apart), so a walk through many rows tests each row in memory:
+        a supervisor named on 7,000 cases found ten of them among a national agency's
+        4,000 newest moves in 7 ms, where probing each move's case took 22 ms (issue 12).
+        No scope, no archive rule, as `ids_worked_by`."""
+        supervised, assigned = self._worked_id_sets(user)
+        return models.Q(**{f"{column}__in": supervised}) | models.Q(**{f"{column}__in": assigned})
+
+    def _worked_id_sets(self, user: User) -> tuple[models.QuerySet, models.QuerySet]:
         supervised = self.filter(supervisor=user).order_by().values("pk")
         assigned = Case.caseworkers.through.objects.filter(user_id=user.pk).order_by()
-        return supervised.union(assigned.values("case_id"), all=True)
+        return supervised, assigned.values("case_id")
 
     def with_row_flags(self, cases: Iterable[Case]) -> list[Case]:
         """The loaded cases with `with_flags()`'s two flags set on each: one query for the

@@ -91,24 +91,23 @@ def recent_changes(user: User) -> QuerySet[TrackTransition]:
 
     Read case by case from the ids of the user's cases (`CaseQuerySet.ids_worked_by`) through
     each case's own moves (index cases_transition_case): as many index reads as their
-    caseload, whatever the size of the agency. Walking the agency's newest moves and
-    probing each instead cost an agency admin, who works no case, a probe for every move
-    of a national agency's fortnight (issue 12); it stays the way only for a whole-agency
-    user named on more than PROBE_FROM_CASES cases, whose moves turn up every few probes.
+    caseload, whatever the size of the agency. Walking the agency's newest moves instead
+    cost an agency admin, who works no case, every move of a national agency's fortnight
+    (issue 12); it stays the way only for a whole-agency user named on more than
+    PROBE_FROM_CASES cases, whose moves turn up every few hundred, each move tested
+    against the user's two id sets in memory (`CaseQuerySet.case_of_row_worked_by`).
     """
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
     worked = Case.objects.ids_worked_by(user)
     moves = TrackTransition.objects.filter(occurred_at__gte=since)
+    visible = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))
     if user.sees_whole_agency and worked[: PROBE_FROM_CASES + 1].count() > PROBE_FROM_CASES:
-        mine = (
-            Case.objects.visible_to(user)
-            .assigned_to(user, per_row=True)
-            .filter(pk=OuterRef("case_id"))
-        )
-        moves = moves.filter(RowExists(mine))
+        # Each move tested against the two id sets in memory; only the moves on cases
+        # the user works are then probed for the scope.
+        moves = moves.filter(Case.objects.case_of_row_worked_by(user))
     else:
-        visible = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))
-        moves = moves.filter(AmongIds("case_id", worked)).filter(RowExists(visible))
+        moves = moves.filter(AmongIds("case_id", worked))
+    moves = moves.filter(RowExists(visible))
     return moves.select_related("case", "actor").order_by("-occurred_at", "-pk")[:MY_WORK_LIMIT]
 
 

@@ -178,3 +178,13 @@ def test_recent_changes_are_the_moves_on_the_cases_one_works(
     archive_person(gone.person, actor=supervisor, reason="Recorded twice")
     moves = selectors.recent_changes(supervisor)
     assert {move.case_id for move in moves} == {supervised.pk, assigned.pk}
+
+
+def test_probing_moves_tests_them_against_the_two_id_sets_not_case_by_case(supervisor, monkeypatch):
+    """A supervisor named on thousands of cases walks the agency's newest moves: each is
+    tested against the ids of the cases supervised and of those assigned (a set each,
+    hashed once by PostgreSQL), not by probing the move's case for the two."""
+    monkeypatch.setattr(selectors, "PROBE_FROM_CASES", 0)
+    CaseFactory(agency=supervisor.agency, supervisor=supervisor)
+    sql = str(selectors.recent_changes(supervisor).query)
+    assert sql.count('"cases_tracktransition"."case_id" IN (SELECT') == 2

@@ -140,37 +140,20 @@ def test_text_with_a_space_is_never_looked_for_in_codes_and_references(login, ca
     assert list(response.context["cases"]) == []
 
 
-def _matcher_ran(queries) -> bool:
-    return any("SUBSTR" in q["sql"].upper() for q in queries.captured_queries)
-
-
-def test_a_name_more_people_hold_exactly_than_are_ranked_skips_the_matcher(
-    login, caseworker, agency_a, monkeypatch
+@pytest.mark.parametrize(("holders", "matcher_runs"), [(3, False), (2, True)])
+def test_the_matcher_runs_only_while_exact_matches_leave_room_in_the_ranking(
+    login, caseworker, agency_a, monkeypatch, holders, matcher_runs
 ):
     """The matcher scores below every exact match: once more people hold the name
-    exactly than are ranked, it could change nothing shown, and is not run."""
+    exactly than are ranked, it could change nothing shown, and is not run. At exactly
+    MAX_RESULTS exact matches it runs: a similar name is what says that more matched
+    than are shown."""
     monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
-    exact = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(3)]
+    exact = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(holders)]
     _person(agency_a, caseworker, "Tran Thi Sampel")
     client = login(caseworker)
     with CaptureQueriesContext(connection) as queries:
         found = _people(client, "Tran Thi Sample")
     assert found == exact[:2]
-    assert not _matcher_ran(queries)
-    assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text
-
-
-def test_with_as_many_exact_matches_as_are_ranked_the_matcher_still_runs(
-    login, caseworker, agency_a, monkeypatch
-):
-    """At exactly MAX_RESULTS exact matches, a similar name is what says that more
-    matched than are shown."""
-    monkeypatch.setattr(selectors, "MAX_RESULTS", 2)
-    exact = [_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(2)]
-    _person(agency_a, caseworker, "Tran Thi Sampel")
-    client = login(caseworker)
-    with CaptureQueriesContext(connection) as queries:
-        found = _people(client, "Tran Thi Sample")
-    assert found == exact
-    assert _matcher_ran(queries)
+    assert any("SUBSTR" in q["sql"].upper() for q in queries.captured_queries) == matcher_runs
     assert "The best 2 matches are shown" in client.get(URL, {"q": "Tran Thi Sample"}).text

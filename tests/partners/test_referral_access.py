@@ -4,10 +4,13 @@ assigned staff and supervisors; everyone else gets 404 and never sees it listed.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from cooperation.models import Referral
+from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,11 +126,6 @@ def test_agency_page_names_each_side_in_the_same_queries_however_many_referrals(
     """The agency page's panels name the other agency of each open referral: "to" it
     among those the agency sent, "from" it among those received. More referrals cost no
     more queries than none (the panel joins the two agencies; nothing is read per row)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.factories import ReferralFactory
-
     sender = login(supervisor)
     url = reverse("partners:agency_detail", args=[agency_a.pk])
     with CaptureQueriesContext(connection) as none:
@@ -147,9 +145,6 @@ def test_a_caseworker_receiving_side_probes_only_their_own_referrals_cases(recei
     """The receiving side tests the queue (sent) and the assigned ids before it probes a
     referral's case: written first inside an OR's branch, PostgreSQL tests them first,
     and a national agency's accepted referrals are never probed for a caseworker."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         list(Referral.objects.visible_to(receiver))
     sql = queries.captured_queries[-1]["sql"]

@@ -110,10 +110,19 @@ def similar_names(
     """
     if not parts:
         return {}
+    visible = Person.objects.visible_to(user)
+    if user.sees_whole_agency:
+        # Blocked among the country's newest people sharing the codes, then scoped.
+        candidates = visible.filter(pk__in=_blocked(parts, exclude))
+    else:
+        # A caseworker's people are their caseload: blocked among those alone, every
+        # one of them sharing the codes is a candidate, however common the name is in
+        # the country (among the newest people only, a caseworker at national scale
+        # found 2 of the 16 people of theirs who bore the family name searched for).
+        candidates = _blocked(parts, exclude, among=visible)
     tokens: dict[int, list[str]] = {}
     for person_id, digest in PersonLookup.objects.filter(
-        kind=PersonLookup.Kind.NAME_PART,
-        person__in=Person.objects.visible_to(user).filter(pk__in=_blocked(parts, exclude)),
+        kind=PersonLookup.Kind.NAME_PART, person__in=candidates
     ).values_list("person_id", "digest"):
         tokens.setdefault(person_id, []).append(digest)
     score = matching.best_coverage if partial else matching.best_similarity
@@ -128,15 +137,19 @@ def similar_names(
     return {pk: value for pk, value in scores.items() if value >= matching.MATCH_THRESHOLD}
 
 
-def _blocked(parts: list[str], exclude: Person | None) -> QuerySet:
+def _blocked(
+    parts: list[str], exclude: Person | None, *, among: PersonQuerySet | None = None
+) -> QuerySet:
     """The ids of the people sharing enough phonetic codes with one of the query's names,
-    the most shared first, at most MAX_CANDIDATES. Not yet scoped: the caller keeps the
-    visible ones.
+    the most shared first, at most MAX_CANDIDATES.
 
-    Read from the part tokens' phonetic codes alone (an index-only scan on PostgreSQL,
-    victims migration 0013), and only among the newest people whom every code's newest
-    SCAN_ROWS rows reach (`first`): the same people for every code, so a candidate's
-    shared codes are all counted, and the cost follows SCAN_ROWS, never the population.
+    `among` given (a caseworker's visible people): read from those people's part tokens,
+    as many rows as their caseload holds. Otherwise not yet scoped (the caller keeps the
+    visible ones): read from the part tokens' phonetic codes alone (an index-only scan on
+    PostgreSQL, victims migration 0013), and only among the newest people whom every
+    code's newest SCAN_ROWS rows reach (`first`): the same people for every code, so a
+    candidate's shared codes are all counted, and the cost follows SCAN_ROWS, never the
+    population.
     """
     names = matching.blocking_codes(parts)
     codes = sorted(set().union(*names))
@@ -144,20 +157,25 @@ def _blocked(parts: list[str], exclude: Person | None) -> QuerySet:
     lookups = PersonLookup.objects.filter(kind=PersonLookup.Kind.NAME_PART).annotate(code=code)
     if exclude is not None:
         lookups = lookups.exclude(person=exclude)
-    first = Greatest(
-        Value(0),
-        *(
-            Coalesce(
-                Subquery(
-                    lookups.filter(code=value)
-                    .order_by("-person_id")
-                    .values("person_id")[SCAN_ROWS - 1 : SCAN_ROWS]
-                ),
-                0,
-            )
-            for value in codes
-        ),
-    )
+    rows = lookups.filter(code__in=codes)
+    if among is not None:
+        rows = rows.filter(person__in=among)
+    else:
+        first = Greatest(
+            Value(0),
+            *(
+                Coalesce(
+                    Subquery(
+                        lookups.filter(code=value)
+                        .order_by("-person_id")
+                        .values("person_id")[SCAN_ROWS - 1 : SCAN_ROWS]
+                    ),
+                    0,
+                )
+                for value in codes
+            ),
+        )
+        rows = rows.filter(person_id__gte=first)
     # Rows are counted, not distinct codes: PostgreSQL hashes them instead of sorting;
     # a code a person holds twice only gets them scored. One name (a search) needs no
     # filter of its own: the WHERE clause is it.
@@ -170,8 +188,7 @@ def _blocked(parts: list[str], exclude: Person | None) -> QuerySet:
     for index, name in enumerate(names):
         enough |= Q(**{f"name_{index}__gte": matching.codes_needed(name)})
     return (
-        lookups.filter(code__in=codes, person_id__gte=first)
-        .values("person_id")
+        rows.values("person_id")
         .annotate(shared=Count("person"), **shared)
         .filter(enough)
         .order_by("-shared", "-person_id")

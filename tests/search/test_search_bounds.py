@@ -111,15 +111,36 @@ def test_a_long_name_needs_all_but_one_phonetic_code(parts, needed):
 
 
 def test_at_scale_similar_names_are_read_among_the_newest_people_exact_ones_among_all(
-    login, caseworker, agency_a, monkeypatch
+    login, caseworker, supervisor, agency_a, monkeypatch
 ):
+    """A whole-agency reader's scope is most of a national caseload: the matcher reads
+    the newest people sharing the codes, then keeps the visible ones."""
     monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
     older_exact = _person(agency_a, caseworker, "Tran Thi Sample")
     older_similar = _person(agency_a, caseworker, "Tran Thi Sampel")
     newer_similar = _person(agency_a, caseworker, "Tran Thi Sampel")
-    found = _people(login(caseworker), "Tran Thi Sample")
+    found = _people(login(supervisor), "Tran Thi Sample")
     assert found == [older_exact, newer_similar]
     assert older_similar not in found
+
+
+def test_a_caseworker_finds_every_similar_name_of_their_own_however_common_it_is(
+    login, caseworker, outsider, agency_a, agency_b, monkeypatch
+):
+    """A caseworker's scope is their caseload: the matcher reads those people's names,
+    not the country's newest namesakes, among whom their own older ones were lost."""
+    monkeypatch.setattr(selectors, "SCAN_ROWS", 1)
+    older_exact = _person(agency_a, caseworker, "Tran Thi Sample")
+    older_similar = _person(agency_a, caseworker, "Tran Thi Sampel")
+    newer_similar = _person(agency_a, caseworker, "Tran Thi Sampel")
+    _person(agency_b, outsider, "Tran Thi Sampel")  # newest of all, and not theirs
+    found = _people(login(caseworker), "Tran Thi Sample")
+    assert found == [older_exact, older_similar, newer_similar]
+    # The family name alone finds them all too, and the duplicate check as well.
+    assert set(_people(login(caseworker), "Sample")) == {older_exact, older_similar, newer_similar}
+    digests = selectors.lookup_digests(names=["Tran Thi Sampel"], date_of_birth=None, documents=[])
+    duplicates = [person for person, _why in selectors.possible_duplicates(caseworker, digests)]
+    assert set(duplicates) == {older_exact, older_similar, newer_similar}
 
 
 def test_the_blocking_index_reads_the_phonetic_code_where_the_matcher_writes_it():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from crypto import blind_index, document_key, name_key
+from listing import AmongIds
 from partners.models import Agency
 from victims import matching
 from victims.models import (
@@ -86,6 +87,8 @@ MIN_PHONE_DIGITS = 6
 SCAN_ROWS = 2000
 # At most this many candidates are scored, those sharing the most phonetic codes first.
 MAX_CANDIDATES = 2000
+# A family name alone scores the newest this many of a whole agency's people bearing it.
+MAX_SCORED = 500
 # A search ranks the best this many people found; the rest would be paged through by
 # nobody, and ranking every match of a common name at national scale costs seconds.
 MAX_RESULTS = 100
@@ -113,13 +116,21 @@ def similar_names(
     visible = Person.objects.visible_to(user)
     if user.sees_whole_agency:
         # Blocked among the country's newest people sharing the codes, then scoped.
-        candidates = visible.filter(pk__in=_blocked(parts, exclude))
+        blocked = _blocked(parts, exclude).values("person_id")[:MAX_CANDIDATES]
+        candidates = visible.filter(pk__in=blocked)
+        if len(set().union(*matching.blocking_codes(parts))) == 1:
+            # One code (a family name alone): the blocking ranks its candidates newest
+            # first, and so do these, read from the id array in index order: the newest
+            # MAX_SCORED visible ones, without probing the scope of every candidate.
+            candidates = (
+                visible.filter(AmongIds("pk", blocked)).order_by("-pk").values("pk")[:MAX_SCORED]
+            )
     else:
         # A caseworker's people are their caseload: blocked among those alone, every
         # one of them sharing the codes is a candidate, however common the name is in
         # the country (among the newest people only, a caseworker at national scale
         # found 2 of the 16 people of theirs who bore the family name searched for).
-        candidates = _blocked(parts, exclude, among=visible)
+        candidates = _blocked(parts, exclude, among=visible).values("person_id")[:MAX_CANDIDATES]
     tokens: dict[int, list[str]] = {}
     for person_id, digest in PersonLookup.objects.filter(
         kind=PersonLookup.Kind.NAME_PART, person__in=candidates
@@ -192,7 +203,6 @@ def _blocked(
         .annotate(shared=Count("person"), **shared)
         .filter(enough)
         .order_by("-shared", "-person_id")
-        .values("person_id")[:MAX_CANDIDATES]
     )
 
 

@@ -124,6 +124,20 @@ def test_at_scale_similar_names_are_read_among_the_newest_people_exact_ones_amon
     assert older_similar not in found
 
 
+def test_a_family_name_alone_scores_only_the_newest_of_a_whole_agencys_bearers(
+    login, caseworker, supervisor, outsider, agency_a, agency_b, monkeypatch
+):
+    """One phonetic code ranks its candidates newest first: a whole-agency reader's
+    search scores the newest MAX_SCORED of their own (the scope applied before the cut,
+    so another agency's newer bearers take no place), not every bearer in the window."""
+    monkeypatch.setattr(selectors, "MAX_SCORED", 2)
+    oldest, older, newest = (_person(agency_a, caseworker, "Tran Thi Sample") for _ in range(3))
+    _person(agency_b, outsider, "Hoa Sample")  # newest of all, and not theirs
+    assert _people(login(supervisor), "Sample") == [older, newest]
+    # A whole name is not cut so: its candidates rank by the codes they share first.
+    assert set(_people(login(supervisor), "Tran Thi Sample")) == {oldest, older, newest}
+
+
 def test_a_caseworker_finds_every_similar_name_of_their_own_however_common_it_is(
     login, caseworker, outsider, agency_a, agency_b, monkeypatch
 ):

@@ -476,6 +476,12 @@ class CaseQuerySet(ArchivableQuerySet):
         one prefetch (the list's row adds exploitations, supervisor and risk sorting)."""
         return self.select_related("person").prefetch_related("caseworkers").with_flags()
 
+    def for_page(self) -> CaseQuerySet:
+        """What the case page reads of the case beside its own rows: its agency, person,
+        supervisor and caseworkers, with the case (four lazy reads and a repeated one,
+        one each time the page asked, before)."""
+        return self.select_related("agency", "person", "supervisor").prefetch_related("caseworkers")
+
     def for_list(self) -> CaseQuerySet:
         """What a list row shows, in a fixed number of queries whatever the length (the
         flags come after the page is cut: `with_row_flags`)."""

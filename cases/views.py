@@ -129,7 +129,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @allowed(READS_CASES, on=Case)
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_visible_or_404(Case, request.user, queryset=Case.objects.for_page(), pk=pk)
     record_view(request.user, case)
     return _render_detail(request, case)
 

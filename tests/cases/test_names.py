@@ -103,3 +103,29 @@ def test_names_cost_no_query_per_row(login, caseworker, agency_a, url_name):
     for _ in range(29):
         add_case()
     assert _queries(client, reverse(url_name)) == one
+
+
+def test_the_case_page_reads_its_team_and_person_with_the_case(
+    login, caseworker, other_caseworker, supervisor, agency_a
+):
+    """Who works the case (the name rule, the team shown, the task form's choices) is
+    read once, with the case's agency, person and supervisor: not one query each."""
+    case = CaseFactory(agency=agency_a, caseworkers=[caseworker], supervisor=supervisor)
+    client = login(caseworker)
+    url = reverse("cases:detail", args=[case.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    team_reads = [
+        q["sql"]
+        for q in queries
+        if 'FROM "accounts_user"' in q["sql"] and '"cases_case_caseworkers"."case_id"' in q["sql"]
+    ]
+    assert len(team_reads) == 1, team_reads
+    # A lazy read of the person or the supervisor by key (`get()`'s LIMIT 21).
+    lazy = (
+        f'WHERE "victims_person"."id" = {case.person_id} LIMIT 21',
+        f'WHERE "accounts_user"."id" = {supervisor.pk} LIMIT 21',
+    )
+    assert not [q["sql"] for q in queries if q["sql"].endswith(lazy)]
+    case.caseworkers.add(other_caseworker)
+    assert _queries(client, url) == len(queries)

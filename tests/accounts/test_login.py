@@ -7,7 +7,9 @@ from axes.models import AccessAttempt
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,3 +171,17 @@ def test_password_policy(password, accepted):
         assert not accepted
     else:
         assert accepted
+
+
+def test_the_signed_in_user_is_read_with_their_agency_in_one_query(caseworker):
+    """Every page's menu bar names the user's agency: read with the user, not apart."""
+    client = Client()
+    assert _attempt(client, caseworker.email, DEMO_PASSWORD).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:my_work"))
+    assert response.status_code == 200
+    assert caseworker.agency.name in response.text
+    users = [q["sql"] for q in queries if q["sql"].startswith('SELECT "accounts_user"."id"')]
+    assert '"partners_agency"' in users[0]
+    apart = f'WHERE "partners_agency"."id" = {caseworker.agency_id} LIMIT 21'
+    assert not [q["sql"] for q in queries if q["sql"].endswith(apart)]

@@ -117,7 +117,7 @@ def similar_names(
     if user.sees_whole_agency:
         # Blocked among the country's newest people sharing the codes, then scoped.
         blocked = _blocked(parts, exclude).values("person_id")[:MAX_CANDIDATES]
-        candidates = visible.filter(pk__in=blocked)
+        candidates: QuerySet = visible.filter(pk__in=blocked)
         if len(set().union(*matching.blocking_codes(parts))) == 1:
             # One code (a family name alone): the blocking ranks its candidates newest
             # first, and so do these, read from the id array in index order: the newest

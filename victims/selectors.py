@@ -107,7 +107,8 @@ def similar_names(
 
     Works on keyed tokens only (victims.matching): blocking keeps the people sharing
     enough phonetic codes with one of the query's names (matching.codes_needed), then
-    the visible ones among them are scored on their stored part tokens. `partial` scores
+    the visible ones among them are scored on their stored part tokens. A caseworker is
+    blocked among their own people; a whole-agency reader among the country's newest. `partial` scores
     how well the query is covered (search), otherwise the symmetric similarity of whole
     names (the duplicate check). One query, whatever the count.
     """
@@ -152,7 +153,7 @@ def _blocked(
     parts: list[str], exclude: Person | None, *, among: PersonQuerySet | None = None
 ) -> QuerySet:
     """The ids of the people sharing enough phonetic codes with one of the query's names,
-    the most shared first, at most MAX_CANDIDATES.
+    the most shared first, then the newest (the caller takes the first MAX_CANDIDATES).
 
     `among` given (a caseworker's visible people): read from those people's part tokens,
     as many rows as their caseload holds. Otherwise not yet scoped (the caller keeps the

@@ -108,9 +108,9 @@ def similar_names(
     Works on keyed tokens only (victims.matching): blocking keeps the people sharing
     enough phonetic codes with one of the query's names (matching.codes_needed), then
     the visible ones among them are scored on their stored part tokens. A caseworker is
-    blocked among their own people; a whole-agency reader among the country's newest. `partial` scores
-    how well the query is covered (search), otherwise the symmetric similarity of whole
-    names (the duplicate check). One query, whatever the count.
+    blocked among their own people; a whole-agency reader among the country's newest.
+    `partial` scores how well the query is covered (search), otherwise the symmetric
+    similarity of whole names (the duplicate check). One query, whatever the count.
     """
     if not parts:
         return {}

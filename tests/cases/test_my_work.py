@@ -161,6 +161,40 @@ def test_my_cases_panel_shows_the_newest_open_cases_in_order(request, persona, a
     assert len(queries) == 0
 
 
+def test_a_supervisors_cases_panel_merges_the_two_sets_walked_in_order(
+    supervisor, caseworker, agency_a, monkeypatch
+):
+    """Supervised and assigned cases, each set cut at the cap in the list's order, then
+    merged: the same ids, order and count as the scoped list, whatever the mix (cases in
+    both sets once, no intake date, closed, archived, an archived person)."""
+    monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 3)
+    start = datetime.date(2026, 1, 1)
+
+    def case(day, **works):
+        intake = start + datetime.timedelta(days=day) if day is not None else None
+        return CaseFactory(agency=agency_a, intake_date=intake, **works)
+
+    for day in (9, 2, 6, 4, None):
+        case(day, supervisor=supervisor)
+    for day in (8, 5, 1):
+        case(day, caseworkers=[supervisor])
+    case(7, supervisor=supervisor, caseworkers=[supervisor])  # in both sets
+    case(10, supervisor=supervisor, status="closed")
+    gone = case(11, caseworkers=[supervisor])
+    archive_person(gone.person, actor=supervisor, reason="Recorded twice")
+    case(12, caseworkers=[caseworker])  # not theirs
+    with CaptureQueriesContext(connection) as queries:
+        panel = selectors.my_cases_panel(supervisor, limit=2)
+    expected = [c.pk for c in selectors.my_cases(supervisor)]
+    assert len(expected) == 9
+    assert [c.pk for c in panel] == expected[:2]
+    assert (panel.count, panel.capped) == (3, True)
+    if connection.features.supports_slicing_ordering_in_compound:
+        assert " UNION " in queries[0]["sql"] and queries[0]["sql"].count("LIMIT 4") == 3
+        monkeypatch.setattr(selectors, "PANEL_COUNT_CAP", 100)
+        assert [c.pk for c in selectors.my_cases_panel(supervisor, limit=20)] == expected
+
+
 @pytest.mark.parametrize("probe", [False, True], ids=["case by case", "probing moves"])
 def test_recent_changes_are_the_moves_on_the_cases_one_works(
     probe, supervisor, caseworker, agency_a, monkeypatch

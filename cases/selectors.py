@@ -233,10 +233,12 @@ def my_cases_panel(user: User, limit: int = MY_WORK_LIMIT) -> InboxPanel:
     if not (user.sees_whole_agency and connection.features.supports_slicing_ordering_in_compound):
         return inbox_panel(my_cases(user), limit, rows_by_id=read)
     order = ("-intake_date", "-id")
-    cases = Case.objects.visible_to(user).open().order_by(*order).values_list("id", "intake_date")
     first = PANEL_COUNT_CAP + 1
-    supervised, assigned = cases.filter(supervisor=user)[:first], cases.filter(caseworkers=user)
-    merged = supervised.union(assigned[:first]).order_by(*order)[:first]
+    supervised, assigned = (
+        cases.order_by(*order).values_list("id", "intake_date")[:first]
+        for cases in Case.objects.visible_to(user).open().worked_by_each(user)
+    )
+    merged = supervised.union(assigned).order_by(*order)[:first]
     return _panels_of_ids([[pk for pk, _intake in merged]], limit, read)[0]
 
 

@@ -209,6 +209,8 @@ def test_works_on_agrees_with_the_cases_the_user_works(
                 user, per_row=per_row
             )
             assert set(worked.values_list("pk", flat=True)) == by_case, (user, per_row)
+        each = Case.objects.filter(pk__in=[c.pk for c in cases]).worked_by_each(user)
+        assert {case.pk for part in each for case in part} == by_case, user
     assert any(case.works_on(supervisor) for case in cases)
 
 

@@ -484,8 +484,8 @@ class CaseQuerySet(ArchivableQuerySet):
 
     def for_page(self) -> CaseQuerySet:
         """What the case page reads of the case beside its own rows: its agency, person,
-        supervisor and caseworkers, with the case (four lazy reads and a repeated one,
-        one each time the page asked, before)."""
+        supervisor and caseworkers, with the case (each was read lazily before, the
+        caseworkers twice)."""
         return self.select_related("agency", "person", "supervisor").prefetch_related("caseworkers")
 
     def for_list(self) -> CaseQuerySet:

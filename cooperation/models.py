@@ -243,6 +243,10 @@ class Referral(ChoiceLabels, VersionedModel):
             models.Index(fields=["to_agency", "status"]),
             # The referral list's order: walked newest first, each row checked by scope.
             models.Index(fields=["-sent_at", "-id"], name="cooperation_referral_sent"),
+            # The same order within one status: the lists filtered on a status, awaiting
+            # a response or overdue (all "sent") walk it instead of sorting every sent
+            # referral of the country (issue 12: 105 ms at page 40, a million cases).
+            models.Index(fields=["status", "-sent_at", "-id"], name="cooperation_referral_status"),
         ]
 
     def __str__(self) -> str:

@@ -56,9 +56,10 @@ def _get_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
 
 @allowed(READS_CASES)
 def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    referrals = Referral.objects.visible_to(request.user).for_list()
-    filterset = filter_queryset(ReferralFilter, request, referrals)
-    page = paginate(request, filterset)
+    filterset = filter_queryset(ReferralFilter, request, Referral.objects.visible_to(request.user))
+    page = paginate(
+        request, filterset, rows_by_id=lambda ids: Referral.objects.filter(pk__in=ids).for_list()
+    )
     context = {"filter": filterset, "page": page, "today": timezone.localdate()}
     return render(request, "cooperation/referral_list.html", context)
 

@@ -220,3 +220,43 @@ def test_case_page_query_count_is_constant_with_referrals(login, case, caseworke
         ReferralFactory(case=case, to_agency=agency_b)
     assert _queries(client, reverse("cases:detail", args=[case.pk])) == one
     assert Referral.objects.count() == 21
+
+
+def test_a_status_page_of_the_queue_is_read_along_its_order_then_by_key(
+    login, case, agency_b, supervisor, settings
+):
+    """Filtered on a status, the queue's page is the ids of its rows in order (sent, newest
+    first), read from the referrals alone, then those rows by key with their case and
+    agencies; the capped count walks the same order. On PostgreSQL the order of one status
+    is an index of its own: no sort of every sent referral (issue 12)."""
+    settings.HARBOR_PAGE_SIZE = 2
+    start = timezone.now() - datetime.timedelta(days=30)
+    sent = []
+    for day in (3, 9, 1, 9, 5):  # two sent the same moment: the newer id first
+        referral = ReferralFactory(case=case, to_agency=agency_b)
+        Referral.objects.filter(pk=referral.pk).update(sent_at=start + datetime.timedelta(day))
+        sent.append((day, referral.pk))
+    declined = sent.pop(0)[1]
+    Referral.objects.filter(pk=declined).update(status=Referral.Status.DECLINED)
+    expected = [pk for _day, pk in sorted(sent, reverse=True)]
+    client = login(supervisor)
+    url = reverse("cooperation:referral_list")
+    shown = []
+    for number in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"status": "sent", "page": number})
+        shown += [r.pk for r in response.context["page"].object_list]
+        assert response.context["page"].paginator.count == 4
+    assert shown == expected
+    selects = [q["sql"] for q in queries.captured_queries if '"partners_referral"' in q["sql"]]
+    count, ids, rows = selects[:3]
+    assert '"partners_referral"."sent_at" DESC' in count  # the list's order, not by id
+    assert '"partners_agency"' not in ids and "LIMIT 2 OFFSET 2" in ids
+    assert '"partners_agency"' in rows and '"partners_referral"."id" IN (' in rows
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN {ids}")
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+        assert "cooperation_referral_status" in plan and "Sort" not in plan

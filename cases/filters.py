@@ -70,6 +70,13 @@ def _exploitation(
 
 
 class CaseFilter(FilterSet):
+    # Each order of the list has its index (Case.Meta): the count reads the first 1,001
+    # ids along it and the page is a slice of them (listing.CappedPaginator). Counted by
+    # id, then paged in the list's order, a filter few newer cases meet was walked twice:
+    # an expired permit's page 40 probed 52,000 cases each time (128 ms at a million
+    # cases; 79 ms in one walk).
+    counts_in_list_order = True
+
     q = django_filters.CharFilter(
         label=_("Reference number"), field_name="reference", lookup_expr="icontains", max_length=32
     )

@@ -85,9 +85,11 @@ def _get_case(request: AuthenticatedHttpRequest, pk: int) -> Case:
 
 @allowed(READS_CASES)
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    cases = Case.objects.visible_to(request.user).for_list()
+    cases = Case.objects.visible_to(request.user).ranked()
     filterset = filter_queryset(CaseFilter, request, cases)
-    page = paginate(request, filterset)
+    page = paginate(
+        request, filterset, rows_by_id=lambda ids: Case.objects.filter(pk__in=ids).for_list()
+    )
     page.object_list = Case.objects.with_row_flags(page.object_list)
     return render(request, "cases/case_list.html", {"filter": filterset, "page": page})
 

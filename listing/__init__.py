@@ -90,9 +90,11 @@ class FilterSet(BaseFilterSet):
                 filter_.__dict__.pop("_field", None)
 
     # Whether the capped count reads the rows in the list's own order: the walk its last
-    # page (the 40th) takes, so the count costs what that page costs. For a list whose
-    # one order is an index every filter starts from (the task list, by due date);
-    # every other list counts by id (`count_order`).
+    # page (the 40th) takes, so the count costs what that page costs; read late
+    # (`rows_by_id`), the count and the page then share that one walk
+    # (CappedPaginator._listed_ids). For a list whose orders each have an index its
+    # filters start from (the task list, the case list, the referral queue); every other
+    # list counts by id (`count_order`).
     counts_in_list_order: ClassVar[bool] = False
 
     @property
@@ -347,12 +349,32 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        if self._listed_ids is not None:
+            ids = self._listed_ids[bottom:top]
+        else:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         return Page(in_order(ids, self.rows_by_id(ids)) if ids else [], number, self)
+
+    @cached_property
+    def _listed_ids(self) -> list[Any] | None:
+        """For a list counted in its own order and read late: the ids of its first
+        cap + 1 rows in that order, read once. The count is their number and every page's
+        ids are a slice of them (the pages stop at the cap): one walk, where the count and
+        the page each walked the list (a referral queue's page 40 walked its first 1,000
+        rows twice). None for any other list."""
+        if (
+            self.count_order != "listed"
+            or self.rows_by_id is None
+            or not isinstance(self.object_list, QuerySet)
+        ):
+            return None
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def total(self) -> int:
         """The number of rows, counted up to cap + 1."""
+        if self._listed_ids is not None:
+            return len(self._listed_ids)
         if isinstance(self.object_list, QuerySet):
             return count_up_to(self.object_list, self.cap, order=self.count_order)
         return len(self.object_list)

@@ -112,15 +112,22 @@ def test_the_capped_count_reads_at_most_cap_plus_one_rows(supervisor, agency_a):
 
 
 def _count_order(client, url: str, params: dict) -> str:
-    """The ORDER BY of the list's capped count (the first COUNT query of the request): its
-    last one, after any in a subquery of its filters (the person list's bound)."""
+    """The ORDER BY of the list's capped count (the first COUNT query of the request, or
+    for a list counted in its own order and read late, the walk of its first
+    COUNT_CAP + 1 ids): its last one, after any in a subquery of its filters (the person
+    list's bound)."""
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, params).status_code == 200
-    sql = next(q["sql"].upper() for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
+    walk = f"LIMIT {listing.COUNT_CAP + 1}"
+    sql = next(
+        q["sql"].upper()
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() or q["sql"].rstrip().endswith(walk)
+    )
     return sql.split("ORDER BY")[-1].split("LIMIT")[0].strip()
 
 
-@pytest.mark.parametrize("url_name", ["cases:list", "victims:person_list"])
+@pytest.mark.parametrize("url_name", ["victims:person_list"])
 def test_a_list_filtered_until_a_date_counts_oldest_first(login, supervisor, agency_a, url_name):
     """Rows come in over time: the rows up to a date are the old ones, so the count reads
     ids oldest first there (newest first, a task list filtered on intakes until a year ago
@@ -153,6 +160,25 @@ def test_the_task_list_counts_along_its_own_order(login, supervisor, agency_a, p
     order = _count_order(client, reverse("cases:task_list"), params)
     assert "DUE_DATE" in order and order.endswith("ASC"), order
     assert listing.count_up_to(Task.objects.order_by("due_date", "pk"), 1, order="listed") == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"intake_before": "2026-01-01"}, {"intake_after": "2020-01-01"}, {"order": "reference"}],
+)
+def test_the_case_list_counts_along_its_own_order(login, supervisor, agency_a, params):
+    """The case list's count reads its first COUNT_CAP + 1 ids in the list's own order,
+    whatever the filters and sort, and its page is a slice of them: one walk, where the
+    count (by id) and the page each walked the list (an expired-permit filter's page 40
+    probed 52,000 cases twice at a million cases: 128 ms, now 79)."""
+    for _ in range(3):
+        CaseFactory(agency=agency_a)
+    client = login(supervisor)
+    order = _count_order(client, reverse("cases:list"), params)
+    if params.get("order") == "reference":
+        assert order.startswith('"CASES_CASE"."REFERENCE" ASC'), order
+    else:
+        assert order.startswith('"CASES_CASE"."INTAKE_DATE" DESC'), order
 
 
 # --- scope shapes ------------------------------------------------------------------------
@@ -251,6 +277,33 @@ def test_late_rows_pages_hold_the_same_rows_in_the_same_order(supervisor, agency
     assert len(listing.paginate(rf.get("/", {"page": 3}), tasks, 3, **late_rows)) == 1
     empty = listing.paginate(rf.get("/"), tasks.none(), 3, **late_rows)
     assert list(empty) == [] and empty.number == 1
+
+
+def test_a_list_counted_in_its_order_walks_it_once_for_the_count_and_the_page(supervisor, agency_a):
+    """Counted in the list's order and read late, the first cap + 1 ids are read once: the
+    count is their number, each page a slice of them, the same rows as paging without it
+    (the pages stop at the cap); no COUNT and no second walk for the page."""
+    case = CaseFactory(agency=agency_a)
+    today = datetime.date(2026, 3, 1)
+    for days in (5, 1, 3, 1, 4, 2, 9):
+        TaskFactory(case=case, due_date=today + datetime.timedelta(days=days))
+    tasks = Task.objects.visible_to(supervisor).order_by("due_date", "pk")
+
+    def rows_by_id(ids):
+        return Task.objects.filter(pk__in=ids)
+
+    plain = listing.CappedPaginator(tasks, 2, cap=5, count_order="listed")
+    late = listing.CappedPaginator(tasks, 2, cap=5, rows_by_id=rows_by_id, count_order="listed")
+    assert (
+        (late.count, late.capped, late.num_pages) == (plain.count, plain.capped, 3) == (5, True, 3)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        pages = [[t.pk for t in late.page(number)] for number in (1, 2, 3)]
+    assert pages == [[t.pk for t in plain.page(number)] for number in (1, 2, 3)]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    # The walk was read with the count above; each page then reads its rows by key only.
+    assert len(queries) == 3
+    assert all('"cases_task"."id" IN (' in q["sql"] and "LIMIT" not in q["sql"] for q in queries)
 
 
 def test_late_rows_join_only_the_page(supervisor, agency_a, rf):

@@ -95,6 +95,23 @@ _LOCK = 7_311_902  # pg_advisory_xact_lock key of the refresh
 # The figures keyed by a member of staff (their id in the value): the dashboard's
 # caseload table reads them apart from the rest, for the caseworkers it shows.
 PER_STAFF = ("caseload", "overdue_assignee")
+# Every other figure the filters narrow (the partnership's counts aside): a dashboard
+# filtered by dates reads these by name along the months' index (reports_figure_months),
+# never the thousands of per-staff cells beside them.
+SHARED = (
+    "cases",
+    "open",
+    *STAGES,
+    "closure",
+    "awaiting",
+    "permit_expiring",
+    "permit_expired",
+    *PEOPLE,
+    "overdue_task",
+    *(f"imported-{column}" for column in IMPORTED),
+    "decision",
+    "closure_days",
+)
 
 # agency, month, previous month, exploitation key, caseworker key, figure, value, and
 # whether the cell sums every month (the unfiltered dashboard's row)
@@ -401,6 +418,10 @@ COLUMNS = (
 
 
 def _write(cells: dict[Key, int]) -> None:
+    # In the order of the months' index (reports_figure_months): a dashboard filtered by
+    # dates reads each figure's cells of a few months from a few pages, not from one
+    # page per cell.
+    cells = dict(sorted(cells.items(), key=_index_order))
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(FigureCount._meta.db_table)
         statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
@@ -412,6 +433,11 @@ def _write(cells: dict[Key, int]) -> None:
         (FigureCount(**dict(zip(COLUMNS, (*key, n), strict=True))) for key, n in cells.items()),
         batch_size=2000,
     )
+
+
+def _index_order(cell: tuple[Key, int]) -> tuple:
+    agency, month, _prev, exploitation, _caseworker, figure, _value, all_months = cell[0]
+    return agency, all_months, exploitation, figure, month is None, month or UNDATED
 
 
 def refresh(

@@ -91,6 +91,12 @@ class FigureCount(models.Model):
                 name="reports_figure_filters",
             ),
             models.Index(fields=["agency", "figure", "exploitation"], name="reports_figure_by"),
+            # A dashboard filtered by dates: each figure's cells in the months asked for.
+            models.Index(
+                fields=["agency", "exploitation", "figure", "month"],
+                condition=models.Q(all_months=False),
+                name="reports_figure_months",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,7 +40,7 @@ from cases.models import (
 from partners.models import ActivityType, PreventionActivity
 from reports import figures as cube
 from reports import partnership
-from reports.figures import ALL, PER_STAFF
+from reports.figures import ALL, PER_STAFF, SHARED
 from reports.models import FigureCount, FigureRefresh
 from victims.models import AgeBand, Sex
 
@@ -208,18 +208,47 @@ class Counted:
 
 
 def _from_cube(scope: Scope) -> Counted:
-    """The stored cube's sums under the filters (three queries)."""
+    """The stored cube's sums under the filters (three or four queries)."""
     cells = scope.cells().filter(exploitation=scope.exploitation)
     # Tuples, not dicts: a national agency's per-staff figures are thousands of rows.
-    sums = cells.exclude(figure__in=PER_STAFF).values_list("figure", "value")
+    sums = cells.filter(figure__in=SHARED).values_list("figure", "value")
     monthly = scope.cells(by_month=True).filter(figure="cases").values_list("month", "exploitation")
-    staff = cells.filter(figure__in=PER_STAFF).values_list("figure", "value")
     total = Sum("n")
     return Counted(
         sums={(f, v): n for f, v, n in sums.annotate(total=total).order_by()},
         by_month={(m, e): n for m, e, n in monthly.annotate(total=total).order_by()},
-        staff={(f, int(v)): n for f, v, n in staff.annotate(total=total).order_by()},
+        staff=_staff_sums(scope),
     )
+
+
+def _staff_sums(scope: Scope) -> dict[tuple[str, int], int]:
+    """The per-staff figures under the filters, by (figure, user id).
+
+    A national agency's thousand caseworkers have a cell for each month of intake: an
+    "intake until" date reads nearly all of them (70,000 cells summed in 15 ms at
+    1,000,000 cases), so it reads the months after that date instead, and the cases
+    without one, and takes them from each figure's row over every month. These
+    figures count cases and tasks, never people: each of their cells is in that row.
+    """
+
+    def summed(cells: QuerySet[FigureCount]) -> dict[tuple[str, int], int]:
+        rows = (
+            cells.filter(exploitation=scope.exploitation, figure__in=PER_STAFF)
+            .values_list("figure", "value")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
+        return {(f, int(v)): n for f, v, n in rows}
+
+    if not scope.last_month or scope.first_month:
+        return summed(scope.cells())
+    every = summed(FigureCount.objects.filter(agency_id=scope.agency_id, all_months=True))
+    later = FigureCount.objects.filter(agency_id=scope.agency_id, all_months=False).filter(
+        Q(month__gt=scope.last_month) | Q(month__isnull=True)
+    )
+    for key, n in summed(later).items():
+        every[key] -= n
+    return {key: n for key, n in every.items() if n}
 
 
 def _from_live(scope: Scope, cells: dict[cube.Key, int]) -> Counted:

@@ -7,15 +7,17 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Case, CaseExploitation
 from cases.services import archive_case
 from policy import Role
-from reports import figures
+from reports import figures, partnership
 from reports.models import FigureCount, FigureRefresh
 from reports.tasks import refresh_dashboard_figures
-from tests.factories import CaseFactory, PersonFactory, UserFactory
+from tests.factories import CaseFactory, PersonFactory, TaskFactory, UserFactory
 from tests.reports.conftest import count_links
 from tests.reports.test_dashboard import _seed_agency
 from victims.services import archive_person
@@ -183,6 +185,57 @@ def test_the_date_filter_counts_whole_months_and_the_links_carry_them(login, sup
     hrefs = [h for h, _n in count_links(response.content.decode()) if "/partners/" not in h]
     assert hrefs and all("intake_after=2025-03-01" in h for h in hrefs if "open=true" in h)
     assert not any("2025-03-15" in h or "2025-05-02" in h for h in hrefs)
+
+
+def test_an_intake_until_date_counts_each_caseworker_as_their_lists_do(
+    login, supervisor, agency_a, seeded
+):
+    """Under an "intake until" date, the per-staff figures are each figure's row over
+    every month less the later months and the cases without a date: an undated case and
+    the recent ones leave a caseworker's counts, as they leave the lists linked."""
+    today = timezone.localdate()
+    undated = CaseFactory(agency=agency_a, caseworkers=[seeded], intake_date=None)
+    TaskFactory(
+        case=undated,
+        assignee=seeded,
+        due_date=today - datetime.timedelta(days=3),
+        created_by=seeded,
+    )
+    figures.refresh([agency_a.pk])
+    client = login(supervisor)
+    params = {"intake_before": (today - datetime.timedelta(days=60)).isoformat()}
+    response = client.get(URL, params)
+    rows = dict(_figures(response)["caseload"].rows)
+    # Other Worker's cases: two of the last days, one 100 days ago, and the undated one.
+    assert [cell.value for cell in rows["Other Worker"]] == [1, 0]
+    unfiltered = dict(_figures(client.get(URL))["caseload"].rows)
+    assert [cell.value for cell in unfiltered["Other Worker"]] == [4, 1]
+    assert _check_links(client, params, follow_zeros=True) > 20
+
+
+def test_a_dated_dashboard_reads_its_figures_by_name(login, supervisor, seeded):
+    """Each figure's cells in the months asked for (reports_figure_months), never every
+    cell of the agency but the per-staff ones: at 1,000,000 cases those are 70,000."""
+    client = login(supervisor)
+    after = (timezone.localdate() - datetime.timedelta(days=60)).isoformat()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, {"intake_after": after}).status_code == 200
+    sums = [q["sql"] for q in queries.captured_queries if "SUM(" in q["sql"]]
+    cube = [sql for sql in sums if '"reports_figurecount"."month" >=' in sql]
+    assert len(cube) == 3  # the shared figures, the cases by month, the per-staff ones
+    by_name = ('"reports_figurecount"."figure" IN (', '"reports_figurecount"."figure" = ')
+    assert all(any(text in sql for text in by_name) for sql in cube)
+    assert not any("NOT (" in sql and '"figure" IN' in sql for sql in cube)
+
+
+def test_a_dated_dashboard_reads_every_figure_it_counts(agency_a, seeded):
+    """The figures a dated dashboard reads by name (figures.SHARED, figures.PER_STAFF)
+    are every figure the refresh counts under the filters: a new figure left out of
+    them would read as zero."""
+    counted = set(FigureCount.objects.filter(agency=agency_a).values_list("figure", flat=True))
+    assert len(counted) > 10
+    assert counted - {partnership.FIGURE} <= {*figures.SHARED, *figures.PER_STAFF}
+    assert not set(figures.SHARED) & set(figures.PER_STAFF)
 
 
 def test_refresh_command_and_worker_task(agency_a, seeded):

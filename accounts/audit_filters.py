@@ -30,7 +30,7 @@ class AuditEventFilter(FilterSet):
     # Ranges on the column itself (not on its date), so they use the indexes and prune
     # the monthly partitions: the day starts and ends in the reader's time zone.
     after = DateFilter(label=_("From"), method="filter_after", widget=DateInput)
-    before = DateFilter(label=_("Until"), method="filter_before", widget=DateInput, until=True)
+    before = DateFilter(label=_("Until"), method="filter_before", widget=DateInput)
 
     class Meta:
         model = AuditEvent

@@ -109,11 +109,7 @@ class CaseFilter(FilterSet):
         label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = DateFilter(
-        label=_("Intake until"),
-        field_name="intake_date",
-        lookup_expr="lte",
-        widget=DateInput,
-        until=True,
+        label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue tasks"), method="filter_overdue")
     open = django_filters.BooleanFilter(label=_("Open (not closed)"), method="filter_open")
@@ -219,11 +215,7 @@ class TaskFilter(FilterSet):
         widget=DateInput,
     )
     intake_before = DateFilter(
-        label=_("Intake until"),
-        field_name="case_intake_date",
-        lookup_expr="lte",
-        widget=DateInput,
-        until=True,
+        label=_("Intake until"), field_name="case_intake_date", lookup_expr="lte", widget=DateInput
     )
 
     # Every filter of the list starts from its order's index (due date, id): the count

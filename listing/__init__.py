@@ -30,11 +30,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import filters as django_filters_filters
 from django_filters.filterset import FilterSet as BaseFilterSet
 
-from widgets import DateFilter
-
-# How a capped count reads its rows (count_up_to): by id, newest or oldest first, or in
-# the list's own order.
-CountOrder = Literal["newest", "oldest", "listed"]
+# How a capped count reads its rows (count_up_to): by id, newest first, or in the list's
+# own order.
+CountOrder = Literal["newest", "listed"]
 
 
 def _descending(label: str) -> str:
@@ -93,32 +91,14 @@ class FilterSet(BaseFilterSet):
     # page (the 40th) takes, so the count costs what that page costs; read late
     # (`rows_by_id`), the count and the page then share that one walk
     # (CappedPaginator._listed_ids). For a list whose orders each have an index its
-    # filters start from (the task list, the case list, the referral queue); every other
-    # list counts by id (`count_order`).
+    # filters start from (the task list, the case list, the referral queue, the person
+    # list); every other list counts by id, newest first (`count_order`).
     counts_in_list_order: ClassVar[bool] = False
 
     @property
     def count_order(self) -> CountOrder:
         """How the list's capped count reads its rows (listing.count_up_to)."""
-        if self.counts_in_list_order:
-            return "listed"
-        return "oldest" if self.counts_oldest_first else "newest"
-
-    @property
-    def counts_oldest_first(self) -> bool:
-        """Whether the list is filtered up to a date (a DateFilter with `until`) and from
-        none: rows come in over time, so its rows are the old ones, and its capped count
-        reads ids oldest first (listing.count_up_to); every other list, newest first."""
-        if not self.is_bound or not self.form.is_valid():
-            return False
-        data = self.form.cleaned_data
-        dates = [
-            (filter_.until, bool(data.get(name)))
-            for name, filter_ in self.filters.items()
-            if isinstance(filter_, DateFilter)
-        ]
-        until = any(chosen for is_until, chosen in dates if is_until)
-        return until and not any(chosen for is_until, chosen in dates if not is_until)
+        return "listed" if self.counts_in_list_order else "newest"
 
 
 # A staff dropdown lists at most STAFF_CHOICES people: a national agency's thousand
@@ -299,9 +279,6 @@ def count_up_to(queryset: QuerySet, cap: int, *, order: CountOrder | None = None
     counted through a merge join by person that read 810,000 cases to find 1,001 (506 ms
     at a million cases; 41 ms newest first). A panel's overdue services counted newest
     first read 540 ms of services that are not overdue: hence the choice per caller.
-    `order="oldest"` is for a list filtered up to a date (FilterSet.counts_oldest_first):
-    its rows are the old ones, and newest first a task list filtered on intakes until a
-    year ago read 170,000 tasks to count 1,001 (400 ms at a million cases).
     `order="listed"` keeps the list's own order (FilterSet.counts_in_list_order): the
     count then reads what the list's last page reads. Newest first, the task list filtered
     on last month's intakes probed 10,000 tasks' cases to sort them by id (33 ms at a
@@ -309,7 +286,7 @@ def count_up_to(queryset: QuerySet, cap: int, *, order: CountOrder | None = None
     """
     if order == "listed":
         return queryset.values("pk")[: cap + 1].count()
-    orders = {"newest": ("-pk",), "oldest": ("pk",), None: ()}
+    orders = {"newest": ("-pk",), None: ()}
     return queryset.order_by(*orders[order]).values("pk")[: cap + 1].count()
 
 

@@ -16,11 +16,7 @@ class DashboardFilter(FilterSet):
         label=_("Intake from"), field_name="intake_date", lookup_expr="gte", widget=DateInput
     )
     intake_before = DateFilter(
-        label=_("Intake until"),
-        field_name="intake_date",
-        lookup_expr="lte",
-        widget=DateInput,
-        until=True,
+        label=_("Intake until"), field_name="intake_date", lookup_expr="lte", widget=DateInput
     )
     exploitation = django_filters.ChoiceFilter(
         label=_("Type of exploitation"),

@@ -85,7 +85,7 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # (2 s at a million people for the 40th page of this year's intakes; issue 12).
     people = Person.objects.visible_to(request.user).order_by("-pk")
     filterset = filter_queryset(PersonFilter, request, people)
-    page = paginate(request, filterset)
+    page = paginate(request, filterset, rows_by_id=lambda ids: Person.objects.filter(pk__in=ids))
     return render(request, "victims/person_list.html", {"filter": filterset, "page": page})
 
 

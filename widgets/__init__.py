@@ -88,17 +88,9 @@ class DateField(forms.DateField):
 
 
 class DateFilter(django_filters.DateFilter):
-    """A list filter on a date: the same range as every form's dates.
-
-    `until`: the filter keeps the rows up to its date (an "…until" or "…before" bound),
-    which are the older rows of a table that fills over time (see
-    listing.FilterSet.counts_oldest_first)."""
+    """A list filter on a date: the same range as every form's dates."""
 
     field_class = DateField
-
-    def __init__(self, *args: Any, until: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.until = until
 
 
 def model_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:

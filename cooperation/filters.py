@@ -74,6 +74,10 @@ class MLARequestFilter(FilterSet):
         label=_("Reply overdue"), choices=YES, method="filter_overdue"
     )
 
+    # Every filter walks the agency's requests along the list's order (its index): the
+    # count reads the first COUNT_CAP + 1 there, as page 40 does, once (listing).
+    counts_in_list_order = True
+
     class Meta:
         model = MLARequest
         fields = ["status", "direction", "channel", "overdue"]

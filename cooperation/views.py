@@ -285,7 +285,11 @@ def referral_update_add(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def mla_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests = MLARequest.objects.visible_to(request.user).select_related("case")
     filterset = filter_queryset(MLARequestFilter, request, requests)
-    page = paginate(request, filterset)
+    page = paginate(
+        request,
+        filterset,
+        rows_by_id=lambda ids: MLARequest.objects.filter(pk__in=ids).select_related("case"),
+    )
     context = {"filter": filterset, "page": page, "today": timezone.localdate()}
     return render(request, "cooperation/mlarequest_list.html", context)
 

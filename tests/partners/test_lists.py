@@ -181,6 +181,43 @@ def test_mla_list_query_count_is_constant(login, supervisor, agency_a, case, set
     assert _queries(client, reverse("cooperation:mla_list")) == one
 
 
+def test_the_mla_list_walks_its_order_once_for_the_count_and_the_page(
+    login, supervisor, agency_a, settings
+):
+    """Filtered or not, the MLA list's first ids up to the count's cap are read once in
+    the list's order (reply due, newest sent first): their number is the count, each page
+    a slice of them, its rows then read by key with their case. Counted by id and paged
+    along its order, a closed-status page 40 walked a national agency's requests twice
+    (32.5 ms at 1,000,000 cases, 19.2 after)."""
+    settings.HARBOR_PAGE_SIZE = 2
+    due = [5, 1, 9, 3, 1]
+    made = [
+        MLARequestFactory(agency=agency_a, reply_due=TODAY() + datetime.timedelta(days))
+        for days in due
+    ]
+    MLARequestFactory(agency=agency_a, status="closed")
+    expected = [
+        m.pk for m in sorted(made, key=lambda m: (m.reply_due, -m.sent_on.toordinal(), -m.pk))
+    ]
+    client = login(supervisor)
+    shown = []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(
+                reverse("cooperation:mla_list"), {"status": "sent", "page": number}
+            )
+        shown += [m.pk for m in response.context["page"].object_list]
+        assert response.context["page"].paginator.count == 5
+    assert shown == expected
+    selects = [q["sql"] for q in queries.captured_queries if '"partners_mlarequest"' in q["sql"]]
+    assert not [sql for sql in selects if "COUNT(" in sql.upper()]
+    ids, rows = selects[:2]
+    assert (
+        '"partners_mlarequest"."reply_due" ASC' in ids and f"LIMIT {listing.COUNT_CAP + 1}" in ids
+    )
+    assert '"partners_mlarequest"."id" IN (' in rows and '"cases_case"' in rows
+
+
 def test_my_work_shows_awaiting_referrals_and_overdue_mla(
     login, referral, receiver, caseworker, agency_a, case
 ):

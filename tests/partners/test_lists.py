@@ -181,6 +181,23 @@ def test_mla_list_query_count_is_constant(login, supervisor, agency_a, case, set
     assert _queries(client, reverse("cooperation:mla_list")) == one
 
 
+def _pages_read_in_one_walk(
+    client, url: str, params: dict, pages: int, count: int, table: str
+) -> tuple[list[int], str, str]:
+    """The rows of the first `pages` pages (each counting `count` rows), and the two
+    queries of the last page on `table`: its ids' walk and its rows by key. No COUNT."""
+    shown = []
+    for number in range(1, pages + 1):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {**params, "page": number})
+        shown += [row.pk for row in response.context["page"].object_list]
+        assert response.context["page"].paginator.count == count
+    selects = [q["sql"] for q in queries.captured_queries if f'"{table}"' in q["sql"]]
+    assert not [sql for sql in selects if "COUNT(" in sql.upper()]
+    ids, rows = selects[:2]
+    return shown, ids, rows
+
+
 def test_the_mla_list_walks_its_order_once_for_the_count_and_the_page(
     login, supervisor, agency_a, settings
 ):
@@ -199,19 +216,11 @@ def test_the_mla_list_walks_its_order_once_for_the_count_and_the_page(
     expected = [
         m.pk for m in sorted(made, key=lambda m: (m.reply_due, -m.sent_on.toordinal(), -m.pk))
     ]
-    client = login(supervisor)
-    shown = []
-    for number in (1, 2, 3):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(
-                reverse("cooperation:mla_list"), {"status": "sent", "page": number}
-            )
-        shown += [m.pk for m in response.context["page"].object_list]
-        assert response.context["page"].paginator.count == 5
+    url = reverse("cooperation:mla_list")
+    shown, ids, rows = _pages_read_in_one_walk(
+        login(supervisor), url, {"status": "sent"}, 3, 5, "partners_mlarequest"
+    )
     assert shown == expected
-    selects = [q["sql"] for q in queries.captured_queries if '"partners_mlarequest"' in q["sql"]]
-    assert not [sql for sql in selects if "COUNT(" in sql.upper()]
-    ids, rows = selects[:2]
     assert (
         '"partners_mlarequest"."reply_due" ASC' in ids and f"LIMIT {listing.COUNT_CAP + 1}" in ids
     )
@@ -280,16 +289,10 @@ def test_a_status_page_of_the_queue_is_read_along_its_order_then_by_key(
     expected = [pk for _day, pk in sorted(sent, reverse=True)]
     client = login(supervisor)
     url = reverse("cooperation:referral_list")
-    shown = []
-    for number in (1, 2):
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, {"status": "sent", "page": number})
-        shown += [r.pk for r in response.context["page"].object_list]
-        assert response.context["page"].paginator.count == 4
+    shown, ids, rows = _pages_read_in_one_walk(
+        client, url, {"status": "sent"}, 2, 4, "partners_referral"
+    )
     assert shown == expected
-    selects = [q["sql"] for q in queries.captured_queries if '"partners_referral"' in q["sql"]]
-    assert not [sql for sql in selects if "COUNT(" in sql.upper()]
-    ids, rows = selects[:2]
     assert '"partners_referral"."sent_at" DESC' in ids  # the list's order, not by id
     assert '"partners_agency"' not in ids and f"LIMIT {listing.COUNT_CAP + 1}" in ids
     assert '"partners_agency"' in rows and '"partners_referral"."id" IN (' in rows

@@ -135,9 +135,7 @@ class ReferralQuerySet(models.QuerySet):
 
     def for_list(self) -> ReferralQuerySet:
         """What a list row shows, in a fixed number of queries whatever the length."""
-        return self.select_related("case", "from_agency", "to_agency").prefetch_related(
-            "assigned_to"
-        )
+        return self.select_related("case", "from_agency", "to_agency")
 
 
 class Referral(ChoiceLabels, VersionedModel):

@@ -370,20 +370,13 @@ class CaseQuerySet(ArchivableQuerySet):
 
     def with_expiring_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
         """Cases with a permit expiring soon or already expired
-        (ServiceItemQuerySet.expiring_permits)."""
-        return self.filter(
-            RowExists(
-                ServiceItem.objects.expiring_permits(today).filter(case_id=models.OuterRef("pk"))
-            )
-        )
+        (ServiceItemQuerySet.expiring_permits): their earliest permit expiry is that soon."""
+        return self.filter(first_permit_expiry__lte=permit_warning_limit(today))
 
     def with_expired_permits(self, today: datetime.date | None = None) -> CaseQuerySet:
-        """Cases with an expired permit (ServiceItemQuerySet.expired_permits)."""
-        return self.filter(
-            RowExists(
-                ServiceItem.objects.expired_permits(today).filter(case_id=models.OuterRef("pk"))
-            )
-        )
+        """Cases with an expired permit (ServiceItemQuerySet.expired_permits): their
+        earliest permit expiry has passed."""
+        return self.filter(first_permit_expiry__lt=today or timezone.localdate())
 
     def assigned_to(
         self, user: User, *, open_only: bool = False, per_row: bool = False
@@ -527,6 +520,13 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
     # Nullable only for imported reference data that has banded years (reports.ctdc);
     # blank=False keeps every staff form requiring it.
     intake_date = models.DateField(_("intake date"), null=True, default=timezone.localdate)
+    # The earliest expiry of the permits the case holds (ServiceItemQuerySet.permits), a
+    # copy its permits write (ServiceItem.save, copy_permit_expiry): the case list's
+    # permit filters walk the cases that hold one (cases_case_agency_permits) instead
+    # of probing every case's services (issue 12).
+    first_permit_expiry = models.DateField(
+        _("earliest permit expiry"), null=True, blank=True, editable=False
+    )
     source = models.CharField(
         _("source"), max_length=32, choices=Source.choices, default=Source.OTHER
     )
@@ -630,6 +630,14 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
                 fields=["agency", "-updated_at", "-id"],
                 condition=models.Q(archived_at__isnull=True),
                 name="cases_case_agency_updated",
+            ),
+            # The case list filtered on a permit expired or expiring, in its default order:
+            # the one case in eight that holds a permit, its expiry read from the index.
+            models.Index(
+                fields=["agency", "-intake_date", "-id"],
+                include=["first_permit_expiry"],
+                condition=models.Q(archived_at__isnull=True, first_permit_expiry__isnull=False),
+                name="cases_case_agency_permits",
             ),
             # The status filter, and the sort by status (ties in id order: listing's
             # OrderingFilter).
@@ -1937,6 +1945,23 @@ PERMIT_TYPES = ["residence_permit", "work_permit"]
 PERMIT_WARNING_DAYS = 30
 
 
+def permit_warning_limit(today: datetime.date | None = None) -> datetime.date:
+    """The last expiry date that counts as expiring soon (expiring_permits)."""
+    return (today or timezone.localdate()) + datetime.timedelta(days=PERMIT_WARNING_DAYS)
+
+
+def copy_permit_expiry(cases: CaseQuerySet) -> int:
+    """Write these cases' `first_permit_expiry` from their permits: the copy's one writer
+    (ServiceItem.save, bulk loads, the migration that added it)."""
+    first = (
+        ServiceItem.objects.permits()
+        .filter(case_id=models.OuterRef("pk"), permit_expires_on__isnull=False)
+        .order_by("permit_expires_on")
+        .values("permit_expires_on")[:1]
+    )
+    return cases.update(first_permit_expiry=models.Subquery(first))
+
+
 class ServiceItemQuerySet(CaseRowQuerySet):
     def open(self) -> ServiceItemQuerySet:
         """Still to deliver: planned or in progress (a case should not close with one)."""
@@ -1958,9 +1983,7 @@ class ServiceItemQuerySet(CaseRowQuerySet):
         Expired permits stay in: a permit that has run out needs more attention than
         one about to, so it must never drop out of the lists (expired_permits() marks it).
         """
-        today = today or timezone.localdate()
-        limit = today + datetime.timedelta(days=PERMIT_WARNING_DAYS)
-        return self.permits().filter(permit_expires_on__lte=limit)
+        return self.permits().filter(permit_expires_on__lte=permit_warning_limit(today))
 
     def expired_permits(self, today: datetime.date | None = None) -> ServiceItemQuerySet:
         """Permits whose expiry date has passed (one expiring today is still valid)."""
@@ -2055,6 +2078,12 @@ class ServiceItem(ChoiceLabels, CaseAgencyRow, CreatedModel):
 
     def __str__(self) -> str:
         return f"{self.get_service_type_display()} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and its case's copy of its earliest permit expiry rewritten: any save
+        may make the service a permit or not, change its expiry, or cancel it."""
+        super().save(*args, **kwargs)
+        copy_permit_expiry(Case.objects.filter(pk=self.case_id))
 
     @property
     def is_permit_expired(self) -> bool:

@@ -89,6 +89,7 @@ from cases.models import (
     TaskTransition,
     Track,
     TrackTransition,
+    copy_permit_expiry,
 )
 from cases.services import HEARING_PREPARATION_DAYS
 from cooperation.models import (
@@ -1086,6 +1087,10 @@ class ScaleSeeder:
                     )
 
         table.copy(self._bar(rows(), int(self.total * 1.62), "protection services"))
+        # The cases' copy of their earliest permit expiry, as ServiceItem.save writes it.
+        copy_permit_expiry(
+            Case.objects.filter(pk__in=ServiceItem.objects.permits().values("case_id"))
+        )
         self._done(table)
 
     def _consents_screenings_decisions(self) -> None:

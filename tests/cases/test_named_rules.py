@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from cases import services
 from cases.models import (
     PERMIT_WARNING_DAYS,
     UPCOMING_DAYS,
@@ -212,6 +213,44 @@ def test_works_on_agrees_with_the_cases_the_user_works(
         each = Case.objects.filter(pk__in=[c.pk for c in cases]).worked_by_each(user)
         assert {case.pk for part in each for case in part} == by_case, user
     assert any(case.works_on(supervisor) for case in cases)
+
+
+def test_the_cases_copy_of_their_earliest_permit_expiry_follows_every_write(agency_a, supervisor):
+    """The case rules read each case's copy of its earliest permit expiry; every write of
+    a permit rewrites it (created, its expiry edited, cancelled, planned again, made
+    another service), so they always keep the cases the permit rules keep."""
+    today = _today()
+    first, second = CaseFactory(agency=agency_a), CaseFactory(agency=agency_a)
+
+    def agree() -> set[Case]:
+        for case_rule, permit_rule in (
+            (Case.objects.with_expired_permits, ServiceItem.objects.expired_permits),
+            (Case.objects.with_expiring_permits, ServiceItem.objects.expiring_permits),
+        ):
+            assert set(case_rule(today)) == {permit.case for permit in permit_rule(today)}
+        return set(Case.objects.with_expired_permits(today))
+
+    _permit(first, today + 60 * DAY)
+    assert agree() == set()
+    expired = _permit(first, today - DAY, status="in_progress")
+    _permit(second, today + DAY)
+    assert agree() == {first}
+    assert set(Case.objects.with_expiring_permits(today)) == {first, second}
+    expired.permit_expires_on = today + 5 * DAY
+    services.save_service(expired, actor=supervisor)
+    assert agree() == set()
+    expired.permit_expires_on = today - 3 * DAY
+    services.save_service(expired, actor=supervisor)
+    assert agree() == {first}
+    services.transition_service(expired, "cancelled", actor=supervisor)
+    assert agree() == set()
+    services.transition_service(ServiceItem.objects.get(pk=expired.pk), "planned", actor=supervisor)
+    assert agree() == {first}
+    expired.refresh_from_db()
+    expired.service_type = "shelter"
+    services.save_service(expired, actor=supervisor)
+    assert agree() == set()
+    assert Case.objects.get(pk=first.pk).first_permit_expiry == today + 60 * DAY
 
 
 def test_is_permit_expired_agrees_with_the_expired_permits_rule(case):

@@ -687,6 +687,14 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A saved case writes every column but its copy of its permits' earliest expiry,
+        which only copy_permit_expiry writes: a case read before one of its permits
+        changed must not write the old copy back."""
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = _CASE_COLUMNS_BUT_THE_COPY
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
 
@@ -739,6 +747,14 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         if self.identification_status not in IDENTIFICATION_DECIDED:
             blockers.append(str(_("The identification decision has not been recorded.")))
         return blockers
+
+
+# What a full save of a case writes (Case.save): every column but the permits' copy.
+_CASE_COLUMNS_BUT_THE_COPY = [
+    field.attname
+    for field in Case._meta.concrete_fields
+    if not field.primary_key and field.attname != "first_permit_expiry"
+]
 
 
 class CaseSequence(models.Model):
@@ -1807,6 +1823,10 @@ class Task(ChoiceLabels, CaseAgencyRow, CreatedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.case_id is not None:
             self.case_intake_date = self.case.intake_date  # see `case_intake_date`
+        elif not self._state.adding and not args and kwargs.get("update_fields") is None:
+            # The copy's writer is the case's (cases.services.update_case): a task read
+            # before its case's intake date changed must not write the old date back.
+            kwargs["update_fields"] = _TASK_COLUMNS_BUT_THE_COPY
         super().save(*args, **kwargs)
 
     @property
@@ -1837,6 +1857,14 @@ TASK_GRAPH = Graph.build(
         _T.CANCELLED: {_T.OPEN},
     },
 )
+
+
+# What a full save of a task writes (Task.save): every column but its case's intake date.
+_TASK_COLUMNS_BUT_THE_COPY = [
+    field.attname
+    for field in Task._meta.concrete_fields
+    if not field.primary_key and field.attname != "case_intake_date"
+]
 
 
 class TaskTransition(TransitionRecord):

@@ -253,6 +253,18 @@ def test_the_cases_copy_of_their_earliest_permit_expiry_follows_every_write(agen
     assert Case.objects.get(pk=first.pk).first_permit_expiry == today + 60 * DAY
 
 
+def test_a_case_saved_from_an_earlier_read_keeps_its_permits_copy(agency_a):
+    """A case read before one of its permits was written, then saved, writes its other
+    columns and leaves the copy to its permits: the expired permit still counts."""
+    case = CaseFactory(agency=agency_a)
+    earlier = Case.objects.get(pk=case.pk)
+    _permit(case, _today() - DAY)
+    earlier.risk_level = "high"
+    earlier.save()
+    assert set(Case.objects.with_expired_permits(_today())) == {case}
+    assert Case.objects.get(pk=case.pk).risk_level == "high"
+
+
 def test_is_permit_expired_agrees_with_the_expired_permits_rule(case):
     today = _today()
     for service_type in ("residence_permit", "work_permit", "shelter"):

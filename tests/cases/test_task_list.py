@@ -134,11 +134,17 @@ def test_the_intake_filters_follow_the_case_and_its_edits(login, supervisor, cas
     assert _titles(client.get(URL, {"intake_after": "2025-01-01"})) == both
     assert _titles(client.get(URL, {"intake_after": "2025-02-01"})) == set()
     assert _titles(client.get(URL, {"intake_before": "2025-01-31"})) == both
+    earlier = Task.objects.filter(case=case).order_by("pk")[0]  # "Early case", read now
     case.refresh_from_db()
     case.intake_date = datetime.date(2025, 3, 1)
     update_case(case, actor=caseworker, expected_version=case.version)
     assert _titles(client.get(URL, {"intake_after": "2025-02-01"})) == both
     assert _titles(client.get(URL, {"intake_before": "2025-01-31"})) == set()
+    # Saved after the case's edit, the task read before it leaves the copy to the case.
+    earlier.title = "Renamed"
+    earlier.save()
+    renamed = {"Renamed", "Added by hand"}
+    assert _titles(client.get(URL, {"intake_after": "2025-02-01"})) == renamed
 
 
 @pytest.mark.postgres

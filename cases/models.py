@@ -691,7 +691,7 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         """A saved case writes every column but its copy of its permits' earliest expiry,
         which only copy_permit_expiry writes: a case read before one of its permits
         changed must not write the old copy back."""
-        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+        if _saves_whole(self, args, kwargs):
             kwargs["update_fields"] = _CASE_COLUMNS_BUT_THE_COPY
         super().save(*args, **kwargs)
 
@@ -747,6 +747,16 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
         if self.identification_status not in IDENTIFICATION_DECIDED:
             blockers.append(str(_("The identification decision has not been recorded.")))
         return blockers
+
+
+def _saves_whole(instance: models.Model, args: tuple, kwargs: dict[str, Any]) -> bool:
+    """Whether this save of a stored row would write every column (no update_fields)."""
+    return not (
+        instance._state.adding
+        or args
+        or kwargs.get("update_fields") is not None
+        or kwargs.get("force_insert")
+    )
 
 
 # What a full save of a case writes (Case.save): every column but the permits' copy.
@@ -1823,7 +1833,7 @@ class Task(ChoiceLabels, CaseAgencyRow, CreatedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.case_id is not None:
             self.case_intake_date = self.case.intake_date  # see `case_intake_date`
-        elif not self._state.adding and not args and kwargs.get("update_fields") is None:
+        elif _saves_whole(self, args, kwargs):
             # The copy's writer is the case's (cases.services.update_case): a task read
             # before its case's intake date changed must not write the old date back.
             kwargs["update_fields"] = _TASK_COLUMNS_BUT_THE_COPY

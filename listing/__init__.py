@@ -91,8 +91,8 @@ class FilterSet(BaseFilterSet):
     # page (the 40th) takes, so the count costs what that page costs; read late
     # (`rows_by_id`), the count and the page then share that one walk
     # (CappedPaginator._listed_ids). For a list whose orders each have an index its
-    # filters start from (the task list, the case list, the referral queue, the person
-    # list); every other list counts by id, newest first (`count_order`).
+    # filters start from (the task, case, person and MLA lists, the referral queue);
+    # every other list counts by id, newest first (`count_order`).
     counts_in_list_order: ClassVar[bool] = False
 
     @property

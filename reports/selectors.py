@@ -247,7 +247,7 @@ def _staff_sums(scope: Scope) -> dict[tuple[str, int], int]:
         Q(month__gt=scope.last_month) | Q(month__isnull=True)
     )
     for key, n in summed(later).items():
-        every[key] -= n
+        every[key] = every.get(key, 0) - n
     return {key: n for key, n in every.items() if n}
 
 

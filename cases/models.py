@@ -1990,7 +1990,8 @@ def permit_warning_limit(today: datetime.date | None = None) -> datetime.date:
 
 def copy_permit_expiry(cases: CaseQuerySet) -> int:
     """Write these cases' `first_permit_expiry` from their permits: the copy's one writer
-    (ServiceItem.save, bulk loads, the migration that added it)."""
+    (ServiceItem.save, and the scale seed after its bulk load; migration cases.0036
+    filled the existing rows the same way)."""
     first = (
         ServiceItem.objects.permits()
         .filter(case_id=models.OuterRef("pk"), permit_expires_on__isnull=False)

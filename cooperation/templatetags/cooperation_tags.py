@@ -10,7 +10,7 @@ from django import template
 from django.utils import timezone
 
 from cases.models import Case
-from cases.selectors import inbox_panel
+from cases.selectors import MY_WORK_LIMIT, inbox_panel
 from cooperation.models import MLARequest, Referral
 from cooperation.selectors import case_referrals
 from partners.models import Agency
@@ -23,10 +23,10 @@ WORK_LIST_LIMIT = 20
 
 @register.inclusion_tag("cooperation/partials/my_work_partners.html", takes_context=True)
 def partners_work(context: template.Context) -> dict:
-    """My work: incoming referrals awaiting a response (with their count) and overdue MLA
-    replies (3 queries)."""
+    """My work: incoming referrals awaiting a response and overdue MLA replies, each as
+    My work's other panels are: its count, its first MY_WORK_LIMIT rows and a link to
+    the full list (4 queries)."""
     user = context["request"].user
-    today = timezone.localdate()
     awaiting = (
         Referral.objects.visible_to(user)
         .received_by(user.agency)
@@ -34,11 +34,14 @@ def partners_work(context: template.Context) -> dict:
         .select_related("from_agency")
         .order_by("respond_by", "pk")
     )
-    overdue_mla = MLARequest.objects.visible_to(user).overdue(today).order_by("reply_due", "pk")
+    overdue_mla = (
+        MLARequest.objects.visible_to(user)
+        .overdue(timezone.localdate())
+        .order_by("reply_due", "pk")
+    )
     return {
-        "awaiting_referrals": inbox_panel(awaiting, WORK_LIST_LIMIT),
-        "overdue_mla": list(overdue_mla[:WORK_LIST_LIMIT]),
-        "today": today,
+        "awaiting_referrals": inbox_panel(awaiting, MY_WORK_LIMIT),
+        "overdue_mla": inbox_panel(overdue_mla, MY_WORK_LIMIT),
     }
 
 

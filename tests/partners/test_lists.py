@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import listing
+from cases import selectors
 from cooperation import services
 from cooperation.models import Referral
 from tests.factories import (
@@ -257,6 +258,50 @@ def test_my_work_query_count_is_constant_with_referrals_and_mla(
         )
     ReferralFactory(case=case, to_agency=other)
     assert _queries(client, reverse("cases:my_work")) == one
+
+
+def test_my_work_shows_the_first_referrals_and_mla_replies_with_counts_and_links(
+    login, case, agency_b, receiver
+):
+    """The partners' panels are bounded as My work's others are: the first MY_WORK_LIMIT
+    rows, the count of all, and a link to the full list that only shows when more wait."""
+    client = login(receiver)
+    client.get(reverse("cases:my_work"))  # the first request after login refreshes the session
+    limit = selectors.MY_WORK_LIMIT
+    mlas = [
+        MLARequestFactory(
+            agency=agency_b, reply_due=TODAY() - datetime.timedelta(days=1 + i), created_by=receiver
+        )
+        for i in range(limit)
+    ]
+    referrals = [ReferralFactory(case=case, to_agency=agency_b) for _ in range(limit)]
+    html = client.get(reverse("cases:my_work")).content.decode()
+    mla_link = f"{reverse('cooperation:mla_list')}?overdue=1"
+    referral_link = f"{reverse('cooperation:referral_list')}?direction=in&amp;awaiting=1"
+    assert all(row.get_absolute_url() in html for row in [*mlas, *referrals])
+    assert mla_link not in html and referral_link not in html  # all of them are shown
+    newest = MLARequestFactory(agency=agency_b, reply_due=TODAY(), created_by=receiver)
+    oldest = MLARequestFactory(
+        agency=agency_b, reply_due=TODAY() - datetime.timedelta(days=400), created_by=receiver
+    )
+    ReferralFactory(case=case, to_agency=agency_b)
+    html = client.get(reverse("cases:my_work")).content.decode()
+    # Oldest due date first; today's reply is not overdue yet.
+    assert f'href="{oldest.get_absolute_url()}"' in html
+    assert f'href="{newest.get_absolute_url()}"' not in html
+    assert f'href="{mlas[0].get_absolute_url()}"' not in html  # the 11th oldest: in the list
+    shown = sum(html.count(f'href="{row.get_absolute_url()}"') for row in [*mlas, oldest])
+    assert shown == limit
+    assert mla_link in html and referral_link in html
+    panel = html[html.index('id="mla-overdue-heading"') :]
+    assert f">{limit + 1}<" in panel.replace(" ", "")[:200]
+    assert (
+        sum(
+            html.count(f'href="{row.get_absolute_url()}"')
+            for row in Referral.objects.filter(to_agency=agency_b)
+        )
+        == limit
+    )
 
 
 def test_case_page_query_count_is_constant_with_referrals(login, case, caseworker, agency_b):

@@ -18,6 +18,7 @@ from policy import SUPERVISES, WORKS_CASES, can
 
 register = template.Library()
 
+# The agency page's referral panels (My work's show MY_WORK_LIMIT rows, as its others do).
 WORK_LIST_LIMIT = 20
 
 

@@ -439,3 +439,30 @@ def test_the_dashboard_and_statistics_have_their_own_target_filtered_or_not():
     for page in ("cases p1", "people ?exploitation=unknown", "tasks ?overdue=true"):
         assert missed(page, 160.0) == f"med>{bench.MEDIAN_MS}"
         assert missed(page, 140.0) == ""
+
+
+def test_a_ratio_against_a_much_smaller_baseline_page_says_so_and_still_counts():
+    """A page that holds fewer rows at the baseline (two referrals at 10,000 cases, a full
+    page at 1,000,000) is flagged on its ratio all the same: the row names the baseline
+    page's size and the summary says how many such ratios there are."""
+
+    def result(page: str, median: float, size: int) -> bench.Result:
+        return bench.Result("supervisor", page, "/", 200, median_ms=median, bytes=size)
+
+    full = result("referrals ?direction=in", 25.0, 17_000)
+    short_base = result("referrals ?direction=in", 13.0, 9_500)
+    same_base = result("referrals ?direction=in", 13.0, 16_800)
+    assert bench.flags(full, short_base) == f"ratio>{bench.RATIO} (base page 9.3 KB)"
+    assert bench.flags(full, same_base) == f"ratio>{bench.RATIO}"
+    assert bench.flags(full, result("referrals ?direction=in", 20.0, 9_500)) == ""
+
+    slow = result("people", 160.0, 20_000)
+    baseline = {
+        ("supervisor", "referrals ?direction=in"): short_base,
+        ("supervisor", "people"): result("people", 60.0, 10_000),
+    }
+    line = bench.summary([full, slow], baseline)
+    # Both miss a target; only the referral list misses the ratio alone (the people list
+    # misses the median too, so it is not put down to its smaller baseline page).
+    assert line.startswith("2 pages measured, 2 miss a target. 1 of them miss only the ratio")
+    assert bench.summary([full], {}) == "1 pages measured, 0 miss a target."

@@ -182,8 +182,7 @@ class Command(BaseCommand):
             self.stdout.write("The case list against the Django admin changelist (supervisor):")
             for line in bench.admin_comparison(results):
                 self.stdout.write(line)
-        missed = [r for r in results if bench.flags(r, baseline.get((r.role, r.page)))]
-        self.stdout.write(f"{len(results)} pages measured, {len(missed)} miss a target.")
+        self.stdout.write(bench.summary(results, baseline))
         # A shared machine's speed drifts within a run: the reference again, at the end.
         meta["cpu_reference_end"] = bench.cpu_reference()
         self.stdout.write(f"At the end: {meta['cpu_reference_end']}.")

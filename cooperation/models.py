@@ -151,6 +151,7 @@ class Referral(ChoiceLabels, VersionedModel):
         verbose_name=_("referring agency"),
         on_delete=models.PROTECT,
         related_name="referrals_out",
+        db_index=False,  # no index of its own: the index on (from_agency, purpose) leads with it
     )
     to_agency = models.ForeignKey(
         Agency,
@@ -245,6 +246,11 @@ class Referral(ChoiceLabels, VersionedModel):
             # a response or overdue (all "sent") walk it instead of sorting every sent
             # referral of the country (issue 12: 105 ms at page 40, a million cases).
             models.Index(fields=["status", "-sent_at", "-id"], name="cooperation_referral_status"),
+            # The list filtered on a purpose: a purpose the agency rarely refers for was
+            # looked for among every referral it ever sent (21,000 rows read to show none
+            # at 1,000,000 cases: 17 -> 9 ms). The received side, a few hundred referrals
+            # an agency, is read along (to_agency, status).
+            models.Index(fields=["from_agency", "purpose"], name="cooperation_referral_from_for"),
         ]
 
     def __str__(self) -> str:

@@ -15,8 +15,10 @@ import listing
 from cases import selectors
 from cooperation import services
 from cooperation.models import Referral
+from partners.models import ServiceType
 from tests.factories import (
     AgencyFactory,
+    CaseFactory,
     MLARequestFactory,
     PreventionActivityFactory,
     ReferralFactory,
@@ -302,6 +304,37 @@ def test_my_work_shows_the_first_referrals_and_mla_replies_with_counts_and_links
         )
         == limit
     )
+
+
+def test_the_list_filtered_on_a_purpose_looks_for_the_sent_ones_along_their_index(
+    login, case, agency_a, agency_b, supervisor, outsider
+):
+    """A purpose keeps the referrals of that purpose on both sides of the scope, sent and
+    received. On PostgreSQL the sent ones are looked for along (from_agency, purpose): a
+    purpose the agency rarely refers for was looked for among every referral it ever sent
+    (21,000 rows read to show none at 1,000,000 cases; issue 12)."""
+    shelter = ReferralFactory(case=case, to_agency=agency_b)
+    legal = ReferralFactory(case=case, to_agency=agency_b, purpose=ServiceType.LEGAL_AID)
+    other = CaseFactory(agency=agency_b, caseworkers=[outsider])
+    received = ReferralFactory(
+        case=other, from_agency=agency_b, to_agency=agency_a, purpose=ServiceType.LEGAL_AID
+    )
+    client = login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cooperation:referral_list"), {"purpose": "legal_aid"})
+    shown = {row.pk for row in response.context["page"].object_list}
+    assert shown == {legal.pk, received.pk} and shelter.pk not in shown
+    if connection.vendor == "postgresql":
+        ids = next(
+            q["sql"]
+            for q in queries.captured_queries
+            if '"partners_referral"."id" AS "pk"' in q["sql"]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {ids}")
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+        assert "cooperation_referral_from_for" in plan
 
 
 def test_case_page_query_count_is_constant_with_referrals(login, case, caseworker, agency_b):

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -101,9 +101,9 @@ class PersonFilter(FilterSet):
         # tested for (already checked by the person's own scope): a probe of the person
         # per matching case less (5,600 of them for last month's intakes at 1,000,000).
         cases = self._cases_that_match(Case.objects.unarchived().of_agency_scope(user))
-        people = queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))))
         if not user.sees_whole_agency:
-            return people  # a caseworker's people come from their own cases: few by design
+            # A caseworker's people come from their own cases: few by design.
+            return queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))))
         # No person newer than the newest one with such a case can match: a bound the
         # agency's list (newest first) starts from instead of walking every newer person.
         # Read from the cases alone (without the person's archive rule, which only makes
@@ -111,9 +111,14 @@ class PersonFilter(FilterSet):
         # 70,000 people of the last year to find the first (556 ms at 1,000,000 cases;
         # the bound reads one index backward, 12 ms). A caseworker's list, read from their
         # own cases, only got slower with it (103 -> 160 ms for the 40th page).
-        newest = self._cases_that_match(Case.objects.unarchived().of_agency_scope(user))
-        bound = newest.order_by("-person_id").values("person_id")[:1]
-        return people.filter(pk__lte=Subquery(bound))
+        # Read first, as a value: both sides of the walk, the people and their cases,
+        # then start from it (as a subquery, only the people did; the cases side walked
+        # the year's 70,000 again: 35 -> 29 ms), and no case matching means no walk.
+        bound = cases.order_by("-person_id").values_list("person_id", flat=True).first()
+        if bound is None:
+            return queryset.none()
+        cases = cases.filter(person_id__lte=bound)
+        return queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))), pk__lte=bound)
 
     def _cases_that_match(self, cases: QuerySet[Case]) -> QuerySet[Case]:
         """`cases` narrowed by the chosen case-level filters, all at once."""

@@ -196,8 +196,18 @@ def test_the_case_filters_of_the_person_list_keep_exactly_the_people_whose_case_
         for q in queries
         if q["sql"].startswith('SELECT "victims_person"."id"') and "EXISTS" in q["sql"]
     )
-    # The agency's list starts from the bound; a caseworker's, from their own cases.
-    assert ('"victims_person"."id" <= (SELECT' in listed) == (persona == "supervisor")
+    # The agency's list starts from the bound, read first from the cases alone (the newest
+    # person with a matching case that is not archived: the archived person's), on both
+    # sides of its walk; a caseworker's, from their own cases.
+    whole_agency = persona == "supervisor"
+    assert (f'"victims_person"."id" <= {gone.pk})' in listed) == whole_agency
+    assert (f'U0."person_id" <= {gone.pk} AND' in listed) == whole_agency
+    # No case matches: an empty list, and for the agency's list no walk at all.
+    with CaptureQueriesContext(connection) as queries:
+        none = client.get(reverse("victims:person_list"), {"intake_before": "2000-01-01"})
+    assert list(none.context["page"]) == []
+    walks = [q["sql"] for q in queries if q["sql"].startswith('SELECT "victims_person"."id"')]
+    assert bool(walks) != whole_agency
     after = client.get(reverse("victims:person_list"), {"intake_after": "2025-01-01"})
     assert both.pk in [person.pk for person in after.context["page"]]
     assert only_old.pk not in [person.pk for person in after.context["page"]]

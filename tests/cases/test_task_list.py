@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.models import CaseExploitation, ExploitationType, Task
 from cases.services import add_task, transition_task, update_case
 from tests.factories import CaseFactory, TaskFactory
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,8 @@ def test_the_overdue_list_reads_the_open_tasks_index_alone(login, supervisor, ca
         response = login(supervisor).get(URL, {"overdue": "true"})
     assert {task.pk for task in response.context["page"].object_list} == {t.pk for t in late}
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute(f"EXPLAIN {_list_query(queries)}")
-            plan = "\n".join(line for (line,) in cursor.fetchall())
-        assert "Index Only Scan using cases_task_open_due_with on cases_task" in plan
+        listed = explain(_list_query(queries), off=("seqscan", "bitmapscan"))
+        assert "Index Only Scan using cases_task_open_due_with on cases_task" in listed
 
 
 def test_bad_filter_values_are_400(login, supervisor):
@@ -92,11 +89,7 @@ def _list_query(queries) -> str:
 
 def _list_plan(queries) -> str:
     """PostgreSQL's plan of the list's query, as it would be over many rows."""
-    with connection.cursor() as cursor:
-        # Few test rows: without this PostgreSQL would rightly read the tables whole.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {_list_query(queries)}")
-        return "\n".join(line for (line,) in cursor.fetchall())
+    return explain(_list_query(queries))
 
 
 def test_the_exploitation_and_caseworker_filters_keep_the_tasks_of_matching_cases(

@@ -23,6 +23,7 @@ from tests.factories import (
     PreventionActivityFactory,
     ReferralFactory,
 )
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -330,11 +331,7 @@ def test_the_list_filtered_on_a_purpose_looks_for_the_sent_ones_along_their_inde
             for q in queries.captured_queries
             if '"partners_referral"."id" AS "pk"' in q["sql"]
         )
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {ids}")
-            plan = "\n".join(line for (line,) in cursor.fetchall())
-        assert "cooperation_referral_from_for" in plan
+        assert "cooperation_referral_from_for" in explain(ids)
 
 
 def test_case_page_query_count_is_constant_with_referrals(login, case, caseworker, agency_b):
@@ -375,9 +372,5 @@ def test_a_status_page_of_the_queue_is_read_along_its_order_then_by_key(
     assert '"partners_agency"' not in ids and f"LIMIT {listing.COUNT_CAP + 1}" in ids
     assert '"partners_agency"' in rows and '"partners_referral"."id" IN (' in rows
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute(f"EXPLAIN {ids}")
-            plan = "\n".join(line for (line,) in cursor.fetchall())
-        assert "cooperation_referral_status" in plan and "Sort" not in plan
+        walk = explain(ids, off=("sort", "bitmapscan"))
+        assert "cooperation_referral_status" in walk and "Sort" not in walk

@@ -10,3 +10,7 @@ from victims.checks import require_field_keys  # noqa: E402
 
 # Refuse to serve with field keys that do not open the stored sentinel.
 require_field_keys()
+
+from config.runtime import tune_gc  # noqa: E402
+
+tune_gc()

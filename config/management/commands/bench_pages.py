@@ -21,6 +21,7 @@ from django.test.utils import override_settings
 
 from cases.models import Case
 from config import bench
+from config.runtime import tune_gc
 from config.scale import BENCH_LOGINS
 
 
@@ -95,6 +96,9 @@ class Command(BaseCommand):
             if not settings.HARBOR_WEB_PG_PARALLEL:
                 # As a web request's connection has it (config.settings), not a command's.
                 cursor.execute("SET max_parallel_workers_per_gather = 0")
+        # The garbage collector as a server process runs it (config.wsgi), in this
+        # process and in the one that serves the baseline database alike.
+        tune_gc()
         with self._bench_settings(options["admin"]):
             if options["serve"]:
                 self._serve(users)

@@ -372,11 +372,14 @@ def paginate(
     per_page: int | None = None,
     *,
     rows_by_id: Callable[[list[Any]], Iterable[Any]] | None = None,
+    count_order: CountOrder | None = None,
 ) -> Page:
     """The requested page of a list, counted up to COUNT_CAP rows (CappedPaginator;
     `rows_by_id` for a list whose rows join several tables). Given a FilterSet, its rows,
-    counted the way the FilterSet says (FilterSet.count_order)."""
-    count_order: CountOrder = rows.count_order if isinstance(rows, FilterSet) else "newest"
+    counted the way the FilterSet says (FilterSet.count_order); a QuerySet newest first
+    unless `count_order` says otherwise."""
+    if count_order is None:
+        count_order = rows.count_order if isinstance(rows, FilterSet) else "newest"
     queryset = rows.qs if isinstance(rows, FilterSet) else rows
     paginator = CappedPaginator(
         queryset,

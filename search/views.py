@@ -38,7 +38,16 @@ def search_results(request: AuthenticatedHttpRequest) -> HttpResponse:
         people, ranked_only = found.people, found.ranked_only
         # Who searched and when; never what: the text may be a victim's name.
         record_event(actor=request.user, action=AuditEvent.Action.SEARCH, object_type="search")
-    page = paginate(request, people)
+    # The found people are counted in their ranked order and the page's ids are a slice
+    # of that one walk, their rows then read by key (the scoped walk chose them): a
+    # caseworker's scope (their people, a few hundred ids) is read once for the list,
+    # where a count and a page each read it (10 ms each at 1,000,000 cases).
+    page = paginate(
+        request,
+        people,
+        rows_by_id=lambda ids: Person.objects.filter(pk__in=ids),
+        count_order="listed",
+    )
     context = {
         "query": query,
         "cases": cases,

@@ -335,14 +335,14 @@ def people_matching(user: User, query: str) -> PeopleFound:
         for pk, score in similar.items():
             scores[pk] = max(scores.get(pk, 0.0), score)
     best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:MAX_RESULTS]
-    rank = _Rank(best)
     by_code = Q(code__icontains=query) if may_be_code(query) else Q()
-    people = (
-        Person.objects.visible_to(user)
-        .filter(by_code | Q(pk__in=[pk for pk, _score in best]))
-        .annotate(rank=rank)
-        .order_by("-rank", "code")
-    )
+    people = Person.objects.visible_to(user).filter(by_code | Q(pk__in=[pk for pk, _score in best]))
+    # The ranked first, then by code; none ranked (a code alone), by code: every score
+    # would be 0, a constant PostgreSQL refuses to sort the list's ids on.
+    if best:
+        people = people.annotate(rank=_Rank(best)).order_by("-rank", "code")
+    else:
+        people = people.order_by("code")
     return PeopleFound(people, ranked_only=len(scores) > MAX_RESULTS)
 
 

@@ -143,6 +143,33 @@ def test_query_count_is_the_same_for_one_and_thirty_results(login, caseworker, a
     assert _count_queries(client, "Tran Thi Sampel") == one
 
 
+def test_the_people_found_are_counted_and_paged_from_one_walk(
+    login, caseworker, agency_a, settings
+):
+    """The count and every page's ids come from one read of the ranked, scoped list (a
+    caseworker's scope read once, not once for a count and again for the page); the
+    page's rows are then read by key."""
+    settings.HARBOR_PAGE_SIZE = 2
+    people = [
+        CaseFactory(
+            agency=agency_a,
+            person=PersonFactory(agency=agency_a, legal_name="Tran Thi Sample"),
+            caseworkers=[caseworker],
+        ).person
+        for _ in range(3)
+    ]
+    client = login(caseworker)
+    first = client.get(URL, {"q": "Tran Thi Sample"})
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(URL, {"q": "Tran Thi Sample", "page": 2})
+    assert first.context["page"].paginator.count == 3
+    found = [person for response in (first, second) for person, _name in response.context["rows"]]
+    assert sorted(found, key=lambda person: person.pk) == people
+    assert [name for _person, name in second.context["rows"]] == ["Tran Thi Sample"]
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert not [sql for sql in counts if '"victims_person"' in sql], counts
+
+
 def test_the_navigation_has_a_search_box_for_readers(login, caseworker):
     content = login(caseworker).get(reverse("cases:my_work")).content.decode()
     assert 'role="search"' in content

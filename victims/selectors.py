@@ -253,7 +253,7 @@ def may_be_code(query: str) -> bool:
 
 
 class _Rank(models.Func):
-    """A person's score among `scores` ((pk, score) pairs), 0 for anyone else.
+    """A person's score among `scores` ((pk, score) pairs, at least one), 0 for anyone else.
 
     On PostgreSQL, the scores and the ids are two array parameters: the score at the id's
     position. Elsewhere, one simple `CASE id WHEN … THEN … END`, written directly. Both
@@ -271,8 +271,6 @@ class _Rank(models.Func):
     def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         (column,) = self.get_source_expressions()
         column_sql, column_params = compiler.compile(column)
-        if not self.scores:
-            return "0.0", ()
         whens = " ".join("WHEN %s THEN %s" for _score in self.scores)
         params = tuple(value for pk, score in self.scores for value in (pk, float(score)))
         return f"CASE {column_sql} {whens} ELSE 0.0 END", (*column_params, *params)
@@ -280,8 +278,6 @@ class _Rank(models.Func):
     def as_postgresql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
         (column,) = self.get_source_expressions()
         column_sql, column_params = compiler.compile(column)
-        if not self.scores:
-            return "0.0", ()
         ids = [pk for pk, _score in self.scores]
         values = [float(score) for _pk, score in self.scores]
         sql = f"COALESCE((%s::float8[])[array_position(%s::int8[], {column_sql}::int8)], 0.0)"

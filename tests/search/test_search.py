@@ -170,6 +170,28 @@ def test_the_people_found_are_counted_and_paged_from_one_walk(
     assert not [sql for sql in counts if '"victims_person"' in sql], counts
 
 
+@pytest.mark.parametrize("query", ["Tran Thi Sample", "Sample", "C1234567"])
+def test_a_caseworkers_search_reads_their_people_once(login, caseworker, agency_a, case, query):
+    """The exact matches, the matcher and the list take the ids of the caseworker's people,
+    read once for the search (the scope's caseless branch, the people they registered, is
+    in that one query), and find the same people as the scope."""
+    namesake = CaseFactory(
+        agency=agency_a,
+        person=PersonFactory(agency=agency_a, legal_name="Tran Thi Sample"),
+        caseworkers=[caseworker],
+    ).person
+    registered = PersonFactory(
+        agency=agency_a, legal_name="Tran Thi Sample", created_by=caseworker
+    )  # no case yet: visible to whoever registered them
+    client = login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        found = _people(client, query)
+    scope = f'"created_by_id" = {caseworker.pk} AND NOT EXISTS'
+    assert len([q for q in queries.captured_queries if scope in q["sql"]]) == 1
+    expected = {"C1234567": [case.person]}.get(query, [namesake, registered])
+    assert sorted(found, key=lambda person: person.pk) == expected
+
+
 def test_the_navigation_has_a_search_box_for_readers(login, caseworker):
     content = login(caseworker).get(reverse("cases:my_work")).content.decode()
     assert 'role="search"' in content

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from cases.services import archive_case, archive_record
 from tests.factories import CaseFactory, PersonFactory
+from tests.plans import explain
 from victims.models import Person
 from victims.services import archive_person
 
@@ -116,6 +117,17 @@ def test_a_lookup_by_key_never_reads_the_caseworkers_whole_scope(caseworker, peo
         assert "ANY(ARRAY" not in str(lookup.query).upper()
     assert "ANY(ARRAY" in str(visible.order_by("-pk").query).upper()
     assert "ANY(ARRAY" in str(visible.filter(pk__in=list(range(1, 1000))).query).upper()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_caseworkers_registrations_are_read_from_their_index_alone(caseworker, people):
+    """The people a caseworker registered (the scope's caseless branch) come from the
+    registrant index, which holds the registrant, the agency and the id: no person row
+    is read to find them (a national caseworker's 700 registrations: 5 ms through the
+    rows, 2 from the index)."""
+    sql = str(Person.objects.visible_to(caseworker).order_by().values("pk").query)
+    plan = explain(sql, off=("seqscan", "bitmapscan"))
+    assert "Index Only Scan using victims_person_registrant" in plan, plan
 
 
 def test_the_person_list_and_detail_follow_the_caseworkers_scope(

@@ -386,6 +386,9 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())
     assert summary, out.getvalue()
     assert "CPU reference: 10,000,000 additions in " in out.getvalue()
+    assert re.search(
+        r"At the end: CPU reference: 10,000,000 additions in [\d.]+ s\.", out.getvalue()
+    )
     # How busy the cores were while wrk ran: gunicorn's workers worked, so not 0 %.
     busy = re.search(r"CPU busy: (\d+)% of (\d+) cores\.", out.getvalue())
     assert busy and int(busy[1]) > 0 and int(busy[2]) == os.cpu_count(), out.getvalue()

@@ -237,7 +237,9 @@ class Command(BaseCommand):
             f"{float(values['rps']):.1f} requests/s over {values['seconds']} s "
             f"({values['requests']} requests); latency p50 {values['p50_ms']} ms, "
             f"p90 {values['p90_ms']} ms, p99 {values['p99_ms']} ms; "
-            f"non-2xx {values['non2xx']}, socket errors {values['socket_errors']}; {busy}."
+            f"non-2xx {values['non2xx']}, socket errors {values['socket_errors']}; {busy}. "
+            # A shared machine's speed drifts within a run: the reference again, after it.
+            f"At the end: {bench.cpu_reference()}."
         )
 
     def requests(self, mix: list[str]) -> list[tuple[str, str]]:

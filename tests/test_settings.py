@@ -59,7 +59,7 @@ def test_a_bad_environment_value_fails_at_start_naming_the_variable(overrides, n
     env = {**PRODUCTION_ENV, **overrides}
     if overrides.get("SECRET_KEY") == "":
         del env["SECRET_KEY"]
-    result = _run(env, "check", "--database", "default")
+    result = _run(env, "check")
     assert result.returncode != 0
     assert named in result.stderr
 

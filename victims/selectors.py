@@ -333,8 +333,12 @@ def people_matching(user: User, query: str) -> PeopleFound:
         # the exact matches are then the digests' rows of those people alone.
         visible_ids = list(visible.order_by().values_list("pk", flat=True))
         visible = Person.objects.filter(pk__in=visible_ids)
-        exact_ids = hits.filter(person_id__in=visible_ids).order_by("person_id").distinct()
-        exact_ids = exact_ids.values_list("person_id")
+        exact_ids = (
+            hits.filter(person_id__in=visible_ids)
+            .order_by("person_id")
+            .distinct()
+            .values_list("person_id")
+        )
     scores: dict[int, float] = dict.fromkeys(
         (pk for (pk,) in exact_ids[: MAX_RESULTS + 1]), EXACT_SCORE
     )

@@ -403,14 +403,21 @@ class CaseQuerySet(ArchivableQuerySet):
         among = Case.objects.unarchived().open() if open_only else self
         return self.filter(pk__in=among.ids_worked_by(user))
 
-    def case_of_row_visible(self, user: User, column: str = "case_id") -> models.Q:
+    def case_of_row_visible(
+        self, user: User, column: str = "case_id", *, own_rows: bool = False
+    ) -> models.Q:
         """A row's case (its `column`) is one the user may see: the condition for the rows
         of cases (services, decisions, referrals), after the caller's filter on the
         agency column the row carries. Each row's case is probed by key; for a caseworker
         the ids of the cases they work (two indexes, no scope) narrow the rows first, so
-        a few hundred cases never mean reading a national agency's rows (issue 12)."""
+        a few hundred cases never mean reading a national agency's rows (issue 12).
+
+        `own_rows`: the caller's own filter already keeps a few rows of the user's (the
+        tasks assigned to them), each then probed alone: the ids would read every row of
+        their cases to keep those (a caseworker's overdue tasks at 1,000,000 cases: the
+        1,070 tasks of their 770 cases read to keep 46, 4.4 ms; probed alone, 0.8 ms)."""
         probe = models.Q(RowExists(self.visible_to(user).filter(pk=models.OuterRef(column))))
-        if user.sees_whole_agency:
+        if user.sees_whole_agency or own_rows:
             return probe
         return models.Q(AmongIds(column, self.ids_worked_by(user))) & probe
 
@@ -1649,17 +1656,18 @@ class CaseRowQuerySet(models.QuerySet):
     """Rows of one case that carry the case's agency (`CaseAgencyRow`): tasks, services,
     identification decisions."""
 
-    def visible_to(self, user: User) -> Self:
+    def visible_to(self, user: User, *, own_rows: bool = False) -> Self:
         """The rows of the cases the user may see: the case scope decides.
 
         Found from the agency's own column, each one's case then probed by key, for a
         supervisor or agency admin; for a caseworker, from the ids of the cases they work
         (two indexes, no scope), whose few hundred cases are a sliver of a national
         agency's rows, the probe then applying the scope to those alone (issue 12).
+        `own_rows`: see CaseQuerySet.case_of_row_visible (the same rows, found otherwise).
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
-        visible = Case.objects.case_of_row_visible(user)
+        visible = Case.objects.case_of_row_visible(user, own_rows=own_rows)
         if not user.sees_whole_agency:
             return self.filter(visible)
         return self.filter(agency_id=user.agency_id).filter(visible)

@@ -71,10 +71,11 @@ def my_cases(user: User) -> CaseQuerySet:
 
 def my_tasks(user: User) -> TaskQuerySet:
     """Tasks of cases the user may see that are theirs to do (My work reads .overdue()
-    and .upcoming() of these)."""
+    and .upcoming() of these): found from the assignee's index, each one's case probed
+    (`own_rows`)."""
     return (
-        Task.objects.visible_to(user)
-        .filter(assignee=user)
+        Task.objects.filter(assignee=user)
+        .visible_to(user, own_rows=True)
         .select_related("case__person")
         .prefetch_related("case__caseworkers")
     )

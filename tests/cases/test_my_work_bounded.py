@@ -172,3 +172,27 @@ def test_the_capped_count_shows_as_more_than(login, caseworker, agency_a, monkey
     _load(case, 12)
     html = login(caseworker).get(reverse("cases:my_work")).content.decode()
     assert ">5+<" in html.replace(" ", "")
+
+
+def test_a_caseworkers_own_tasks_are_probed_one_by_one_within_the_scope(
+    caseworker, other_caseworker, agency_a, agency_b
+):
+    """My work's tasks are those assigned to the user, each one's case probed against the
+    scope: not read through the ids of every case they work (every task of a national
+    caseload's 770 cases read to keep 46), and no task of a case they may not see."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    mine = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    shown = TaskFactory(case=mine, assignee=caseworker, due_date=yesterday)
+    TaskFactory(case=mine, assignee=other_caseworker, due_date=yesterday)
+    # Still assigned to the caseworker, on cases they may not see (any more).
+    not_theirs = CaseFactory(agency=agency_a, caseworkers=[other_caseworker])
+    archived = CaseFactory(agency=agency_a, caseworkers=[caseworker])
+    elsewhere = CaseFactory(agency=agency_b, caseworkers=[caseworker])
+    for case in (not_theirs, archived, elsewhere):
+        TaskFactory(case=case, assignee=caseworker, due_date=yesterday)
+    type(archived).objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    tasks = selectors.my_tasks(caseworker)
+    assert list(tasks.overdue()) == [shown]
+    assert set(tasks) == set(Task.objects.visible_to(caseworker).filter(assignee=caseworker))
+    # The worked ids' set (the cases they supervise, or are assigned) is not read.
+    assert '"SUPERVISOR_ID" =' not in str(tasks.overdue().query).upper()

@@ -74,8 +74,8 @@ def my_tasks(user: User) -> TaskQuerySet:
     and .upcoming() of these): found from the assignee's index, each one's case probed
     (`own_rows`)."""
     return (
-        Task.objects.filter(assignee=user)
-        .visible_to(user, own_rows=True)
+        Task.objects.visible_to(user, own_rows=True)
+        .filter(assignee=user)
         .select_related("case__person")
         .prefetch_related("case__caseworkers")
     )

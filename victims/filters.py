@@ -74,8 +74,12 @@ class PersonFilter(FilterSet):
         model = Person
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, listed_rows: int | None = None, **kwargs) -> None:
+        """`listed_rows`: a list that reads no more than its first so many people (the
+        person list, `listing.COUNT_CAP` + 1) may get only those (an agency's list with a
+        case-level filter is cut there); None gets them all."""
         super().__init__(*args, **kwargs)
+        self.listed_rows = listed_rows
         agency_id = getattr(getattr(self.request, "user", None), "agency_id", None)
         self.filters["caseworker"].queryset = User.objects.in_agency(agency_id).caseworkers()
         # A national agency's thousand caseworkers: the same bounded dropdown as the case list.
@@ -118,7 +122,23 @@ class PersonFilter(FilterSet):
         if bound is None:
             return queryset.none()
         cases = cases.filter(person_id__lte=bound)
-        return queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))), pk__lte=bound)
+        if self.listed_rows is None:
+            return queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))), pk__lte=bound)
+        # A list reads only its first `listed_rows` people. Those are found without the
+        # scope's per-person probes (its OR of two subqueries made PostgreSQL hash every
+        # matching case and probe each person instead of walking the people newest first:
+        # 5,600 people for last month's intakes at 1,000,000 cases, 28 ms against 4), then
+        # the scope is applied to them. They are the list's first rows all the same: a
+        # matching case is one of the scope's (`of_agency_scope`, unarchived) and the
+        # person is active, so every one of them is visible (the scope only makes sure).
+        first = (
+            super()
+            .filter_queryset(Person.objects.active())
+            .filter(Exists(cases.filter(person_id=OuterRef("pk"))), pk__lte=bound)
+            .order_by(*queryset.query.order_by)
+            .values("pk")[: self.listed_rows]
+        )
+        return queryset.filter(pk__in=first)
 
     def _cases_that_match(self, cases: QuerySet[Case]) -> QuerySet[Case]:
         """`cases` narrowed by the chosen case-level filters, all at once."""

@@ -19,7 +19,7 @@ from cases.forms import CaseForm, ReasonForm
 from cases.models import Attachment, Case
 from cases.services import ArchiveError, create_case, restore_attachment, restore_case
 from crypto.files import decrypt_blob
-from listing import filter_queryset, paginate
+from listing import COUNT_CAP, filter_queryset, paginate
 from locking.views import save_or_stale
 from policy import READS_CASES, SEES_IDENTITY, SUPERVISES, WORKS_CASES, can
 from victims import selectors, services
@@ -84,7 +84,8 @@ def person_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # (a recent intake) find theirs at the top instead of along the random codes' order
     # (2 s at a million people for the 40th page of this year's intakes; issue 12).
     people = Person.objects.visible_to(request.user).order_by("-pk")
-    filterset = filter_queryset(PersonFilter, request, people)
+    # The list shows at most COUNT_CAP people and reads one more to say "more than".
+    filterset = filter_queryset(PersonFilter, request, people, listed_rows=COUNT_CAP + 1)
     page = paginate(request, filterset, rows_by_id=lambda ids: Person.objects.filter(pk__in=ids))
     return render(request, "victims/person_list.html", {"filter": filterset, "page": page})
 

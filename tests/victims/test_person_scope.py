@@ -8,12 +8,15 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.services import archive_case, archive_record
+from listing import COUNT_CAP
 from tests.factories import CaseFactory, PersonFactory
 from tests.plans import explain
+from victims.filters import PersonFilter
 from victims.models import Person
 from victims.services import archive_person
 
@@ -212,8 +215,12 @@ def test_the_case_filters_of_the_person_list_keep_exactly_the_people_whose_case_
     # person with a matching case not archived (`gone`, though their own row is archived).
     # It bounds both sides of the walk; a caseworker's list starts from their own cases.
     whole_agency = persona == "supervisor"
-    assert (f'"victims_person"."id" <= {gone.pk})' in listed) == whole_agency
+    assert (f'V0."id" <= {gone.pk})' in listed) == whole_agency
     assert (f'U0."person_id" <= {gone.pk} AND' in listed) == whole_agency
+    # The agency's list finds its first COUNT_CAP + 1 people without the scope's probes
+    # (a subquery in the list's order, cut there), then applies the scope to those alone.
+    first = f"ORDER BY 1 DESC LIMIT {COUNT_CAP + 1})) ORDER BY 1 DESC"
+    assert (first in listed) == whole_agency
     # No case matches: an empty list, and for the agency's list no walk at all.
     with CaptureQueriesContext(connection) as queries:
         none = client.get(reverse("victims:person_list"), {"intake_before": "2000-01-01"})
@@ -223,3 +230,49 @@ def test_the_case_filters_of_the_person_list_keep_exactly_the_people_whose_case_
     after = client.get(reverse("victims:person_list"), {"intake_after": "2025-01-01"})
     assert both.pk in [person.pk for person in after.context["page"]]
     assert only_old.pk not in [person.pk for person in after.context["page"]]
+
+
+@pytest.mark.parametrize("persona", ["supervisor", "agency_admin", "caseworker"])
+def test_the_first_listed_people_are_the_first_of_the_whole_filtered_list(
+    request, persona, agency_a, agency_b, caseworker, supervisor
+):
+    """The person list asks its filter for its first rows (`listed_rows`; the agency's
+    are found before the scope is applied to them): they are the whole list's first rows,
+    in its order, with the other filters applied too, and never a person out of scope."""
+    user = request.getfixturevalue(persona)
+    recent, old = datetime.date(2026, 3, 1), datetime.date(2024, 3, 1)
+    for sex in ("female", "male", "female", "female", "male", "female"):
+        CaseFactory(
+            agency=agency_a,
+            person=PersonFactory(agency=agency_a, sex=sex),
+            intake_date=recent,
+            caseworkers=[caseworker],
+        )
+    CaseFactory(
+        agency=agency_a, person=PersonFactory(agency=agency_a, sex="female"), intake_date=old
+    )
+    gone = PersonFactory(agency=agency_a, sex="female")
+    CaseFactory(agency=agency_a, person=gone, intake_date=recent, caseworkers=[caseworker])
+    archive_person(gone, actor=supervisor, reason="Entered twice.")
+    CaseFactory(
+        agency=agency_b, person=PersonFactory(agency=agency_b, sex="female"), intake_date=recent
+    )
+    CaseFactory(
+        agency=agency_a, person=PersonFactory(agency=agency_a, sex="female"), intake_date=recent
+    )
+    query = RequestFactory().get("/", {"intake_after": "2026-01-01", "sex": "female"})
+    query.user = user
+    people = Person.objects.visible_to(user).order_by("-pk")
+
+    def listed(rows: int | None) -> list[int]:
+        found = PersonFilter(query.GET, queryset=people, request=query, listed_rows=rows).qs
+        return list(found.values_list("pk", flat=True))
+
+    whole = listed(None)
+    # A caseworker's people are those of their own cases; the agency's, all of its cases'.
+    assert len(whole) == (4 if persona == "caseworker" else 5)
+    assert set(whole) <= set(people.values_list("pk", flat=True))
+    for rows in range(1, len(whole) + 2):
+        # At least the first `rows` people, as the whole list has them (a caseworker's
+        # list, read from their own cases, is not cut).
+        assert listed(rows)[:rows] == whole[:rows]

@@ -245,6 +245,10 @@ class _Counts:
         self.caseworker = caseworker
         self.using = using
         self.cells: dict[Key, int] = defaultdict(int)
+        # The keys of the row last added: a row adds several figures (a person's sex,
+        # age and nationality, a case's stages), each under the same keys.
+        self._row: tuple | None = None
+        self._keys: tuple[int, datetime.date | None, str, int] = (0, None, ALL, 0)
 
     def cube(self, facts: QuerySet, **kwargs: Any) -> list[tuple]:
         return _cube(facts, caseworker=self.caseworker, using=self.using, **kwargs)
@@ -252,12 +256,17 @@ class _Counts:
     def add(self, row: tuple, figure: str, value: Any, n: int, prev: Any = None) -> None:
         """A month's cell and, for the first month of its people (or any month of a
         case), the figure's row over every month: what an unfiltered dashboard reads."""
-        agency, month, ek, ck = int(row[0]), _date(row[1]), str(row[2]), int(row[3])
-        value = ("" if value is None else str(value))[:64]
-        first = _date(prev)
-        self.cells[(agency, month, first, ek, ck, figure, value, False)] += int(n)
+        if row is not self._row:
+            self._row = row
+            self._keys = (int(row[0]), _date(row[1]), str(row[2]), int(row[3]))
+        agency, month, ek, ck = self._keys
+        value = "" if value is None else str(value)[:64]
+        first = None if prev is None else _date(prev)
+        n = int(n)
+        cells = self.cells
+        cells[(agency, month, first, ek, ck, figure, value, False)] += n
         if first is None:
-            self.cells[(agency, None, None, ek, ck, figure, value, True)] += int(n)
+            cells[(agency, None, None, ek, ck, figure, value, True)] += n
 
     def add_total(self, agency: int, figure: str, value: str, n: int) -> None:
         """A count no filter narrows (the partnership counts): its one all-months row."""

@@ -193,6 +193,13 @@ class Person(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
             models.Index(
                 fields=["created_by", "agency"], include=["id"], name="victims_person_registrant"
             ),
+            # A case's person not archived (CaseQuerySet.active), from the index alone: the
+            # second half of every scope's probe of a row's case (cases_case_live).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(archived_at__isnull=True),
+                name="victims_person_live",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -231,6 +231,31 @@ def test_the_mla_list_walks_its_order_once_for_the_count_and_the_page(
     assert '"partners_mlarequest"."id" IN (' in rows and '"cases_case"' in rows
 
 
+@pytest.mark.parametrize("name", ["cooperation:mla_list", "cooperation:referral_list"])
+def test_the_lists_probe_each_rows_case_and_person_from_indexes_alone(
+    login, supervisor, agency_a, agency_b, case, name
+):
+    """The MLA and referral lists count up to COUNT_CAP + 1 rows, each checked against the
+    archive rule (its case and the case's person not archived). On PostgreSQL both probes
+    read an index alone (cases_case_live, victims_person_live), never the case or person
+    row: 7.9 -> 4.3 ms for the MLA list's 1,001 probes at 1,000,000 cases (issue 12). An
+    archived case's rows stay out all the same."""
+    shown = MLARequestFactory(agency=agency_a, case=case)
+    referral = ReferralFactory(case=case, to_agency=agency_b)
+    gone = CaseFactory(agency=agency_a, archived_at=timezone.now())
+    hidden = [MLARequestFactory(agency=agency_a, case=gone).pk]
+    hidden.append(ReferralFactory(case=gone, to_agency=agency_b).pk)
+    with CaptureQueriesContext(connection) as queries:
+        rows = _rows(login(supervisor), name)
+    assert {row.pk for row in rows} == {shown.pk if "mla" in name else referral.pk}
+    assert not {row.pk for row in rows} & set(hidden)
+    if connection.vendor == "postgresql":
+        ids = next(q["sql"] for q in queries.captured_queries if 'AS "pk" FROM' in q["sql"])
+        plan = explain(ids)
+        assert "Index Only Scan using cases_case_live" in plan
+        assert "Index Only Scan using victims_person_live" in plan
+
+
 def test_my_work_shows_awaiting_referrals_and_overdue_mla(
     login, referral, receiver, caseworker, agency_a, case
 ):

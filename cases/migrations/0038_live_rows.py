@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0037_task_open_due_with_case'),
-        ('partners', '0007_who_wrote_unindexed'),
-        ('victims', '0021_registrant_index_covers_the_scope'),
+        ("cases", "0037_task_open_due_with_case"),
+        ("partners", "0007_who_wrote_unindexed"),
+        ("victims", "0021_registrant_index_covers_the_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], include=('person', 'agency'), name='cases_case_live'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                include=("person", "agency"),
+                name="cases_case_live",
+            ),
         ),
     ]

@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0007_who_wrote_unindexed'),
-        ('victims', '0021_registrant_index_covers_the_scope'),
+        ("partners", "0007_who_wrote_unindexed"),
+        ("victims", "0021_registrant_index_covers_the_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['id'], name='victims_person_live'),
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["id"],
+                name="victims_person_live",
+            ),
         ),
     ]

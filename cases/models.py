@@ -686,8 +686,9 @@ class Case(ChoiceLabels, CreatedModel, VersionedModel, Archivable):
             ),
             # A scope's probe of a row's case (`active()` by id: a referral's, an MLA
             # request's), answered from the index alone: a case that is not archived, its
-            # person (whose own probe is victims_person_live) and its agency. The referral and MLA lists probe up to 1,001 cases for their capped
-            # count: 7.9 -> 4.3 ms at 1,000,000 cases (issue 12).
+            # person (whose own probe is victims_person_live) and its agency. The referral
+            # and MLA lists probe up to 1,001 cases for their capped count: 7.9 -> 4.3 ms
+            # at 1,000,000 cases (issue 12).
             models.Index(
                 fields=["id"],
                 include=["person", "agency"],

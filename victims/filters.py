@@ -101,13 +101,15 @@ class PersonFilter(FilterSet):
         if not (data.get("with_case") or any(data.get(key) for key in case_keys)):
             return queryset
         user = self.request.user
+        if not user.sees_whole_agency:
+            # A caseworker's people come from their own cases, few by design: the scope
+            # narrowed to those that match, the person-level filters applied again.
+            people = Person.objects.visible_to(user, with_case=self._cases_that_match)
+            return super().filter_queryset(people).order_by(*queryset.query.order_by)
         # The user's cases, their person's archive rule left to the person row each is
         # tested for (already checked by the person's own scope): a probe of the person
         # per matching case less (5,600 of them for last month's intakes at 1,000,000).
         cases = self._cases_that_match(Case.objects.unarchived().of_agency_scope(user))
-        if not user.sees_whole_agency:
-            # A caseworker's people come from their own cases: few by design.
-            return queryset.filter(Exists(cases.filter(person_id=OuterRef("pk"))))
         # No person newer than the newest one with such a case can match: a bound the
         # agency's list (newest first) starts from instead of walking every newer person.
         # Read from the cases alone (without the person's archive rule, which only makes

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -10,7 +12,14 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.models import User
-from cases.models import Archivable, ArchivableQuerySet, Case, CaseAgencyRow, CaseRowQuerySet
+from cases.models import (
+    Archivable,
+    ArchivableQuerySet,
+    Case,
+    CaseAgencyRow,
+    CaseQuerySet,
+    CaseRowQuerySet,
+)
 from crypto import EncryptedDateField, EncryptedTextField
 from crypto.files import WrappedKeyField
 from listing import AmongIds, ChoiceLabels, RowExists
@@ -73,7 +82,12 @@ class Vulnerability(models.TextChoices):
 
 
 class PersonQuerySet(ArchivableQuerySet):
-    def visible_to(self, user: User) -> PersonQuerySet:
+    def visible_to(
+        self,
+        user: User,
+        *,
+        with_case: Callable[[CaseQuerySet], models.QuerySet[Case]] | None = None,
+    ) -> PersonQuerySet:
         """The people a user may see: the single definition, used by every lookup.
 
         A person is visible with at least one case the user may see. A person
@@ -82,12 +96,25 @@ class PersonQuerySet(ArchivableQuerySet):
         else gets 404. An archived person is nobody's (`active()`), and neither are
         their cases (CaseQuerySet.active); a person whose every case is archived
         drops out with those cases and comes back when one is restored.
+
+        `with_case` narrows the cases the user may see (a list's case-level filters):
+        only the people with one of those are left, and no caseless one.
         """
         if not user.is_authenticated or user.agency_id is None:
             return self.none()
         # The person is checked active here: its visible cases are the agency scope's
         # unarchived ones (no second join to the person in the subquery).
         cases = Case.objects.unarchived().of_agency_scope(user)
+        if with_case is not None:
+            narrowed = with_case(cases)
+            if not user.sees_whole_agency:
+                # One list of ids, the narrowed cases' people: tested beside the whole
+                # scope's list, two lists on one index took 15 µs a person (a caseworker's
+                # 770 filtered on themselves: 19 -> 4 ms at 1,000,000 cases).
+                ids = narrowed.order_by().values("person_id")
+                return self.active().filter(AmongIds("pk", ids))
+            with_one = models.Exists(narrowed.filter(person_id=models.OuterRef("pk")))
+            return self.active().filter(with_one)
         registered = models.Q(agency_id=user.agency_id)
         if not user.sees_whole_agency:
             registered &= models.Q(created_by=user)

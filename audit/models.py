@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import policy
+from listing import ChoiceLabels
 
 
 class AppendOnlyError(Exception):
@@ -80,7 +81,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     """One thing somebody did: who, as what, to which record, through which channel.
 
     Never holds field values: a row says *that* a victim's record was read or

@@ -809,7 +809,7 @@ class CaseSequence(models.Model):
         return f"{self.agency_id}-{self.year}: {self.last_number}"
 
 
-class CaseExploitation(models.Model):
+class CaseExploitation(ChoiceLabels, models.Model):
     """One type of exploitation the case involves (a case may have several)."""
 
     case = models.ForeignKey(
@@ -991,7 +991,7 @@ class LegalProceedingQuerySet(models.QuerySet):
         return self.filter(pk__in=Defendant.objects.convicted().values("proceeding_id"))
 
 
-class LegalProceeding(VersionedModel):
+class LegalProceeding(ChoiceLabels, VersionedModel):
     """A criminal proceeding against traffickers, owned by one agency and shared by the
     cases of every victim it concerns (ProceedingCase): one prosecution counts once."""
 
@@ -1068,7 +1068,7 @@ class ProceedingTransition(TransitionRecord):
         verbose_name_plural = _("proceeding stage changes")
 
 
-class ProceedingCase(models.Model):
+class ProceedingCase(ChoiceLabels, models.Model):
     """A victim's case linked to a proceeding, and the person's role in it.
 
     Written only by cases.services.link_case / unlink_case (a case of another agency
@@ -1220,7 +1220,7 @@ class Statute(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Charge(models.Model):
+class Charge(ChoiceLabels, models.Model):
     """One offence a defendant is charged with; its outcomes are per court instance."""
 
     defendant = models.ForeignKey(
@@ -1245,7 +1245,7 @@ class Charge(models.Model):
             raise ValidationError({"other_text": _("Describe the other charge.")})
 
 
-class ChargeOutcome(models.Model):
+class ChargeOutcome(ChoiceLabels, models.Model):
     """The decision on one charge at one instance; an appeal is a later instance."""
 
     class Outcome(models.TextChoices):
@@ -1295,7 +1295,7 @@ class ChargeOutcome(models.Model):
             )
 
 
-class Hearing(models.Model):
+class Hearing(ChoiceLabels, models.Model):
     """A hearing in a proceeding that one linked case's person attends, and how they
     are protected there (ProtectiveMeasure)."""
 
@@ -1345,7 +1345,7 @@ class Hearing(models.Model):
         return [m for m in self.measures.all() if m.status == ProtectiveMeasure.Status.REQUESTED]
 
 
-class ProtectiveMeasure(models.Model):
+class ProtectiveMeasure(ChoiceLabels, models.Model):
     """A protection asked of the court or prosecutor for one hearing, and the decision."""
 
     class Kind(models.TextChoices):
@@ -1479,7 +1479,7 @@ class CriminalExposureQuerySet(models.QuerySet):
         return self.annotate(details=details).order_by("pk")
 
 
-class CriminalExposure(VersionedModel):
+class CriminalExposure(ChoiceLabels, VersionedModel):
     """The person's own criminal matter: they are a suspect or defendant (forced criminality).
 
     Its existence puts the non-punishment warning on every page that shows the case or
@@ -1576,7 +1576,7 @@ class CriminalMatterChargeQuerySet(models.QuerySet):
         return self.exclude(outcome=CriminalMatterCharge.Outcome.PENDING)
 
 
-class CriminalMatterCharge(models.Model):
+class CriminalMatterCharge(ChoiceLabels, models.Model):
     """One charge against the person in their criminal matter, and the decision's outcome."""
 
     class Offence(models.TextChoices):
@@ -2189,7 +2189,7 @@ class ServiceTransition(TransitionRecord):
         verbose_name_plural = _("service status changes")
 
 
-class ArchiveEntry(models.Model):
+class ArchiveEntry(ChoiceLabels, models.Model):
     """One archive or restore of a case, person or attachment, and its reason.
 
     Written only by cases.services.archive_record / restore_record, next to the audit

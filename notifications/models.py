@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from listing import ChoiceLabels
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -53,7 +55,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """One reminder for one person: kind, record ids and threshold, never a name.
 
     The unique key (recipient, kind, record, threshold, deadline) is what makes each
@@ -136,7 +138,7 @@ def _languages() -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
-class Preference(models.Model):
+class Preference(ChoiceLabels, models.Model):
     """A user's choice of the daily e-mail digest, and the language it is written in."""
 
     user = models.OneToOneField(

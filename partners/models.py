@@ -218,7 +218,7 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
-class Agreement(VersionedModel):
+class Agreement(ChoiceLabels, VersionedModel):
     """A memorandum of understanding between agencies, or with a foreign authority."""
 
     title = models.CharField(_("title"), max_length=300)

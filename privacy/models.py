@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from crypto import EncryptedTextField
+from listing import ChoiceLabels
 from victims.models import Person
 from workflow import Graph, TransitionRecord
 
 
-class Tombstone(models.Model):
+class Tombstone(ChoiceLabels, models.Model):
     """What is left of a purged record: its kind, id, dates and why. No personal data.
 
     A case keeps its reference (AGA-2026-00001: a number the agency handed out, not
@@ -85,7 +86,7 @@ class ErasureRequestQuerySet(models.QuerySet):
         return self.filter(status=ErasureStatus.REQUESTED)
 
 
-class ErasureRequest(models.Model):
+class ErasureRequest(ChoiceLabels, models.Model):
     """A request to erase everything Harbor holds about one person.
 
     Once done the person is gone: `person` is emptied, the reason is wiped (it may

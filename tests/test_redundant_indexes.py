@@ -4,34 +4,9 @@ the same column costs every insert and update a second index to write, takes roo
 the cache, and offered PostgreSQL a bitmap of the whole agency to AND into small lists.
 The composite serves every lookup, join and foreign-key check on that column."""
 
-from django.apps import apps
 from django.db import models
 
-HARBOR_APPS = {
-    "accounts",
-    "audit",
-    "cases",
-    "cooperation",
-    "locking",
-    "notifications",
-    "partners",
-    "privacy",
-    "reports",
-    "search",
-    "victims",
-}
-
-
-def _harbor_models() -> list[type[models.Model]]:
-    """The models whose tables Harbor's migrations make (not Django's, nor the libraries',
-    nor a many-to-many's automatic table)."""
-    return [
-        model
-        for model in apps.get_models()
-        if model._meta.app_label in HARBOR_APPS
-        and model._meta.managed
-        and not model._meta.auto_created
-    ]
+from tests.models import harbor_models
 
 
 def _leading_columns(model: type[models.Model]) -> set[str]:
@@ -58,7 +33,7 @@ def _leading_columns(model: type[models.Model]) -> set[str]:
 
 def _redundant() -> list[str]:
     found = []
-    for model in _harbor_models():
+    for model in harbor_models():
         meta = model._meta
         leads = _leading_columns(model)
         for field in meta.local_concrete_fields:
@@ -91,7 +66,7 @@ LOOKED_UP_BY_WRITER = {
 
 def _indexed_writers() -> set[str]:
     found = set()
-    for model in _harbor_models():
+    for model in harbor_models():
         meta = model._meta
         if model.__name__.startswith("Historical"):
             continue  # django-simple-history's copies, indexed as it builds them

@@ -279,7 +279,7 @@ class PersonPhoto(models.Model):
         return f"{self.person.code} photo"
 
 
-class PersonLookup(models.Model):
+class PersonLookup(ChoiceLabels, models.Model):
     """Blind-index digests of a person's identifying values, for search and duplicates.
 
     Holds keyed hashes only (HMAC-SHA256), never a clear or reversible value. Exact
@@ -334,7 +334,7 @@ class ExploitationKind(models.TextChoices):
     FORCED_CRIMINALITY = "forced_criminality", _("Forced criminality (scam operations)")
 
 
-class IndicatorSet(models.Model):
+class IndicatorSet(ChoiceLabels, models.Model):
     """One version of a screening checklist. Answers point at its indicators, so a
     new version never rewrites old answers."""
 
@@ -399,7 +399,7 @@ class ScreeningQuerySet(models.QuerySet):
         )
 
 
-class Screening(models.Model):
+class Screening(ChoiceLabels, models.Model):
     """An indicator screening of one case; the caseworker decides, the score only suggests."""
 
     class Status(models.TextChoices):
@@ -469,7 +469,7 @@ class ScreeningTransition(TransitionRecord):
         verbose_name_plural = _("screening status changes")
 
 
-class ScreeningAnswer(models.Model):
+class ScreeningAnswer(ChoiceLabels, models.Model):
     class Answer(models.TextChoices):
         YES = "yes", _("Yes")
         NO = "no", _("No")
@@ -506,7 +506,7 @@ class DecisionQuerySet(CaseRowQuerySet):
         return self.filter(review_requested_on__isnull=False, review_outcome="")
 
 
-class IdentificationDecision(CaseAgencyRow):
+class IdentificationDecision(ChoiceLabels, CaseAgencyRow):
     """The formal decision of an authority on whether the person is a victim."""
 
     class Authority(models.TextChoices):
@@ -572,7 +572,7 @@ class IdentificationDecision(CaseAgencyRow):
         return reverse("victims:decision_detail", args=[self.pk])
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(ChoiceLabels, models.Model):
     """One consent statement; append-only. The current state of a purpose (and
     target) is its latest record, so a withdrawal takes effect at once."""
 

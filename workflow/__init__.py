@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from audit.services import record_event
 from crypto import EncryptedTextField
+from listing import ChoiceLabels
 from policy import Actor
 
 
@@ -87,7 +88,7 @@ class Graph:
         return itertools.product(states, states)
 
 
-class TransitionRecord(models.Model):
+class TransitionRecord(ChoiceLabels, models.Model):
     """A history row: one move of one status field, by whom, when, why.
 
     Concrete tables add the link to their record (`case`, `referral`) and may narrow

@@ -88,7 +88,7 @@ def test_a_dropdown_reads_its_staff_by_key_never_the_agency_sorted(
 ):
     """The dropdown asks for the reader, the chosen person and any STAFF_CHOICES + 1
     others: the database neither sorts nor reads the whole staff for them (1,213 of a
-    national agency: 0.9 against 0.1 ms a dropdown). A small agency's are sorted here."""
+    national agency: 0.9 against 0.16 ms a dropdown). A small agency's are sorted here."""
     crowd = _crowd(agency_a, 3)
     with CaptureQueriesContext(connection) as queries:
         response = login(supervisor).get(TASKS, {"assignee": crowd[0].pk})

@@ -1,6 +1,6 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -104,12 +104,12 @@ class PersonFilter(FilterSet):
         if not user.sees_whole_agency:
             # A caseworker's people come from their own cases, few by design: the scope
             # narrowed to those that match, the person-level filters applied again.
-            people = Person.objects.visible_to(user, with_case=self._cases_that_match)
+            people = Person.objects.visible_to(user, with_case=self._case_conditions())
             return super().filter_queryset(people).order_by(*queryset.query.order_by)
         # The user's cases, their person's archive rule left to the person row each is
         # tested for (already checked by the person's own scope): a probe of the person
         # per matching case less (5,600 of them for last month's intakes at 1,000,000).
-        cases = self._cases_that_match(Case.objects.unarchived().of_agency_scope(user))
+        cases = Case.objects.unarchived().of_agency_scope(user).filter(self._case_conditions())
         # No person newer than the newest one with such a case can match: a bound the
         # agency's list (newest first) starts from instead of walking every newer person.
         # Read from the cases alone (without the person's archive rule, which only makes
@@ -142,18 +142,19 @@ class PersonFilter(FilterSet):
         )
         return queryset.filter(pk__in=first)
 
-    def _cases_that_match(self, cases: QuerySet[Case]) -> QuerySet[Case]:
-        """`cases` narrowed by the chosen case-level filters, all at once."""
+    def _case_conditions(self) -> Q:
+        """The chosen case-level filters, all at once, as a condition on a case."""
         data = self.form.cleaned_data
+        conditions = Q()
         if data.get("intake_after"):
-            cases = cases.filter(intake_date__gte=data["intake_after"])
+            conditions &= Q(intake_date__gte=data["intake_after"])
         if data.get("intake_before"):
-            cases = cases.filter(intake_date__lte=data["intake_before"])
+            conditions &= Q(intake_date__lte=data["intake_before"])
         recorded = CaseExploitation.objects.filter(case_id=OuterRef("pk"))
         if data.get("exploitation") == NOT_RECORDED:
-            cases = cases.exclude(Exists(recorded))
+            conditions &= ~Q(Exists(recorded))
         elif data.get("exploitation"):
-            cases = cases.filter(Exists(recorded.filter(type=data["exploitation"])))
+            conditions &= Q(Exists(recorded.filter(type=data["exploitation"])))
         if data.get("caseworker"):
-            cases = cases.filter(caseworkers=data["caseworker"])
-        return cases
+            conditions &= Q(caseworkers=data["caseworker"])
+        return conditions

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -81,6 +82,34 @@ def test_a_supervisor_sees_every_active_person_of_the_agency(supervisor, people)
         "colleagues",
         "colleagues_caseless",
     }
+
+
+def test_narrowed_to_some_of_their_cases_a_user_sees_only_those_cases_people(
+    caseworker, supervisor, agency_b, people
+):
+    """`with_case` keeps the people with a visible case that meets it: never a caseless
+    registration, never a case the user may not see, and each person once."""
+    shared = Person.objects.get(pk=people["twice"]).cases.order_by("pk").last()
+
+    def seen(user, with_case: Q) -> set[str]:
+        visible = Person.objects.visible_to(user, with_case=with_case)
+        ids = list(visible.values_list("pk", flat=True))
+        assert len(ids) == len(set(ids))
+        return {name for name, pk in people.items() if pk in ids}
+
+    assert seen(caseworker, Q()) == {"assigned", "twice"}
+    assert seen(supervisor, Q()) == {
+        "assigned",
+        "twice",
+        "registered_then_given_away",
+        "colleagues",
+    }
+    # The case both caseworkers work: its person, for each of them and their supervisor.
+    for user in (caseworker, supervisor):
+        assert seen(user, Q(pk=shared.pk)) == {"twice"}
+    # A condition every case meets, or another agency's case: still only the scope's.
+    assert seen(caseworker, Q(pk__gte=0)) == {"assigned", "twice"}
+    assert seen(supervisor, Q(agency__code=agency_b.code)) == set()
 
 
 def test_a_person_with_two_of_the_caseworkers_cases_is_listed_once(caseworker, people):

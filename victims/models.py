@@ -73,12 +73,7 @@ class Vulnerability(models.TextChoices):
 
 
 class PersonQuerySet(ArchivableQuerySet):
-    def visible_to(
-        self,
-        user: User,
-        *,
-        with_case: models.Q | None = None,
-    ) -> PersonQuerySet:
+    def visible_to(self, user: User, *, with_case: models.Q | None = None) -> PersonQuerySet:
         """The people a user may see: the single definition, used by every lookup.
 
         A person is visible with at least one case the user may see. A person

@@ -40,7 +40,7 @@ from cases.models import (
 from partners.models import ActivityType, PreventionActivity
 from reports import figures as cube
 from reports import partnership
-from reports.figures import ALL, PER_STAFF, SHARED
+from reports.figures import ALL, PER_STAFF, SHARED, YEARLY
 from reports.models import FigureCount, FigureRefresh
 from victims.models import AgeBand, Sex
 
@@ -224,31 +224,61 @@ def _from_cube(scope: Scope) -> Counted:
 def _staff_sums(scope: Scope) -> dict[tuple[str, int], int]:
     """The per-staff figures under the filters, by (figure, user id).
 
-    A national agency's thousand caseworkers have a cell for each month of intake: an
-    "intake until" date reads nearly all of them (70,000 cells summed in 15 ms at
-    1,000,000 cases), so it reads the months after that date instead, and the cases
-    without one, and takes them from each figure's row over every month. These
-    figures count cases and tasks, never people: each of their cells is in that row.
+    A national agency's thousand caseworkers have a cell for each month of intake, and
+    one for each year (figures.YEARLY): a date range reads each whole year inside it as
+    its yearly cell and the months of its ends one by one (since a year ago at 1,000,000
+    cases: 21,000 cells by month, 3,800 this way, 5.8 -> 1.8 ms). An "intake until"
+    date reads the months after that date instead, and the cases without one, and takes
+    them from each figure's row over every month. These figures count cases and tasks,
+    never people: each of their cells is in that row.
     """
+    by_year = {yearly: figure for figure, yearly in YEARLY.items()}
 
     def summed(cells: QuerySet[FigureCount]) -> dict[tuple[str, int], int]:
         rows = (
-            cells.filter(exploitation=scope.exploitation, figure__in=PER_STAFF)
+            cells.filter(exploitation=scope.exploitation)
             .values_list("figure", "value")
             .annotate(total=Sum("n"))
             .order_by()
         )
-        return {(f, int(v)): n for f, v, n in rows}
+        sums: dict[tuple[str, int], int] = defaultdict(int)
+        for f, v, n in rows:
+            sums[(by_year.get(f, f), int(v))] += n
+        return sums
 
-    if not scope.last_month or scope.first_month:
-        return summed(scope.cells())
-    every = summed(FigureCount.objects.filter(agency_id=scope.agency_id, all_months=True))
-    later = FigureCount.objects.filter(agency_id=scope.agency_id, all_months=False).filter(
-        Q(month__gt=scope.last_month) | Q(month__isnull=True)
-    )
-    for key, n in summed(later).items():
+    agency = FigureCount.objects.filter(agency_id=scope.agency_id)
+    if not scope.dated:
+        return summed(agency.filter(all_months=True, figure__in=PER_STAFF))
+    last = scope.last_month
+    if scope.first_month or last is None:
+        return summed(agency.filter(_staff_months(scope.first_month or FIRST_MONTH, last)))
+    every = summed(agency.filter(all_months=True, figure__in=PER_STAFF))
+    after = _month_end(last) + datetime.timedelta(days=1)
+    undated = Q(all_months=False, figure__in=PER_STAFF, month__isnull=True)
+    for key, n in summed(agency.filter(_staff_months(after, None) | undated)).items():
         every[key] = every.get(key, 0) - n
     return {key: n for key, n in every.items() if n}
+
+
+def _staff_months(first: datetime.date, last: datetime.date | None) -> Q:
+    """The per-staff cells of the months from `first` to `last` (None: every later one),
+    whole years inside the range by their yearly cell."""
+    monthly = Q(all_months=False, figure__in=PER_STAFF)
+    first_year = first.year if first.month == 1 else first.year + 1
+    last_year = None if last is None else (last.year if last.month == 12 else last.year - 1)
+    if last is not None and last_year is not None and last_year < first_year:
+        return monthly & Q(month__gte=first, month__lte=last)  # no whole year inside
+    years = Q(all_months=False, figure__in=YEARLY.values(), month__gte=_january(first_year))
+    if last_year is not None:
+        years &= Q(month__lte=_january(last_year))
+    cells = years | (monthly & Q(month__gte=first, month__lt=_january(first_year)))
+    if last is not None and last_year is not None and last_year < last.year:
+        cells |= monthly & Q(month__gte=_january(last.year), month__lte=last)
+    return cells
+
+
+def _january(year: int) -> datetime.date:
+    return datetime.date(year, 1, 1)
 
 
 def _from_live(scope: Scope, cells: dict[cube.Key, int]) -> Counted:

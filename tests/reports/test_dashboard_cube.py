@@ -229,12 +229,13 @@ def test_a_dated_dashboard_reads_its_figures_by_name(login, supervisor, seeded):
 
 
 def test_a_dated_dashboard_reads_every_figure_it_counts(agency_a, seeded):
-    """The figures a dated dashboard reads by name (figures.SHARED, figures.PER_STAFF)
-    are every figure the refresh counts under the filters: a new figure left out of
-    them would read as zero."""
+    """The figures a dated dashboard reads by name (figures.SHARED, figures.PER_STAFF and
+    their yearly cells, figures.YEARLY) are every figure the refresh counts under the
+    filters: a new figure left out of them would read as zero."""
     counted = set(FigureCount.objects.filter(agency=agency_a).values_list("figure", flat=True))
     assert len(counted) > 10
-    assert counted - {partnership.FIGURE} <= {*figures.SHARED, *figures.PER_STAFF}
+    per_staff = {*figures.PER_STAFF, *figures.YEARLY.values()}
+    assert counted - {partnership.FIGURE} <= {*figures.SHARED, *per_staff}
     assert not set(figures.SHARED) & set(figures.PER_STAFF)
 
 

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.models import Case
 from cases.services import archive_case, archive_record
 from listing import COUNT_CAP
 from tests.factories import CaseFactory, PersonFactory
@@ -309,3 +310,18 @@ def test_the_first_listed_people_are_the_first_of_the_whole_filtered_list(
         # At least the first `rows` people, as the whole list has them (a caseworker's
         # list, read from their own cases, is not cut).
         assert listed(rows)[:rows] == whole[:rows]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_a_persons_case_ids_are_read_from_the_person_index_alone(login, supervisor, agency_a):
+    """A list filtered on its cases' exploitation probes each person's cases and then
+    each case's types by the case's id: the person index holds the id, so no case row is
+    visited (an agency's people with none recorded at 1,000,000 cases, 13,789 people
+    walked: 13.3 against 10.1 ms)."""
+    case = CaseFactory(agency=agency_a)
+    client = login(supervisor)
+    response = client.get(reverse("victims:person_list"), {"exploitation": "unknown"})
+    assert [person.pk for person in response.context["page"]] == [case.person_id]
+    probe = Case.objects.filter(person_id=case.person_id).values("pk", "agency", "archived_at")
+    plan = explain(str(probe.query), off=("seqscan", "bitmapscan"))
+    assert "Index Only Scan using cases_case_person on cases_case" in plan, plan

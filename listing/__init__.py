@@ -129,6 +129,7 @@ def bound_staff_choices(filterset: FilterSet, names: tuple[str, ...]) -> None:
         staff = list(
             queryset.filter(Q(pk__in=pinned) | AmongIds("pk", some))
             .annotate(pinned=first)
+            .only("pk", "full_name", "email")
             .order_by()
         )
         if len(staff) > STAFF_CHOICES:

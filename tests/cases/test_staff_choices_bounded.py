@@ -96,6 +96,8 @@ def test_a_dropdown_reads_its_staff_by_key_never_the_agency_sorted(
     assert len(dropdowns) == 2  # assignee, caseworker
     for sql in dropdowns:
         assert "ORDER BY" not in sql and f"LIMIT {STAFF_CHOICES + 1}" in sql
+        # Only what a label shows (name, e-mail), never the rest of an account's row.
+        assert '"accounts_user"."password"' not in sql
     labels = [
         label
         for value, label in response.context["filter"].form.fields["caseworker"].widget.choices

@@ -386,6 +386,8 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     summary = re.search(r"([\d.]+) requests/s .*non-2xx (\d+), socket errors (\d+)", out.getvalue())
     assert summary, out.getvalue()
     assert "CPU reference: 10,000,000 additions in " in out.getvalue()
+    # Served as production serves (gunicorn.conf.py): sync workers, a free one per request.
+    assert "gunicorn: 2 sync workers x 1 threads" in out.getvalue()
     assert re.search(
         r"At the end: CPU reference: 10,000,000 additions in [\d.]+ s\.", out.getvalue()
     )

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,6 +24,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import CaseFactory
+from tests.servers import servers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -45,12 +42,6 @@ def _redis_is_up() -> bool:
         return bool(_redis().ping())
     except redis.RedisError:
         return False
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -152,7 +143,7 @@ class Browser:
 
 
 @pytest.fixture
-def servers(settings, caseworker) -> Iterator[tuple[str, str]]:
+def two_servers(settings, caseworker) -> Iterator[tuple[str, str]]:
     if not _redis_is_up():
         pytest.skip("needs Redis at 127.0.0.1:6379")
     _redis().flushdb()
@@ -167,50 +158,15 @@ def servers(settings, caseworker) -> Iterator[tuple[str, str]]:
         "REDIS_URL": REDIS_URL,
         "HARBOR_LOCKOUT_FAILURES": "3",
     }
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        processes.append(
-            subprocess.Popen(  # noqa: S603 (fixed arguments)
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "config.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    "1",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=BASE_DIR,
-                env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 120
-        for url, process in zip(urls, processes, strict=True):
-            while True:
-                assert process.poll() is None, process.stderr.read().decode()
-                try:
-                    with urllib.request.urlopen(url + "/health/", timeout=30):  # noqa: S310
-                        break
-                except OSError:  # not listening yet (URLError), or still loading
-                    assert time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.3)
-        yield urls[0], urls[1]
+        with servers(environment, count=2) as ports:
+            yield f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}"
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
         connection.close()
 
 
-def test_a_lockout_on_one_server_holds_on_the_other(servers, caseworker):
-    one, two = servers
+def test_a_lockout_on_one_server_holds_on_the_other(two_servers, caseworker):
+    one, two = two_servers
     attacker = Browser()
     for _ in range(3):
         assert attacker.log_in(one, caseworker.email, "wrong-password") != 302
@@ -222,8 +178,8 @@ def test_a_lockout_on_one_server_holds_on_the_other(servers, caseworker):
     assert not AccessAttempt.objects.exists()
 
 
-def test_a_logout_on_one_server_ends_the_session_on_the_other(servers, caseworker):
-    one, two = servers
+def test_a_logout_on_one_server_ends_the_session_on_the_other(two_servers, caseworker):
+    one, two = two_servers
     browser = Browser()
     assert browser.log_in(one, caseworker.email, PASSWORD) == 302
     copy = Browser()
@@ -238,8 +194,8 @@ def test_a_logout_on_one_server_ends_the_session_on_the_other(servers, caseworke
     assert status == 302 and reverse("accounts:login") in location
 
 
-def test_a_save_on_one_server_makes_the_others_open_form_stale(servers, caseworker, agency_a):
-    one, two = servers
+def test_a_save_on_one_server_makes_the_others_open_form_stale(two_servers, caseworker, agency_a):
+    one, two = two_servers
     case = CaseFactory(agency=agency_a, created_by=caseworker, caseworkers=[caseworker])
     edit = reverse("cases:edit", args=[case.pk])
     first, second = Browser(), Browser()

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import runpy
 import secrets
 import shutil
 import socket
@@ -102,6 +103,11 @@ def serving_env(secret_key: str) -> dict[str, str]:
     }
 
 
+def serving_config() -> dict[str, Any]:
+    """The settings of gunicorn.conf.py, the file production serves with."""
+    return runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -120,7 +126,10 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=int, default=30, help="Seconds of load (30).")
         parser.add_argument("--connections", type=int, default=16, help="Open connections (16).")
         parser.add_argument(
-            "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers."
+            "--workers",
+            type=int,
+            default=serving_config()["workers"],
+            help="gunicorn workers (gunicorn.conf.py's number: 2 x cores + 1).",
         )
         # One thread per worker: the pages are CPU-bound, and two threads of one process
         # share one interpreter lock (README, Production: "Serve").
@@ -159,6 +168,8 @@ class Command(BaseCommand):
             check=True,
         )
         port = free_port()
+        # gunicorn serves a sync worker's class with threads as gthread.
+        worker_class = serving_config()["worker_class"] if options["threads"] == 1 else "gthread"
         with tempfile.TemporaryDirectory(prefix="harbor-bench-") as tmp:
             script = Path(tmp) / "mix.lua"
             rows = ",\n".join(f'  {{"{path}", "{cookie}"}}' for path, cookie in requests)
@@ -169,18 +180,18 @@ class Command(BaseCommand):
                     "-m",
                     "gunicorn",
                     "config.wsgi:application",
+                    # The serving settings of production (sync workers); the options
+                    # below override its number of workers and threads.
+                    "--config",
+                    str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--workers",
                     str(options["workers"]),
-                    "--worker-class",
-                    "gthread",
                     "--threads",
                     str(options["threads"]),
                     "--log-level",
                     "warning",
-                    "--timeout",
-                    "120",
                 ],
                 cwd=settings.BASE_DIR,
                 env=env,
@@ -188,7 +199,8 @@ class Command(BaseCommand):
             try:
                 self.wait_until_up(port, server)
                 self.stdout.write(
-                    f"gunicorn: {options['workers']} workers x {options['threads']} threads "
+                    f"gunicorn: {options['workers']} {worker_class} workers x "
+                    f"{options['threads']} threads "
                     f"on port {port}; wrk: {options['connections']} connections, "
                     f"{options['duration']} s; {bench.interpreter()}; {bench.cpu_reference()}."
                 )

@@ -15,7 +15,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 import redis
@@ -26,7 +25,6 @@ from django.urls import reverse
 from tests.factories import CaseFactory
 from tests.servers import servers
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/11"
 PASSWORD = "two-servers-password-1"
 

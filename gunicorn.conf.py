@@ -18,9 +18,14 @@ import os
 # (one core busy, half the requests/s).
 worker_class = "sync"
 
-# One process per core keeps that core busy; the others run while those wait for
-# PostgreSQL. WEB_CONCURRENCY (gunicorn's own variable) sets another number.
-workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or 2 * (os.cpu_count() or 1) + 1
+# One process per core keeps that core busy, and one more runs while another waits for
+# PostgreSQL. More cost more: with PostgreSQL on the same two cores, `bench_load` served
+# 59.5 to 62.5 mixed requests/s with three workers against 51.9 to 55.9 with five, in
+# four interleaved pairs; the five spent 27 to 29 ms of the workers' CPU per request,
+# the three 23 to 25 (switching between more processes than cores). With PostgreSQL on
+# a machine of its own, the workers wait longer: raise WEB_CONCURRENCY (gunicorn's own
+# variable) and measure.
+workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or (os.cpu_count() or 1) + 1
 
 # A request's queries stop at HARBOR_STATEMENT_TIMEOUT_MS (10 s) with a 503; a worker
 # still busy after this many seconds is restarted by gunicorn.

@@ -405,6 +405,101 @@ def cpu_busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> s
     return f"CPU busy: {share:.0%} of {os.cpu_count()} cores"
 
 
+def _proc_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the process's name (state, ppid, …, utime,
+    stime at 11 and 12); None if there is no such process or no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # the name is in parentheses, may hold spaces
+
+
+def _pids() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def processes_named(name: str) -> list[int]:
+    """The pids of the processes whose command name is `name` ("postgres": the server
+    and its backends, when PostgreSQL runs on this machine)."""
+    found = []
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() == name:
+                    found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and the processes it started (gunicorn's arbiter and its workers)."""
+    parents = {}
+    for pid in _pids():
+        fields = _proc_fields(pid)
+        if fields is not None:
+            parents[pid] = int(fields[1])
+    tree, grown = {root}, True
+    while grown:
+        children = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= children
+        grown = bool(children)
+    return sorted(tree & ({root} | set(parents)))
+
+
+class ProcessCpu:
+    """CPU seconds (user and system) that a set of processes used between its creation
+    and `used()`, read from Linux's /proc. The set is found again at each reading: a
+    process started in between counts from its start, one that ended is lost (a worker
+    gunicorn replaced). None where /proc shows none of them (another OS, PostgreSQL on
+    another machine)."""
+
+    def __init__(self, find: Callable[[], Iterable[int]]) -> None:
+        self.find = find
+        self.start = self._read()
+
+    def _read(self) -> dict[int, float]:
+        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        seconds = {}
+        for pid in self.find():
+            fields = _proc_fields(pid)
+            if fields is not None:
+                seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        return seconds
+
+    def used(self) -> float | None:
+        now = self._read()
+        if not now:
+            return None
+        return sum(max(0.0, spent - self.start.get(pid, 0.0)) for pid, spent in now.items())
+
+
+def cpu_per_request(requests: int, **used: float | None) -> str:
+    """Each process group's CPU time per request (ms), and the requests/s the machine's
+    cores could serve at that cost: where a load run's ceiling is (README, Benchmarks)."""
+    if not requests:
+        return "CPU per request: no requests"
+    parts, total = [], 0.0
+    for name, seconds in used.items():
+        if seconds is None:
+            parts.append(f"{name} not measured (not on this machine)")
+            continue
+        parts.append(f"{name} {seconds * 1000 / requests:.1f} ms")
+        total += seconds
+    ceiling = (
+        f"; {os.cpu_count()} cores at this cost: at most "
+        f"{(os.cpu_count() or 1) * requests / total:.0f} requests/s"
+        if total
+        else ""
+    )
+    return "CPU per request: " + ", ".join(parts) + ceiling
+
+
 CPU_REFERENCE_ADDITIONS = 10_000_000
 
 

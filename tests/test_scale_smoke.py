@@ -11,6 +11,7 @@ import math
 import os
 import re
 import shutil
+import subprocess
 import sys
 from io import StringIO
 
@@ -397,6 +398,15 @@ def test_scale_caseload_pages_load_and_audit(settings, tmp_path, monkeypatch, pr
     assert float(summary[1]) > 0
     assert bench.interpreter() in out.getvalue()
     assert (summary[2], summary[3]) == ("0", "0"), out.getvalue()
+    # Where the cores' time went, per request: the workers worked, PostgreSQL (on this
+    # machine in CI) answered their queries, and the ceiling follows from the sum.
+    split = re.search(
+        r"CPU per request: gunicorn ([\d.]+) ms, PostgreSQL ([\d.]+) ms, wrk ([\d.]+) ms; "
+        r"(\d+) cores at this cost: at most (\d+) requests/s\.",
+        out.getvalue(),
+    )
+    assert split, out.getvalue()
+    assert float(split[1]) > 0 and float(split[2]) > 0 and int(split[5]) > 0
 
     # The audit rows written by the seed (and by the pages just opened) form intact chains.
     out = StringIO()
@@ -429,6 +439,31 @@ def test_cpu_busy_is_the_share_of_core_time_worked_between_two_readings():
         total += value
     after = bench.cpu_times()
     assert after is not None and after[1] > before[1] and after[0] > before[0]
+
+
+def test_process_cpu_counts_the_work_of_the_processes_it_finds_and_only_theirs():
+    """bench_load's "CPU per request": each group's CPU time, read from /proc."""
+    child = subprocess.Popen(["sleep", "30"])  # noqa: S607
+    try:
+        tree = bench.process_tree(os.getpid())
+        assert os.getpid() in tree and child.pid in tree and os.getppid() not in tree
+        mine = bench.ProcessCpu(lambda: [os.getpid()])
+        idle = bench.ProcessCpu(lambda: [child.pid])
+        total = 0
+        for value in range(3_000_000):  # about 0.1 s of this process's CPU, none of the child's
+            total += value
+        assert mine.used() > 0.03
+        assert idle.used() < 0.02
+    finally:
+        child.kill()
+        child.wait()
+    assert bench.ProcessCpu(lambda: []).used() is None
+    assert bench.processes_named("no-such-process-name") == []
+    assert bench.cpu_per_request(100, gunicorn=2.0, PostgreSQL=None, wrk=0.5) == (
+        "CPU per request: gunicorn 20.0 ms, PostgreSQL not measured (not on this machine), "
+        f"wrk 5.0 ms; {os.cpu_count()} cores at this cost: at most "
+        f"{os.cpu_count() * 100 / 2.5:.0f} requests/s"
+    )
 
 
 def test_the_dashboard_and_statistics_have_their_own_target_filtered_or_not():

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import resource
 import runpy
 import secrets
 import shutil
@@ -129,7 +130,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=serving_config()["workers"],
-            help="gunicorn workers (gunicorn.conf.py's number: 2 x cores + 1).",
+            help="gunicorn workers (gunicorn.conf.py's number: cores + 1).",
         )
         # One thread per worker: the pages are CPU-bound, and two threads of one process
         # share one interpreter lock (README, Production: "Serve").
@@ -213,6 +214,11 @@ class Command(BaseCommand):
                         check=False,
                     )  # fmt: skip
                 before = bench.cpu_times()
+                # Where the cores' time went: gunicorn's processes, PostgreSQL's (when it
+                # runs on this machine) and wrk's, per request (README, Benchmarks).
+                app = bench.ProcessCpu(lambda: bench.process_tree(server.pid))
+                database = bench.ProcessCpu(lambda: bench.processes_named("postgres"))
+                load = resource.getrusage(resource.RUSAGE_CHILDREN)
                 completed = subprocess.run(  # noqa: S603
                     [
                         wrk,
@@ -233,6 +239,12 @@ class Command(BaseCommand):
                     check=False,
                 )
                 busy = bench.cpu_busy(before, bench.cpu_times())
+                loaded = resource.getrusage(resource.RUSAGE_CHILDREN)
+                used = {
+                    "gunicorn": app.used(),
+                    "PostgreSQL": database.used(),
+                    "wrk": loaded.ru_utime + loaded.ru_stime - load.ru_utime - load.ru_stime,
+                }
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -253,6 +265,7 @@ class Command(BaseCommand):
             # A shared machine's speed drifts within a run: the reference again, after it.
             f"At the end: {bench.cpu_reference()}."
         )
+        self.stdout.write(bench.cpu_per_request(int(values["requests"]), **used) + ".")
 
     def requests(self, mix: list[str]) -> list[tuple[str, str]]:
         """(path, Cookie header) of each page each account may open (checked in-process)."""

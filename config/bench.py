@@ -449,7 +449,7 @@ def process_tree(root: int) -> list[int]:
         children = {pid for pid, parent in parents.items() if parent in tree} - tree
         tree |= children
         grown = bool(children)
-    return sorted(tree & ({root} | set(parents)))
+    return sorted(tree)
 
 
 class ProcessCpu:

@@ -138,6 +138,8 @@ class Command(BaseCommand):
             ),
             "row tags": (ImportedRecord, records),
         }
+        # COPY takes no parameters: PostgreSQL's operations bind them client-side.
+        ops: Any = connection.ops
         spent, counts = 0.0, {}
         with connection.cursor() as cursor:
             for name, (model, rows) in tables.items():
@@ -148,8 +150,6 @@ class Command(BaseCommand):
                 # Every column of the rows, in the table's own text format.
                 data = bytearray()
                 select = f"SELECT * FROM {qn(table)} WHERE {qn('id')} IN ({sql})"  # noqa: S608
-                # COPY takes no parameters: PostgreSQL's operations bind them client-side.
-                ops: Any = connection.ops
                 with cursor.copy(f"COPY ({ops.compose_sql(select, params)}) TO STDOUT") as out:
                     for chunk in out:
                         data += chunk
